@@ -1,0 +1,101 @@
+"""A deterministic Band-Excitation-like demo file, since no real data is reachable offline.
+
+Each pixel holds the complex response of a damped simple harmonic oscillator (the cantilever in
+contact) sampled across a band of drive frequencies. Amplitude, phase, resonance and Q vary in
+spatial domains so the amplitude map looks like a PFM image: two polarisation domains with a
+180 degree phase contrast, weaker response along their walls, a resonance that drifts with the
+smooth 'topography'. A few pixels are noise only (tip lifted) or all zero (dropped lines).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .usid import Dimension
+from .usid_write import link_as_main, write_ancillaries
+
+DEMO_DATASET = "/Measurement_000/Channel_000/Raw_Data"
+
+
+def sho_response(freq: np.ndarray, amp: np.ndarray, f0: np.ndarray, q: np.ndarray,
+                 phase: np.ndarray) -> np.ndarray:
+    """Complex SHO response A*w0^2 / (w0^2 - w^2 + i*w*w0/Q) * exp(i*phase), one row per pixel."""
+    w = freq[None, :]
+    w0 = f0[:, None]
+    resp = amp[:, None] * w0**2 / (w0**2 - w**2 + 1j * w * w0 / q[:, None])
+    return resp * np.exp(1j * phase[:, None])
+
+
+def smooth_field(rng: np.random.Generator, rows: int, cols: int, corr: float) -> np.ndarray:
+    """A smooth random field with zero mean and unit spread; corr is a length in pixels."""
+    white = rng.standard_normal((rows, cols))
+    ky = np.fft.fftfreq(rows)[:, None]
+    kx = np.fft.rfftfreq(cols)[None, :]
+    kernel = np.exp(-2 * (np.pi * corr) ** 2 * (kx**2 + ky**2))
+    field = np.fft.irfft2(np.fft.rfft2(white) * kernel, s=(rows, cols))
+    return (field - field.mean()) / (field.std() or 1.0)
+
+
+def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
+                      f_lo: float = 300e3, f_hi: float = 350e3,
+                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(rows*cols, bins) complex64 spectra and the frequency axis in Hz."""
+    rng = np.random.default_rng(seed)
+    freq = np.linspace(f_lo, f_hi, bins)
+    domains = smooth_field(rng, rows, cols, corr=max(rows, cols) / 10)
+    topo = smooth_field(rng, rows, cols, corr=max(rows, cols) / 5)
+    grains = smooth_field(rng, rows, cols, corr=max(rows, cols) / 30)
+
+    up = domains > 0
+    wall = np.exp(-(domains / 0.15) ** 2)  # response drops where polarisation reverses
+    amp = 1e-3 * (1.0 + 0.25 * grains) * (1.0 - 0.7 * wall) * np.where(up, 1.0, 0.8)
+    centre = 0.5 * (f_lo + f_hi)
+    f0 = centre + 0.12 * (f_hi - f_lo) * np.tanh(topo / 1.5)
+    q = 120 + 30 * grains
+    phase = np.where(up, 0.0, np.pi) + 0.1 * grains
+
+    spectra = sho_response(freq, amp.ravel(), f0.ravel(), q.ravel(), phase.ravel())
+    noise_level = 4e-3 * 1e-3
+    spectra += noise_level * (rng.standard_normal(spectra.shape)
+                              + 1j * rng.standard_normal(spectra.shape))
+
+    n_pix = rows * cols
+    lifted = rng.choice(n_pix, size=max(1, n_pix // 2000), replace=False)
+    spectra[lifted] = noise_level * (rng.standard_normal((len(lifted), bins))
+                                     + 1j * rng.standard_normal((len(lifted), bins)))
+    dropped = rng.choice(np.setdiff1d(np.arange(n_pix), lifted),
+                         size=max(1, n_pix // 4000), replace=False)
+    spectra[dropped] = 0
+    return spectra.astype(np.complex64), freq
+
+
+def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
+               seed: int = 0, scan_size_m: float = 5e-6) -> str:
+    """Write the demo USID file and return the main dataset's path inside it."""
+    spectra, freq = make_demo_spectra(rows, cols, bins, seed=seed)
+    pos_dims = [
+        Dimension("X", "m", np.linspace(0, scan_size_m * cols / max(rows, cols), cols)),
+        Dimension("Y", "m", np.linspace(0, scan_size_m * rows / max(rows, cols), rows)),
+    ]
+    spec_dims = [Dimension("Frequency", "Hz", freq)]
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    with h5py.File(tmp, "w") as f:
+        meas = f.create_group("Measurement_000")
+        meas.attrs["data_type"] = "BEPSData"
+        meas.attrs["VS_mode"] = "DC modulation mode"
+        meas.attrs["grid_num_rows"] = rows
+        meas.attrs["grid_num_cols"] = cols
+        meas.attrs["generator"] = f"peakgui.core.demo (seed {seed}): synthetic SHO responses"
+        chan = meas.create_group("Channel_000")
+        pos = write_ancillaries(chan, pos_dims, spectroscopic=False)
+        spec = write_ancillaries(chan, spec_dims, spectroscopic=True)
+        raw = chan.create_dataset("Raw_Data", data=spectra)
+        link_as_main(raw, pos, spec, "Cantilever Vertical Deflection", "V")
+        chan.create_dataset("Bin_Frequencies", data=freq.astype(np.float32))
+    os.replace(tmp, path)  # a half-written demo never takes the real name
+    return DEMO_DATASET

@@ -1,0 +1,153 @@
+"""Opening HDF5 files the way a viewer of irreplaceable data should.
+
+Browsing and reading use read-only handles with HDF5 file locking off, so a file that an
+acquisition program still holds can be viewed (silx does the same). Results are written through a
+separate read-write handle, also without HDF5's own locking, because HDF5 refuses to open a file a
+second time in one process with different locking flags; instead PeakGUI takes an exclusive
+``flock`` on the results file for the length of a run, which is the same lock HDF5 itself uses, so
+other HDF5 programs still see the file as busy and a second PeakGUI cannot write at the same time.
+
+Within one process, HDF5 also refuses to open read-write a file that is already open read-only, so
+every open goes through :data:`OPEN_LOCK`, and readers keep their handles only as long as a read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import h5py
+
+from .errors import InputError, OutputError
+
+try:  # POSIX advisory locks; on Windows HDF5 locking is left to the OS' sharing rules
+    import fcntl
+except ImportError:  # pragma: no cover - exercised only on Windows
+    fcntl = None  # type: ignore[assignment]
+
+OPEN_LOCK = threading.RLock()
+"""Serialises opening and closing of HDF5 files within this process."""
+
+
+def check_readable_hdf5(path: str | os.PathLike) -> Path:
+    """Return the path if it names a readable HDF5 file, else raise InputError with the reason."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not an HDF5 file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"{p}: permission denied (cannot read the file)")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty")
+    try:
+        ok = h5py.is_hdf5(str(p))
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    if not ok:
+        raise InputError(f"{p}: not an HDF5 file")
+    return p
+
+
+@contextlib.contextmanager
+def open_read(path: str | os.PathLike) -> Iterator[h5py.File]:
+    """A short-lived read-only handle, held under :data:`OPEN_LOCK` until the read is done.
+
+    Holding the lock keeps another thread from trying to open the same file read-write while
+    this handle exists, which HDF5 would refuse.
+    """
+    p = check_readable_hdf5(path)
+    with OPEN_LOCK:
+        f = open_read_handle(p)
+        try:
+            yield f
+        finally:
+            f.close()
+
+
+def open_read_handle(path: str | os.PathLike) -> h5py.File:
+    """A read-only handle the caller closes; for a run that reads one file for a long time."""
+    with OPEN_LOCK:
+        try:
+            return h5py.File(path, "r", locking=False)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be opened as HDF5 ({_short(exc)})") from None
+
+
+def open_write(path: str | os.PathLike, create: bool = False) -> h5py.File:
+    """A read-write handle for results (the caller closes it). Creates the file when asked."""
+    p = Path(path)
+    mode = "a" if create else "r+"
+    with OPEN_LOCK:
+        try:
+            return h5py.File(p, mode, locking=False)
+        except OSError as exc:
+            raise OutputError(f"{p}: cannot be opened for writing results ({_short(exc)})") from None
+
+
+class RunLock:
+    """An exclusive advisory lock on a results file, held for a whole run."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        if fcntl is None:
+            return
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                raise OutputError(f"{self.path}: locked by another program") from None
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def is_locked_elsewhere(path: str | os.PathLike) -> bool:
+    """True when another process holds an HDF5 (flock) lock on the file."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # also releases the probe's lock when it was taken
+    return False
+
+
+def is_writable(path: str | os.PathLike) -> bool:
+    """True when results may be written into this existing file."""
+    return os.access(path, os.W_OK) and not is_locked_elsewhere(path)
+
+
+def _short(exc: BaseException) -> str:
+    """HDF5's error text without its errno prefix, which says little to a user."""
+    text = str(exc)
+    if text.startswith("[Errno"):
+        text = text.split(")", 1)[-1].strip() if ")" in text else text
+        text = text.split("] ", 1)[-1]
+    return text

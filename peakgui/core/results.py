@@ -1,0 +1,188 @@
+"""Results groups: where they go, how they are laid out, and how earlier ones are found again.
+
+A results group sits beside the source dataset (``<main>-<Process>_<NNN>``), or in a sidecar file
+``<name>.peakgui.h5`` at the same HDF5 path when the source file cannot be written. Every result
+is a USID main dataset of shape (P, N) sharing the source's position ancillaries (copied into the
+group when they cannot be linked) and a spectroscopic table for the N remaining steps.
+``completed_positions`` marks each position whose results are on disk; it is written after the
+results of a chunk, so a killed run never marks a position it did not finish.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .. import __version__
+from .layout import SpectralLayout
+from .usid import Dimension, as_text
+from .usid_write import TEXT, link_as_main, write_ancillaries
+
+COMPLETED = "completed_positions"
+PARAMS_ATTR = "peakgui_parameters"
+
+
+@dataclass(frozen=True)
+class ResultField:
+    """One per-position result the process writes."""
+
+    name: str
+    dtype: str
+    quantity: str
+    units: str
+    fill: float
+
+
+@dataclass(frozen=True)
+class ResultsRef:
+    """Where a results group lives."""
+
+    file: Path
+    group: str
+    sidecar: bool = False
+
+
+def sidecar_path(source: Path) -> Path:
+    """``scan.h5`` -> ``scan.peakgui.h5`` beside it."""
+    return source.with_name(source.stem + ".peakgui.h5")
+
+
+def timestamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def canonical_params(params: dict) -> str:
+    """Parameters as sorted JSON, the key by which earlier results are recognised."""
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+def _group_pattern(dataset_name: str, process_name: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(dataset_name)}-{re.escape(process_name)}_(\d{{3,}})$")
+
+
+def list_results_groups(f: h5py.File, dataset_path: str, process_name: str) -> list[str]:
+    """Paths of this process's results groups for a dataset, oldest first."""
+    parent_path, name = dataset_path.rsplit("/", 1)
+    parent = f.get(parent_path or "/")
+    if not isinstance(parent, h5py.Group):
+        return []
+    pattern = _group_pattern(name, process_name)
+    found = []
+    for key in parent:
+        m = pattern.match(key)
+        if m and parent.get(key, getclass=True) is h5py.Group:
+            found.append((int(m.group(1)), f"{parent.name.rstrip('/')}/{key}"))
+    return [p for _, p in sorted(found)]
+
+
+def next_group_name(f: h5py.File, dataset_path: str, process_name: str) -> str:
+    """The next free ``<main>-<process>_NNN`` path beside the dataset."""
+    parent_path, name = dataset_path.rsplit("/", 1)
+    parent = f.get(parent_path or "/")
+    pattern = _group_pattern(name, process_name)
+    used = [int(m.group(1)) for key in (parent or []) if (m := pattern.match(key))]
+    index = max(used) + 1 if used else 0
+    return f"{(parent_path or '')}/{name}-{process_name}_{index:03d}"
+
+
+@dataclass
+class ExistingResults:
+    """A results group computed with the same parameters, and how far it got."""
+
+    ref: ResultsRef
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.total
+
+
+def find_matching(f: h5py.File, ref_file: Path, dataset_path: str, process_name: str,
+                  params: dict, n_positions: int, sidecar: bool) -> list[ExistingResults]:
+    """Every group in f made from this dataset with exactly these parameters."""
+    key = canonical_params(params)
+    matches = []
+    for path in list_results_groups(f, dataset_path, process_name):
+        grp = f[path]
+        if as_text(grp.attrs.get(PARAMS_ATTR, "")) != key:
+            continue
+        done_ds = grp.get(COMPLETED)
+        if not isinstance(done_ds, h5py.Dataset) or done_ds.shape != (n_positions,):
+            continue
+        done = int(np.count_nonzero(done_ds[()]))
+        matches.append(ExistingResults(ResultsRef(ref_file, path, sidecar), done, n_positions))
+    return matches
+
+
+def _position_ancillaries(f: h5py.File, grp: h5py.Group, layout: SpectralLayout,
+                          source_dataset: str | None) -> tuple[h5py.Dataset, h5py.Dataset]:
+    """Link the source's position tables when they are in this file, else copy them in."""
+    if source_dataset is not None and layout.info.is_usid:
+        src = f[source_dataset]
+        return f[src.attrs["Position_Indices"]], f[src.attrs["Position_Values"]]
+    pos = layout.info.positions
+    inds = grp.create_dataset("Position_Indices", data=pos.indices.T.astype(np.uint32))
+    vals = grp.create_dataset("Position_Values", data=pos.values.T.astype(np.float32))
+    for obj in (inds, vals):
+        obj.attrs.create("labels", pos.names, dtype=TEXT)
+        obj.attrs.create("units", pos.units, dtype=TEXT)
+    return inds, vals
+
+
+def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
+                         fields: list[ResultField], attrs: dict, source_in_file: bool,
+                         source_file: Path) -> h5py.Group:
+    """Create the group, its ancillaries and fully allocated result datasets, then flush.
+
+    Allocating every dataset up front means later chunk writes touch only raw data, never the
+    file's structure, so a run killed between flushes leaves a readable file.
+    """
+    grp = f.require_group(group_path.rsplit("/", 1)[0] or "/").create_group(
+        group_path.rsplit("/", 1)[1]
+    )
+    info = layout.info
+    pos = _position_ancillaries(f, grp, layout, info.path if source_in_file else None)
+    others = list(reversed(layout.others))  # written fastest first
+    spec_dims = others or [Dimension("Empty", "a. u.", np.zeros(1))]
+    spec = write_ancillaries(grp, spec_dims, spectroscopic=True)
+    shape = (layout.n_positions, layout.n_steps)
+    for fld in fields:
+        data = np.full(shape, fld.fill, dtype=fld.dtype)
+        ds = grp.create_dataset(fld.name, data=data, fillvalue=data.flat[0])
+        link_as_main(ds, pos, spec, fld.quantity, fld.units)
+    grp.create_dataset(COMPLETED, data=np.zeros(layout.n_positions, dtype=np.uint8))
+    now = timestamp()
+    base = {
+        "source_dataset": info.path,
+        "source_file": str(source_file.resolve()),
+        "spectral_dimension": layout.spectral.name,
+        "peakgui_version": __version__,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "timestamp_start": now,
+        "timestamp_last_update": now,
+        "timestamp_end": "",
+        "last_pixel": 0,
+    }
+    for key, value in {**base, **attrs}.items():
+        grp.attrs[key] = "default" if value is None else value
+    f.flush()
+    return grp
+
+
+def read_results(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Every (or the named) result dataset of a group, plus completed_positions, in memory."""
+    from .h5access import open_read
+
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        keys = names or [k for k in grp if isinstance(grp[k], h5py.Dataset)]
+        return {k: grp[k][()] for k in keys if k in grp}

@@ -1,0 +1,56 @@
+"""A spectral dataset in a file, described once and read in blocks without holding the file open."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .h5access import open_read
+from .layout import SpectralLayout, build_layout
+from .usid import DatasetInfo, describe, find_spectral_datasets
+
+
+@dataclass
+class SpectralSource:
+    """Where the spectra live and how they are laid out; every read opens the file briefly."""
+
+    file: Path
+    info: DatasetInfo
+    layout: SpectralLayout
+
+    @property
+    def dataset(self) -> str:
+        return self.info.path
+
+    @classmethod
+    def open(cls, file: str | os.PathLike, dataset: str | None = None,
+             spectral_dim: str | None = None) -> SpectralSource:
+        """Describe ``dataset`` (default: the first USID main dataset, else the first 3-D cube)."""
+        path = Path(file)
+        with open_read(path) as f:
+            if dataset is None:
+                found = find_spectral_datasets(f)
+                if not found:
+                    raise InputError(f"{path}: contains no spectral dataset "
+                                     "(no USID main dataset and no 3-D cube)")
+                dataset = found[0]
+            info = describe(f, dataset)
+        return cls(path, info, build_layout(info, spectral_dim))
+
+    def with_spectral_dim(self, name: str | None) -> SpectralSource:
+        return SpectralSource(self.file, self.info, build_layout(self.info, name))
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Spectra of positions [start, stop) as (n, N, S)."""
+        with open_read(self.file) as f:
+            return self.layout.read(f[self.dataset], start, stop)
+
+    def read_position(self, position: int) -> np.ndarray:
+        """(N, S) spectra of one position; only that position's row is read."""
+        if not 0 <= position < self.layout.n_positions:
+            raise IndexError(f"position {position} outside 0..{self.layout.n_positions - 1}")
+        return self.read(position, position + 1)[0]

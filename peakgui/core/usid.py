@@ -1,0 +1,287 @@
+"""Reading the USID model: which datasets are spectral maps, and what their dimensions are.
+
+A USID *main* dataset is 2-D (positions, spectral points) and points, through object-reference
+attributes, at four ancillary datasets that give every row its position indices and values and
+every column its spectroscopic indices and values. Files written by pyUSID and pycroscopy over the
+years differ in the details (bytes or str attributes, dims listed fastest-first or slowest-first,
+region references present or not), so everything here reads the actual index tables instead of
+trusting an order. A plain 3-D dataset (rows, cols, points) is accepted too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+from .errors import InputError
+
+ANCILLARY_NAMES = (
+    "Position_Indices",
+    "Position_Values",
+    "Spectroscopic_Indices",
+    "Spectroscopic_Values",
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One named dimension with its units and the value at each step."""
+
+    name: str
+    units: str
+    values: np.ndarray = field(compare=False, repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.values)
+
+    def label(self) -> str:
+        """``Name (units)`` for axis labels."""
+        return f"{self.name} ({self.units})" if self.units else self.name
+
+
+@dataclass
+class DimensionTable:
+    """The index/value table of one side (positions or spectroscopic) of a main dataset.
+
+    ``indices`` has one row per dimension and one column per entry of that side; dimensions are
+    kept in the order the file lists them. ``order`` lists them slowest-varying first.
+    """
+
+    names: list[str]
+    units: list[str]
+    indices: np.ndarray  # (n_dims, n_entries) integer
+    values: np.ndarray  # (n_dims, n_entries) float
+
+    @property
+    def sizes(self) -> list[int]:
+        return [int(row.max()) + 1 if row.size else 0 for row in self.indices]
+
+    @property
+    def order(self) -> list[int]:
+        """Dimension numbers sorted slowest-varying first (ties keep file order)."""
+        return sorted(range(len(self.names)), key=lambda d: _change_count(self.indices[d]))
+
+    def dimension(self, d: int) -> Dimension:
+        """Dimension d with its value at each of its steps (read where the other dims are 0)."""
+        size = self.sizes[d]
+        vals = np.full(size, np.nan)
+        vals[self.indices[d]] = self.values[d]  # every entry with index k carries value k's value
+        return Dimension(self.names[d], self.units[d], vals)
+
+    def find(self, name: str) -> int:
+        for d, n in enumerate(self.names):
+            if n.lower() == name.lower():
+                return d
+        raise InputError(f"no dimension named {name!r} (have: {', '.join(self.names)})")
+
+
+@dataclass
+class DatasetInfo:
+    """What PeakGUI knows about a spectral dataset, independent of the file handle."""
+
+    path: str  # HDF5 path of the dataset
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    quantity: str
+    units: str
+    is_usid: bool
+    positions: DimensionTable
+    spectroscopic: DimensionTable
+
+    @property
+    def n_positions(self) -> int:
+        return self.positions.indices.shape[1]
+
+    @property
+    def n_columns(self) -> int:
+        """Spectral points per position, all spectroscopic dims flattened."""
+        return self.spectroscopic.indices.shape[1]
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> str:
+        return self.path.rsplit("/", 1)[0] or "/"
+
+
+def _change_count(row: np.ndarray) -> int:
+    """How often an index row changes value between neighbours: high for fast dims."""
+    return int(np.count_nonzero(np.diff(row))) if row.size > 1 else 0
+
+
+def as_text(value) -> str:
+    """An HDF5 attribute as str, whether it was stored as bytes, str or a 1-element array."""
+    if isinstance(value, np.ndarray):
+        value = value.item() if value.size == 1 else value.tolist()
+    if isinstance(value, bytes | np.bytes_):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def as_text_list(value) -> list[str]:
+    """A labels/units attribute as a list of str (arrays of bytes or str, or one string)."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes | np.bytes_):
+        return [as_text(value)]
+    return [as_text(v) for v in np.asarray(value).ravel()]
+
+
+def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
+    """Follow an ancillary link (object reference, or a path string in some old files)."""
+    ref = dset.attrs.get(attr)
+    if ref is None:
+        raise InputError(f"{dset.name}: attribute {attr} is missing")
+    try:
+        if isinstance(ref, h5py.Reference):
+            if not ref:
+                raise InputError(f"{dset.name}: {attr} is a null reference")
+            target = dset.file[ref]
+        else:
+            path = as_text(ref)
+            target = dset.file[path] if path.startswith("/") else dset.parent[path]
+    except (KeyError, ValueError, OSError):
+        raise InputError(f"{dset.name}: {attr} points at nothing (dangling reference)") from None
+    if not isinstance(target, h5py.Dataset):
+        raise InputError(f"{dset.name}: {attr} does not point at a dataset")
+    return target
+
+
+def is_main_dataset(obj) -> bool:
+    """Cheap check: a 2-D dataset carrying all four ancillary attributes."""
+    return (
+        isinstance(obj, h5py.Dataset)
+        and obj.ndim == 2
+        and all(name in obj.attrs for name in ANCILLARY_NAMES)
+    )
+
+
+def is_plain_cube(obj) -> bool:
+    """A numeric 3-D (rows, cols, points) dataset without USID ancillaries."""
+    return (
+        isinstance(obj, h5py.Dataset)
+        and obj.ndim == 3
+        and (np.issubdtype(obj.dtype, np.number))
+        and not is_main_dataset(obj)
+    )
+
+
+def find_spectral_datasets(f: h5py.File) -> list[str]:
+    """Paths of the USID main datasets, then of plain 3-D cubes, in file order."""
+    mains: list[str] = []
+    cubes: list[str] = []
+
+    def visit(name: str, obj) -> None:
+        if is_main_dataset(obj):
+            mains.append("/" + name)
+        elif is_plain_cube(obj):
+            cubes.append("/" + name)
+
+    f.visititems(visit)
+    return mains + cubes
+
+
+def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: int,
+                entries_axis: int) -> DimensionTable:
+    """Read an index/value pair into (n_dims, n_entries) arrays and check their shapes."""
+    inds = np.asarray(anc_inds[()])
+    vals = np.asarray(anc_vals[()])
+    if inds.ndim == 1:
+        inds = inds[:, None] if entries_axis == 0 else inds[None, :]
+        vals = vals.reshape(inds.shape) if vals.size == inds.size else vals
+    if inds.ndim != 2 or vals.shape != inds.shape:
+        raise InputError(
+            f"{anc_inds.name}: {side} indices {inds.shape} and values {vals.shape} do not match"
+        )
+    if entries_axis == 0:
+        inds, vals = inds.T, vals.T
+    if inds.shape[1] != n:
+        raise InputError(
+            f"{anc_inds.name}: has {inds.shape[1]} {side} entries, the dataset has {n}"
+        )
+    if not np.issubdtype(inds.dtype, np.integer):
+        if not np.all(np.isfinite(inds)) or np.any(inds != np.round(inds)):
+            raise InputError(f"{anc_inds.name}: {side} indices are not whole numbers")
+    if inds.size and inds.min() < 0:
+        raise InputError(f"{anc_inds.name}: {side} indices are negative")
+    n_dims = inds.shape[0]
+    names = as_text_list(anc_inds.attrs.get("labels"))
+    units = as_text_list(anc_inds.attrs.get("units"))
+    if len(names) != n_dims:
+        names = [f"Dim_{d}" for d in range(n_dims)]
+    if len(units) != n_dims:
+        units = [""] * n_dims
+    return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64))
+
+
+def describe(f: h5py.File, path: str) -> DatasetInfo:
+    """Read the dimensions of a spectral dataset, raising InputError when it is not one."""
+    try:
+        obj = f[path]
+    except KeyError:
+        raise InputError(f"{f.filename}: no dataset {path}") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{f.filename}: {path} cannot be read ({exc})") from None
+    if not isinstance(obj, h5py.Dataset):
+        raise InputError(f"{path}: is a group, not a dataset")
+    if not (np.issubdtype(obj.dtype, np.number)):
+        raise InputError(f"{path}: holds {obj.dtype} values, not numbers")
+    if 0 in obj.shape:
+        raise InputError(f"{path}: has an empty dimension {obj.shape}")
+    if is_main_dataset(obj):
+        return _describe_usid(obj)
+    if obj.ndim == 3:
+        return _describe_cube(obj)
+    raise InputError(
+        f"{path}: shape {obj.shape} is not a spectral map "
+        "(need a USID main dataset or a (rows, cols, points) cube)"
+    )
+
+
+def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
+    n_pos, n_spec = dset.shape
+    pos = _read_table(_deref(dset, "Position_Indices"), _deref(dset, "Position_Values"),
+                      "position", n_pos, entries_axis=0)
+    spec = _read_table(_deref(dset, "Spectroscopic_Indices"), _deref(dset, "Spectroscopic_Values"),
+                       "spectroscopic", n_spec, entries_axis=1)
+    for side, table in (("position", pos), ("spectroscopic", spec)):
+        expected = int(np.prod(table.sizes))
+        if expected != table.indices.shape[1]:
+            raise InputError(
+                f"{dset.name}: {side} indices do not form a full grid "
+                f"(sizes {table.sizes} make {expected}, have {table.indices.shape[1]})"
+            )
+    return DatasetInfo(
+        path=dset.name,
+        shape=tuple(dset.shape),
+        dtype=dset.dtype,
+        quantity=as_text(dset.attrs.get("quantity", "")),
+        units=as_text(dset.attrs.get("units", "")),
+        is_usid=True,
+        positions=pos,
+        spectroscopic=spec,
+    )
+
+
+def _describe_cube(dset: h5py.Dataset) -> DatasetInfo:
+    rows, cols, points = dset.shape
+    y, x = np.divmod(np.arange(rows * cols), cols)
+    pos = DimensionTable(["X", "Y"], ["pixel", "pixel"], np.vstack([x, y]),
+                         np.vstack([x, y]).astype(np.float64))
+    k = np.arange(points)
+    spec = DimensionTable(["Point"], ["index"], k[None, :], k[None, :].astype(np.float64))
+    return DatasetInfo(
+        path=dset.name,
+        shape=tuple(dset.shape),
+        dtype=dset.dtype,
+        quantity=as_text(dset.attrs.get("quantity", "Signal")),
+        units=as_text(dset.attrs.get("units", "a.u.")),
+        is_usid=False,
+        positions=pos,
+        spectroscopic=spec,
+    )
