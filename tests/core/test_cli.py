@@ -1,0 +1,165 @@
+"""peakgui-batch end to end, as a user or a script runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.cli import create_parser
+from peakgui.core.demo import DEMO_DATASET, write_demo
+from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.results import COMPLETED
+from tests.core.helpers import dataset_digest, tutorial_amplitudes
+
+GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
+
+
+def batch(*args, check=True, **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "peakgui.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=600, **kw)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def results_of(path, group=GROUP0) -> dict:
+    with h5py.File(path, "r") as f:
+        return {k: f[group][k][()] for k in (RESPONSE, FREQUENCY, COUNT, COMPLETED)}
+
+
+def test_parser_is_qt_free_and_has_the_documented_options():
+    args = create_parser().parse_args(
+        ["f.h5", "--dataset", "/d", "--widths", "10", "50", "--steps", "12", "--min-snr", "2",
+         "--noise-perc", "5", "--jobs", "3", "--max-mem", "256", "--output", "o.h5", "--force",
+         "--json"])
+    assert args.widths == [10.0, 50.0] and args.steps == 12 and args.jobs == 3
+    assert args.max_mem == 256 and args.force and args.json
+
+
+def test_demo_run_equals_the_tutorial_loop_bit_for_bit(tmp_path):
+    path = tmp_path / "demo.h5"
+    batch("--demo", path)
+    with h5py.File(path, "r") as f:
+        raw = f[DEMO_DATASET][()]
+    assert raw.shape == (16384, 119) and raw.dtype == np.complex64
+    summary = json.loads(batch(path, "--json", "--jobs", "2").stdout)
+    assert summary["positions"] == 16384 and summary["computed"] == 16384
+    assert summary["results_group"] == GROUP0 and not summary["reused"]
+    assert set(summary) >= {"file", "dataset", "results_file", "results_group", "positions",
+                            "computed", "reused", "seconds", "spectra_per_second"}
+    res = results_of(path)
+    expected = tutorial_amplitudes(raw)
+    assert res[RESPONSE].dtype == expected.dtype == np.float32
+    assert np.array_equal(res[RESPONSE][:, 0].view(np.uint32), expected.view(np.uint32))
+    again = json.loads(batch(path, "--json").stdout)
+    assert again["reused"] and again["computed"] == 0
+
+
+def test_non_square_file_with_other_bins_equals_the_tutorial_loop(tmp_path):
+    path = tmp_path / "ns.h5"
+    write_demo(path, rows=96, cols=80, bins=87, seed=11)
+    with h5py.File(path, "r") as f:
+        raw = f[DEMO_DATASET][()]
+    batch(path, "--jobs", "2")
+    res = results_of(path)
+    assert np.array_equal(res[RESPONSE][:, 0].view(np.uint32),
+                          tutorial_amplitudes(raw).view(np.uint32))
+
+
+def _completed(path) -> int:
+    try:
+        with h5py.File(path, "r", locking=False) as f:
+            return int(f[GROUP0][COMPLETED][()].sum())
+    except (OSError, KeyError):
+        return 0
+
+
+def test_sigkill_mid_run_then_rerun_completes_identically(tmp_path, small_file):
+    clean = tmp_path / "clean.h5"
+    clean.write_bytes(small_file.read_bytes())
+    batch(clean, "--jobs", "1")
+    before = dataset_digest(small_file, DEMO_DATASET)
+
+    # a tiny memory cap makes one-position chunks, so the run is long enough to kill mid-way
+    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", str(small_file),
+                             "--jobs", "1", "--max-mem", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while _completed(small_file) < 50 and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = _completed(small_file)
+    assert 50 <= done < 768, done
+
+    assert dataset_digest(small_file, DEMO_DATASET) == before
+    summary = json.loads(batch(small_file, "--json", "--jobs", "2").stdout)
+    assert summary["results_group"] == GROUP0 and summary["computed"] == 768 - done
+    got, want = results_of(small_file), results_of(clean)
+    for name in want:
+        assert np.array_equal(got[name], want[name], equal_nan=True), name
+    assert dataset_digest(small_file, DEMO_DATASET) == before
+
+
+def test_ctrl_c_saves_progress_and_exits_130(small_file):
+    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", str(small_file),
+                             "--jobs", "1", "--max-mem", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _completed(small_file) < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "resume" in err
+    done = _completed(small_file)
+    assert 20 <= done < 768
+    with h5py.File(small_file, "r") as f:
+        assert f[GROUP0].attrs["last_pixel"] == done  # saved on the way out
+    summary = json.loads(batch(small_file, "--json").stdout)
+    assert summary["computed"] == 768 - done
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    (None, ["missing.h5"], "no such file"),
+    ("text", ["bad.h5"], "not an HDF5 file"),
+    ("empty", ["bad.h5"], "empty"),
+    ("truncated", ["bad.h5"], "cannot be"),
+    ("demo", ["demo.h5", "--dataset", "/nope"], "no dataset /nope"),
+    ("demo", ["demo.h5", "--dataset", "/Measurement_000/Channel_000/Position_Indices"],
+     "not a spectral map"),
+    ("demo", ["demo.h5", "--widths", "60", "20"], "bad parameters"),
+    ("demo", ["demo.h5", "--output", "/proc/peakgui-results.h5"], "cannot"),
+])
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, small_file, setup, args, message):
+    if setup == "text":
+        (tmp_path / "bad.h5").write_text("hello")
+    elif setup == "empty":
+        (tmp_path / "bad.h5").write_bytes(b"")
+    elif setup == "truncated":
+        (tmp_path / "bad.h5").write_bytes(small_file.read_bytes()[:3000])
+    elif setup == "demo":
+        os.replace(small_file, tmp_path / "demo.h5")
+    proc = batch(*args, check=False, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert message in lines[0]
+
+
+def test_output_option_writes_elsewhere(tmp_path, small_file):
+    out = tmp_path / "out" / "res.h5"
+    out.parent.mkdir()
+    summary = json.loads(batch(small_file, "--output", out, "--json").stdout)
+    assert summary["results_file"] == str(out)
+    with h5py.File(small_file, "r") as f:
+        assert GROUP0 not in f
