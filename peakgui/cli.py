@@ -80,6 +80,32 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
+class _StopRequest:
+    """First Ctrl-C (or SIGTERM): finish the chunk in flight, save, stop. A second one: now.
+
+    Raising KeyboardInterrupt from the signal handler could land anywhere (even inside a
+    destructor, where Python swallows it), so the first signal only sets a flag that the run
+    loop checks between chunks.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    @contextlib.contextmanager
+    def installed(self):
+        old = {s: signal.signal(s, self._handle) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for s, handler in old.items():
+                signal.signal(s, handler)
+
+
 def run_batch(args: argparse.Namespace) -> dict:
     """Run (or reuse) the peak finder as the arguments say and return the JSON summary."""
     from .core.peak_process import PeakFinder
@@ -101,12 +127,17 @@ def run_batch(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     last = None
     gen = process.run(force=args.force)
-    with contextlib.closing(gen):
+    stop = _StopRequest()
+    with contextlib.closing(gen), stop.installed():
         try:
             for last in gen:
                 bar.update(last)
+                if stop.requested:
+                    break
         finally:
             bar.close()
+    if stop.requested and last is not None and last.done < last.total:
+        raise KeyboardInterrupt
     seconds = time.perf_counter() - t0
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
@@ -128,8 +159,7 @@ def run_batch(args: argparse.Namespace) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = create_parser()
     args = parser.parse_args(argv)
-    # SIGTERM behaves like Ctrl-C: progress is saved, then we exit
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # outside a run: like Ctrl-C
     try:
         if args.demo:
             from .core.demo import write_demo

@@ -10,6 +10,7 @@ smooth 'topography'. A few pixels are noise only (tip lifted) or all zero (dropp
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
@@ -19,6 +20,7 @@ from .usid import Dimension
 from .usid_write import link_as_main, write_ancillaries
 
 DEMO_DATASET = "/Measurement_000/Channel_000/Raw_Data"
+BLOCK_POSITIONS = 1 << 16  # positions generated and written at a time
 
 
 def sho_response(freq: np.ndarray, amp: np.ndarray, f0: np.ndarray, q: np.ndarray,
@@ -40,10 +42,24 @@ def smooth_field(rng: np.random.Generator, rows: int, cols: int, corr: float) ->
     return (field - field.mean()) / (field.std() or 1.0)
 
 
-def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
-                      f_lo: float = 300e3, f_hi: float = 350e3,
-                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(rows*cols, bins) complex64 spectra and the frequency axis in Hz."""
+@dataclass
+class DemoScene:
+    """Per-pixel oscillator parameters of the synthetic scan (flattened row by row)."""
+
+    freq: np.ndarray  # (bins,) drive frequencies in Hz
+    amp: np.ndarray
+    f0: np.ndarray
+    q: np.ndarray
+    phase: np.ndarray
+    lifted: np.ndarray  # positions that hold noise only
+    dropped: np.ndarray  # positions that hold zeros
+    noise: float
+    seed: int
+
+
+def demo_scene(rows: int = 128, cols: int = 128, bins: int = 119, f_lo: float = 300e3,
+               f_hi: float = 350e3, seed: int = 0) -> DemoScene:
+    """Domains, walls, grains and topography of the synthetic sample."""
     rng = np.random.default_rng(seed)
     freq = np.linspace(f_lo, f_hi, bins)
     domains = smooth_field(rng, rows, cols, corr=max(rows, cols) / 10)
@@ -52,38 +68,54 @@ def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
 
     up = domains > 0
     wall = np.exp(-(domains / 0.15) ** 2)  # response drops where polarisation reverses
-    amp = 1e-3 * (1.0 + 0.25 * grains) * (1.0 - 0.7 * wall) * np.where(up, 1.0, 0.8)
+    amp = 1e-3 * (1.0 + 0.08 * grains) * (1.0 - 0.8 * wall) * np.where(up, 1.0, 0.6)
     centre = 0.5 * (f_lo + f_hi)
     f0 = centre + 0.12 * (f_hi - f_lo) * np.tanh(topo / 1.5)
-    q = 120 + 30 * grains
+    q = 120 + 10 * grains
     phase = np.where(up, 0.0, np.pi) + 0.1 * grains
-
-    spectra = sho_response(freq, amp.ravel(), f0.ravel(), q.ravel(), phase.ravel())
-    noise_level = 4e-3 * 1e-3
-    spectra += noise_level * (rng.standard_normal(spectra.shape)
-                              + 1j * rng.standard_normal(spectra.shape))
-
     n_pix = rows * cols
     lifted = rng.choice(n_pix, size=max(1, n_pix // 2000), replace=False)
-    spectra[lifted] = noise_level * (rng.standard_normal((len(lifted), bins))
-                                     + 1j * rng.standard_normal((len(lifted), bins)))
     dropped = rng.choice(np.setdiff1d(np.arange(n_pix), lifted),
                          size=max(1, n_pix // 4000), replace=False)
+    return DemoScene(freq, amp.ravel(), f0.ravel(), q.ravel(), phase.ravel(), lifted, dropped,
+                     noise=4e-6, seed=seed)
+
+
+def demo_block(scene: DemoScene, start: int, stop: int) -> np.ndarray:
+    """complex64 spectra of positions [start, stop), noise seeded by the block's start."""
+    rng = np.random.default_rng([scene.seed, start])
+    sl = slice(start, stop)
+    spectra = sho_response(scene.freq, scene.amp[sl], scene.f0[sl], scene.q[sl], scene.phase[sl])
+    spectra += scene.noise * (rng.standard_normal(spectra.shape)
+                              + 1j * rng.standard_normal(spectra.shape))
+    lifted = scene.lifted[(scene.lifted >= start) & (scene.lifted < stop)] - start
+    spectra[lifted] = scene.noise * (rng.standard_normal((len(lifted), len(scene.freq)))
+                                     + 1j * rng.standard_normal((len(lifted), len(scene.freq))))
+    dropped = scene.dropped[(scene.dropped >= start) & (scene.dropped < stop)] - start
     spectra[dropped] = 0
-    return spectra.astype(np.complex64), freq
+    return spectra.astype(np.complex64)
+
+
+def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
+                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(rows*cols, bins) complex64 spectra and the frequency axis in Hz, all in memory."""
+    scene = demo_scene(rows, cols, bins, seed=seed)
+    return demo_block(scene, 0, rows * cols), scene.freq
 
 
 def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
                seed: int = 0, scan_size_m: float = 5e-6) -> str:
     """Write the demo USID file and return the main dataset's path inside it."""
-    spectra, freq = make_demo_spectra(rows, cols, bins, seed=seed)
+    scene = demo_scene(rows, cols, bins, seed=seed)
     pos_dims = [
         Dimension("X", "m", np.linspace(0, scan_size_m * cols / max(rows, cols), cols)),
         Dimension("Y", "m", np.linspace(0, scan_size_m * rows / max(rows, cols), rows)),
     ]
-    spec_dims = [Dimension("Frequency", "Hz", freq)]
+    spec_dims = [Dimension("Frequency", "Hz", scene.freq)]
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
+    n_pix = rows * cols
+    block = max(1, BLOCK_POSITIONS)
     with h5py.File(tmp, "w") as f:
         meas = f.create_group("Measurement_000")
         meas.attrs["data_type"] = "BEPSData"
@@ -94,8 +126,11 @@ def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: 
         chan = meas.create_group("Channel_000")
         pos = write_ancillaries(chan, pos_dims, spectroscopic=False)
         spec = write_ancillaries(chan, spec_dims, spectroscopic=True)
-        raw = chan.create_dataset("Raw_Data", data=spectra)
+        raw = chan.create_dataset("Raw_Data", shape=(n_pix, bins), dtype=np.complex64)
+        for start in range(0, n_pix, block):  # written in blocks: a 1 GB demo needs no 1 GB RAM
+            stop = min(n_pix, start + block)
+            raw[start:stop] = demo_block(scene, start, stop)
         link_as_main(raw, pos, spec, "Cantilever Vertical Deflection", "V")
-        chan.create_dataset("Bin_Frequencies", data=freq.astype(np.float32))
+        chan.create_dataset("Bin_Frequencies", data=scene.freq.astype(np.float32))
     os.replace(tmp, path)  # a half-written demo never takes the real name
     return DEMO_DATASET
