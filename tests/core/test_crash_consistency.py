@@ -1,0 +1,121 @@
+"""SIGKILL at random moments of a run: the file stays readable, the source unchanged, nothing
+completed is lost, and resuming gives results bit-identical to an uninterrupted run."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.core.demo import DEMO_DATASET, write_demo
+from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.results import COMPLETED
+
+FIELDS = (RESPONSE, FREQUENCY, COUNT)
+MIN_TRIALS = 20
+MIN_MID_RUN = 12  # kills that landed while positions were being written
+MAX_TRIALS = 60
+
+
+def _cmd(path) -> list[str]:
+    # one-position chunks: each chunk reads, computes, writes, flushes, marks and flushes again
+    return [sys.executable, "-m", "peakgui.cli", str(path), "--jobs", "1", "--max-mem", "1"]
+
+
+def _source_bytes(path) -> bytes:
+    with h5py.File(path, "r", locking=False) as f:
+        return f[DEMO_DATASET][()].tobytes()
+
+
+def _groups(path) -> dict[str, dict]:
+    """Every results group in the file with its arrays (the file must open)."""
+    out = {}
+    with h5py.File(path, "r", locking=False) as f:
+        parent = f[DEMO_DATASET.rsplit("/", 1)[0]]
+        for name in parent:
+            if "-Peak_Finding_" in name and COMPLETED in parent[name]:
+                out[name] = {k: parent[name][k][()] for k in (*FIELDS, COMPLETED)}
+    return out
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory):
+    """A 48 x 64 demo, its source bytes, a reference result and an uninterrupted run's time."""
+    d = tmp_path_factory.mktemp("crash")
+    path = d / "scan.h5"
+    write_demo(path, rows=48, cols=64, bins=119, seed=21)
+    ref = d / "ref.h5"
+    shutil.copy(path, ref)
+    t0 = time.monotonic()
+    subprocess.run(_cmd(ref), check=True, capture_output=True, timeout=600)
+    duration = time.monotonic() - t0
+    (reference,) = _groups(ref).values()
+    return path, _source_bytes(path), reference, duration
+
+
+def test_random_sigkills_never_corrupt_or_lose_work(scan, tmp_path):
+    master, source, reference, duration = scan
+    rng = random.Random(1234)
+    trials = mid_run = 0
+    log = []
+    while (trials < MIN_TRIALS or mid_run < MIN_MID_RUN) and trials < MAX_TRIALS:
+        trials += 1
+        path = tmp_path / f"trial{trials}.h5"
+        shutil.copy(master, path)
+        kills = 1 if trials % 2 else 2  # every other trial: kill the resumed run as well
+        for _ in range(kills):
+            delay = rng.uniform(0.0, duration)
+            proc = subprocess.Popen(_cmd(path), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+
+            # the file opens, the source dataset is byte-identical
+            assert _source_bytes(path) == source
+            groups = _groups(path)
+            assert len(groups) <= 1, f"trial {trials}: a resumed run made a second group"
+            for g in groups.values():
+                done = g[COMPLETED].astype(bool)
+                # everything marked complete holds exactly the reference results
+                for name in FIELDS:
+                    assert np.array_equal(g[name][done], reference[name][done]), name
+                n = int(done.sum())
+                if 0 < n < len(done):
+                    mid_run += 1
+                log.append((trials, round(delay, 3), n))
+
+        subprocess.run(_cmd(path), check=True, capture_output=True, timeout=600)
+        (final,) = _groups(path).values()
+        for name in (*FIELDS, COMPLETED):
+            assert np.array_equal(final[name], reference[name], equal_nan=True), (trials, name)
+        assert _source_bytes(path) == source
+    assert trials >= MIN_TRIALS
+    assert mid_run >= MIN_MID_RUN, f"only {mid_run} kills landed mid-run: {log}"
+
+
+def test_file_survives_kills_near_results_group_creation(scan, tmp_path):
+    """Kills soon after start land in imports or in results-group creation, the moments when
+    the file's structure changes: every object in the file must still open."""
+    master, source, _, _ = scan
+    rng = random.Random(99)
+    for i in range(6):
+        path = tmp_path / f"early{i}.h5"
+        shutil.copy(master, path)
+        proc = subprocess.Popen(_cmd(path), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        assert _source_bytes(path) == source
+        with h5py.File(path, "r", locking=False) as f:
+            f.visititems(lambda name, obj: list(obj.attrs.keys()))  # every object opens
+        subprocess.run(_cmd(path), check=True, capture_output=True, timeout=600)
+        assert len(_groups(path)) >= 1
