@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ import h5py
 import numpy as np
 
 from .backends import Backend, LocalBackend, split_blocks
-from .errors import OutputError
+from .errors import InputError, OutputError
 from .h5access import OPEN_LOCK, RunLock, is_writable, open_read, open_read_handle, open_write
 from .resources import memory_budget, positions_per_chunk, resolve_jobs
 from .results import (
@@ -38,6 +39,14 @@ from .results import (
     timestamp,
 )
 from .source import SpectralSource
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows has no file-size limits
+    resource = None  # type: ignore[assignment]
+
+MIB = 1 << 20
+RESULTS_OVERHEAD = 1 << 20  # group, attributes, spectroscopic tables and HDF5 bookkeeping
 
 Kernel = Callable[..., dict[str, np.ndarray]]
 
@@ -179,35 +188,54 @@ class Process(ABC):
         return Progress("reused", found.total, found.total, 0, 0, {}, 0.0, 0.0, 0.0, found.ref,
                         computed=0)
 
-    def _compute(self, target: ResultsTarget, resume: ExistingResults | None) -> Iterator[Progress]:
+    def results_bytes(self) -> int:
+        """File space a new results group takes: all of it is allocated when it is created."""
         lay = self.source.layout
-        total = lay.n_positions
-        create = target.separate
-        f = open_write(target.file, create=create)
+        per_position = sum(np.dtype(f.dtype).itemsize for f in self.result_fields())
+        size = lay.n_positions * (lay.n_steps * per_position + 1)
+        size += lay.n_positions * len(self.source.info.positions.names) * 8  # copied positions
+        return size + RESULTS_OVERHEAD
+
+    def _check_space(self, target: ResultsTarget) -> None:
+        """Refuse before touching the file when the results cannot fit: HDF5 does not recover
+        gracefully from a write that fails half-way through creating objects."""
+        need = self.results_bytes()
+        folder = target.file.parent if target.file.parent.exists() else Path.cwd()
+        free = shutil.disk_usage(folder).free
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE) if resource else (-1, -1)
+        current = target.file.stat().st_size if target.file.exists() else 0
+        room = free if soft in (-1, getattr(resource, "RLIM_INFINITY", -1)) \
+            else min(free, soft - current)
+        if room < need:
+            raise OutputError(
+                f"{target.file}: not enough space for the results (the disk is full or the file "
+                f"size limit was reached: need {need / MIB:.1f} MB, {max(room, 0) / MIB:.1f} MB "
+                "available)")
+
+    def _compute(self, target: ResultsTarget, resume: ExistingResults | None) -> Iterator[Progress]:
+        if resume is None:
+            self._check_space(target)
+        f = open_write(target.file, create=target.separate)
         lock = RunLock(target.file)
+        grp = None
         try:
             lock.acquire()
-            if resume is not None:
-                grp = f[resume.ref.group]
-            else:
-                grp = self._create_group(f, target)
+            identity = _identity(target.file)
+            try:
+                grp = f[resume.ref.group] if resume else self._create_group(f, target)
+            except (OSError, RuntimeError) as exc:
+                raise _write_error(target.file, exc) from None
             ref = ResultsRef(target.file, grp.name, target.separate)
-            src_file = f if not target.separate else open_read_handle(self.source.file)
+            src = f if not target.separate else open_read_handle(self.source.file)
             try:
-                yield from self._chunks(grp, src_file[self.source.dataset], ref, total)
+                yield from self._chunks(grp, src[self.source.dataset], ref,
+                                        lambda: _check_identity(target.file, identity))
             finally:
-                if src_file is not f:
+                if src is not f:
                     with OPEN_LOCK:
-                        src_file.close()
+                        src.close()
         finally:
-            try:
-                if f.id.valid and "grp" in locals():
-                    self._finish_attrs(grp)
-                    f.flush()
-            finally:
-                with OPEN_LOCK:
-                    f.close()
-                lock.release()
+            _close_run(f, grp, lock)
 
     def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
         path = next_group_name(f, self.source.dataset, self.process_name)
@@ -220,8 +248,9 @@ class Process(ABC):
         )
 
     def _chunks(self, grp: h5py.Group, dset: h5py.Dataset, ref: ResultsRef,
-                total: int) -> Iterator[Progress]:
+                check_file: Callable[[], None]) -> Iterator[Progress]:
         lay = self.source.layout
+        total = lay.n_positions
         n_steps = lay.n_steps
         completed = grp[COMPLETED][()].astype(bool)
         done = int(completed.sum())
@@ -240,11 +269,8 @@ class Process(ABC):
                     b = min(hi, a + size)
                     t0 = time.perf_counter()
                     values = self._compute_chunk(backend, dset, a, b, func, args)
-                    for name, arr in values.items():
-                        grp[name][a:b] = arr
-                    grp.file.flush()  # results on disk before they are marked complete
-                    grp[COMPLETED][a:b] = 1
-                    grp.file.flush()
+                    check_file()
+                    _write_chunk(grp, a, b, values)
                     dt = time.perf_counter() - t0
                     computed += b - a
                     done += b - a
@@ -262,7 +288,11 @@ class Process(ABC):
     def _compute_chunk(self, backend: Backend, dset: h5py.Dataset, a: int, b: int,
                        func: Kernel, args: tuple) -> dict[str, np.ndarray]:
         lay = self.source.layout
-        block = lay.read(dset, a, b)  # (n, N, S)
+        try:
+            block = lay.read(dset, a, b)  # (n, N, S)
+        except OSError as exc:
+            raise InputError(f"{self.source.file}: reading positions {a}..{b - 1} of "
+                             f"{self.source.dataset} failed ({exc})") from None
         flat = block.reshape(-1, lay.n_points)
         parts = split_blocks(len(flat), backend.n_workers)
         outs = backend.map(func, [flat[s] for s in parts], *args)
@@ -271,13 +301,69 @@ class Process(ABC):
             for fld in self.result_fields()
         }
 
-    def _finish_attrs(self, grp: h5py.Group) -> None:
-        completed = grp[COMPLETED][()].astype(bool)
-        grp.attrs["timestamp_last_update"] = timestamp()
-        first_missing = np.flatnonzero(~completed)
-        grp.attrs["last_pixel"] = int(first_missing[0]) if first_missing.size else len(completed)
-        if completed.all() and not grp.attrs.get("timestamp_end"):
-            grp.attrs["timestamp_end"] = timestamp()
+
+def _write_chunk(grp: h5py.Group, a: int, b: int, values: dict[str, np.ndarray]) -> None:
+    """Results first, flushed, then the completion marks, flushed: a kill between the two
+    leaves positions unmarked (recomputed later), never marked without their results."""
+    try:
+        for name, arr in values.items():
+            grp[name][a:b] = arr
+        grp.file.flush()
+        grp[COMPLETED][a:b] = 1
+        grp.file.flush()
+    except (OSError, RuntimeError) as exc:
+        raise _write_error(Path(grp.file.filename), exc) from None
+
+
+def _write_error(path: Path, exc: Exception) -> OutputError:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    low = str(exc).lower()
+    if "too large" in low or "no space" in low or "quota" in low:
+        reason = "the disk is full or the file size limit was reached"
+    return OutputError(f"{path}: writing results failed ({reason}); finished chunks are kept")
+
+
+def _close_run(f: h5py.File, grp: h5py.Group | None, lock: RunLock) -> None:
+    """Stamp the group's attributes and close, whatever happened. A failure here (a full disk)
+    is ignored on purpose: every finished chunk was already flushed with its marks."""
+    try:
+        if grp is not None and f.id.valid:
+            _finish_attrs(grp)
+            f.flush()
+    except (OSError, RuntimeError, ValueError):
+        pass
+    finally:
+        with OPEN_LOCK:
+            try:
+                f.close()
+            except (OSError, RuntimeError):
+                pass
+        lock.release()
+
+
+def _finish_attrs(grp: h5py.Group) -> None:
+    completed = grp[COMPLETED][()].astype(bool)
+    grp.attrs["timestamp_last_update"] = timestamp()
+    first_missing = np.flatnonzero(~completed)
+    grp.attrs["last_pixel"] = int(first_missing[0]) if first_missing.size else len(completed)
+    if completed.all() and not grp.attrs.get("timestamp_end"):
+        grp.attrs["timestamp_end"] = timestamp()
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+def _check_identity(path: Path, identity: tuple[int, int]) -> None:
+    """Stop when the file was moved or deleted under a run: results would go nowhere."""
+    try:
+        same = _identity(path) == identity
+    except OSError:
+        same = False
+    if not same:
+        raise OutputError(f"{path} was moved or deleted during the run; stopped "
+                          "(finished chunks are in the moved file, if it still exists)")
 
 
 def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:

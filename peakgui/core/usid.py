@@ -152,6 +152,14 @@ def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
     return target
 
 
+def _link_of(f: h5py.File, path: str):
+    """The link object at path (hard, soft or external), or None when the parent is missing."""
+    try:
+        return f.get(path, getlink=True)
+    except (KeyError, ValueError, OSError):
+        return None
+
+
 def is_main_dataset(obj) -> bool:
     """Cheap check: a 2-D dataset carrying all four ancillary attributes."""
     return (
@@ -221,9 +229,15 @@ def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: in
 
 def describe(f: h5py.File, path: str) -> DatasetInfo:
     """Read the dimensions of a spectral dataset, raising InputError when it is not one."""
+    link = _link_of(f, path)
     try:
         obj = f[path]
     except KeyError:
+        if isinstance(link, h5py.ExternalLink):
+            raise InputError(f"{path}: broken external link to {link.filename}:{link.path}") \
+                from None
+        if isinstance(link, h5py.SoftLink):
+            raise InputError(f"{path}: broken soft link to {link.path}") from None
         raise InputError(f"{f.filename}: no dataset {path}") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{f.filename}: {path} cannot be read ({exc})") from None
@@ -235,6 +249,10 @@ def describe(f: h5py.File, path: str) -> DatasetInfo:
         raise InputError(f"{path}: has an empty dimension {obj.shape}")
     if is_main_dataset(obj):
         return _describe_usid(obj)
+    present = [name for name in ANCILLARY_NAMES if name in obj.attrs]
+    if obj.ndim == 2 and present:
+        missing = ", ".join(n for n in ANCILLARY_NAMES if n not in present)
+        raise InputError(f"{path}: USID ancillary attribute(s) missing: {missing}")
     if obj.ndim == 3:
         return _describe_cube(obj)
     raise InputError(
