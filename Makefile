@@ -22,6 +22,7 @@ demo: system-deps $(STAMP)
 ## Set up and run every test (Qt offscreen).
 test: system-deps $(STAMP)
 	$(PY) -m ruff check peakgui tests benchmarks
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
