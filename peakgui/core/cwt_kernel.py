@@ -35,13 +35,15 @@ class CwtPeaks:
     Rows with ``undecided[i]`` set carry no result: recompute them with scipy.
     """
 
-    peaks: np.ndarray  # (n, S) int64; row i's peaks are peaks[i, :count[i]], sorted
+    peaks: np.ndarray | None  # (n, S) int64, row i's peaks in peaks[i, :count[i]]; None if not kept
     count: np.ndarray  # (n,) int64
     chosen: np.ndarray  # (n,) int64, the tutorial's choice among the peaks
     undecided: np.ndarray  # (n,) bool
 
     def peaks_of(self, i: int) -> np.ndarray:
         """Spectrum i's peak indices, as ``find_peaks_cwt`` returns them (for decided rows)."""
+        if self.peaks is None:
+            raise ValueError("peak arrays were not kept; call cwt_peaks(..., keep_peaks=True)")
         return self.peaks[i, : self.count[i]].copy()
 
 
@@ -50,9 +52,9 @@ def sub_block_size(n_points: int, steps: int) -> int:
     return int(min(1024, max(16, SUB_BLOCK_BYTES // (8 * n_points * max(steps, 1)))))
 
 
-def _undecided_result(n: int, n_points: int) -> CwtPeaks:
+def _undecided_result(n: int, n_points: int, keep_peaks: bool) -> CwtPeaks:
     return CwtPeaks(
-        peaks=np.full((n, max(n_points, 1)), -1, dtype=np.int64),
+        peaks=np.full((n, max(n_points, 1)), -1, dtype=np.int64) if keep_peaks else None,
         count=np.zeros(n, dtype=np.int64),
         chosen=np.full(n, n_points // 2, dtype=np.int64),
         undecided=np.ones(n, dtype=bool),
@@ -68,7 +70,10 @@ def _scipy_defaults(params: PeakParams, n_points: int, widths: np.ndarray) -> tu
 
 
 def cwt_peaks(
-    magnitude: np.ndarray, params: PeakParams, block_size: int | None = None
+    magnitude: np.ndarray,
+    params: PeakParams,
+    block_size: int | None = None,
+    keep_peaks: bool = False,
 ) -> CwtPeaks:
     """``find_peaks_cwt(magnitude[i], params.widths(), ...)`` for every row, where certain.
 
@@ -77,6 +82,8 @@ def cwt_peaks(
     magnitude : (n, S) array of non-negative real samples (``np.abs`` of the data).
     params : the peak-finding parameters.
     block_size : spectra per sub-block; by default sized from S and the number of widths.
+    keep_peaks : also return every spectrum's full peak array (an (n, S) int64 buffer); the
+        chosen index and the count never need it.
 
     Returns
     -------
@@ -87,7 +94,7 @@ def cwt_peaks(
     if mag.ndim != 2:
         raise ValueError(f"expected an (n, S) block, got shape {mag.shape}")
     n, s = mag.shape
-    result = _undecided_result(n, s)
+    result = _undecided_result(n, s, keep_peaks)
     # float16/32/64 convert to float64 exactly, as scipy's np.correlate converts them.
     if n == 0 or mag.dtype.kind != "f" or mag.dtype.itemsize > 8:
         return result
@@ -99,6 +106,7 @@ def cwt_peaks(
     gap_thresh, min_length, window_size = _scipy_defaults(params, s, widths)
     max_distances = widths / 4.0
     step = block_size or sub_block_size(s, len(widths))
+    scratch_peaks = None if keep_peaks else np.empty((min(step, n), s), dtype=np.int64)
     for start in range(0, n, step):
         stop = min(start + step, n)
         x = np.ascontiguousarray(mag[start:stop], dtype=np.float64)
@@ -121,7 +129,7 @@ def cwt_peaks(
             float(params.min_snr),
             float(params.noise_perc),
             window_size,
-            result.peaks[start:stop],
+            result.peaks[start:stop] if keep_peaks else scratch_peaks[: stop - start],
             result.count[start:stop],
             result.chosen[start:stop],
             result.undecided[start:stop],

@@ -28,12 +28,23 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+
+def _compiled(func):
+    """``njit(cache=True, nogil=True)``; without the on-disk cache where numba cannot place one
+    (e.g. a frozen application without source files), then it compiles once per process."""
+    try:
+        return njit(cache=True, nogil=True)(func)
+    except RuntimeError:
+        return njit(nogil=True)(func)
+
+
 UNIT_ROUNDOFF = 2.0**-53
 RATIO_MARGIN = 1e-12
 """Relative slack on the SNR comparison: covers the roundings of the division and of our own
 interval arithmetic (a handful of u each)."""
 
-@njit(cache=True, nogil=True)
+
+@_compiled
 def _assemble_cwt(b, even, odd, general, mirror_rows, general_rows, cwt):
     """One spectrum's (steps, S) CWT from the operator's products (see CwtOperator.transform)."""
     s = cwt.shape[1]
@@ -51,16 +62,18 @@ def _assemble_cwt(b, even, odd, general, mirror_rows, general_rows, cwt):
             cwt[r, j] = general[b, t, j]
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _find_maxima(cwt, thresholds, max_cols, n_max, is_max) -> bool:
     """Strict interior maxima of every row into ``max_cols[r, :n_max[r]]`` (ascending).
 
     A sample is surely a maximum when both differences to its neighbours exceed the row's
     threshold, surely not when one of them is below minus the threshold; anything else depends
     on rounding, and then the function returns False. The flag pass has no branches (it
-    vectorises); the collecting pass branches only at the rare maxima.
+    vectorises); the collecting pass skips eight flags at a time (``is_max`` is zero-padded to a
+    multiple of 8 bytes), since maxima are rare.
     """
     steps, s = cwt.shape
+    flag_words = is_max.view(np.uint64)
     unsure = False
     for r in range(steps):
         threshold = thresholds[r]
@@ -74,15 +87,17 @@ def _find_maxima(cwt, thresholds, max_cols, n_max, is_max) -> bool:
             is_max[j] = hit
         unsure |= row_unsure
         found = 0
-        for j in range(1, s - 1):
-            if is_max[j]:
-                max_cols[r, found] = j
-                found += 1
+        for w in range(flag_words.shape[0]):
+            if flag_words[w] != 0:
+                for j in range(8 * w, 8 * w + 8):
+                    if is_max[j]:
+                        max_cols[r, found] = j
+                        found += 1
         n_max[r] = found
     return not unsure
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _track_ridges(
     max_cols,
     n_max,
@@ -156,7 +171,7 @@ def _track_ridges(
     return n_lines
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _window_noise(row0, column, half_window, odd_window, noise_perc, row0_bound, scratch):
     """scipy's noise floor at ``column`` (``scoreatpercentile`` of row 0 in a window).
 
@@ -198,7 +213,7 @@ def _window_noise(row0, column, half_window, odd_window, noise_perc, row0_bound,
     return noise, 1.01 * row0_bound + 16.0 * UNIT_ROUNDOFF * spread, own
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _snr_verdict(value, value_bound, noise, noise_bound, min_snr) -> int:
     """1: scipy keeps the line, 0: scipy drops it (``|value / noise| < min_snr``), -1: unsure."""
     if min_snr <= 0.0:
@@ -216,7 +231,7 @@ def _snr_verdict(value, value_bound, noise, noise_bound, min_snr) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def _own_noise_verdict(value, value_bound, min_snr) -> int:
     """The verdict when scipy's noise floor is the very sample the SNR divides.
 
@@ -230,7 +245,7 @@ def _own_noise_verdict(value, value_bound, min_snr) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True)
+@_compiled
 def peaks_from_cwt_block(
     x,
     even,
@@ -276,7 +291,7 @@ def peaks_from_cwt_block(
     active = np.empty(line_cap, dtype=np.int64)
     snapshot = np.empty(line_cap, dtype=np.int64)
     scratch = np.empty(s)
-    is_max = np.zeros(s, dtype=np.bool_)
+    is_max = np.zeros(8 * ((s + 7) // 8), dtype=np.bool_)  # padded for _find_maxima
     half_window = window_size // 2
     odd_window = window_size % 2
     centre = s // 2
