@@ -136,7 +136,7 @@ def _maxima(matrix: np.ndarray, threshold: float = 0.0):
         np.full(steps, threshold),
         max_cols,
         n_max,
-        np.zeros(s, dtype=np.bool_),
+        np.zeros(8 * ((s + 7) // 8), dtype=np.bool_),
     )
     return ok, max_cols, n_max
 
@@ -212,7 +212,9 @@ def test_window_noise_matches_scoreatpercentile(noise_perc, window_size):
         window = row0[max(column - half, 0) : min(column + half + odd, 50)]
         expected = scoreatpercentile(window, per=noise_perc)
         assert abs(noise - expected) <= bound + 4 * np.finfo(float).eps * np.abs(window).max()
-        assert own == (noise == row0[column] and float(noise_perc / 100.0 * (len(window) - 1)).is_integer())
+        assert own == (
+            noise == row0[column] and float(noise_perc / 100.0 * (len(window) - 1)).is_integer()
+        )
 
 
 def test_snr_verdicts():
@@ -236,7 +238,7 @@ def test_block_results_are_exact_or_flagged():
     mag[2, 60] = np.inf
     mag[3] = 0.0
     mag[4] = 2.5  # constant
-    result = cwt_peaks(mag, PeakParams())
+    result = cwt_peaks(mag, PeakParams(), keep_peaks=True)
     assert result.undecided[1] and result.undecided[2]
     assert not result.undecided[3] and result.count[3] == 0 and result.chosen[3] == 59
     assert result.undecided[5:].mean() < 0.05
@@ -247,12 +249,18 @@ def test_block_results_are_exact_or_flagged():
 def test_sub_block_size_does_not_change_results():
     rng = np.random.default_rng(11)
     mag = rng.random((50, 64))
-    reference = cwt_peaks(mag, PeakParams())
+    reference = cwt_peaks(mag, PeakParams(), keep_peaks=True)
     for block_size in (1, 7, 64):
-        other = cwt_peaks(mag, PeakParams(), block_size=block_size)
+        other = cwt_peaks(mag, PeakParams(), block_size=block_size, keep_peaks=True)
         assert_array_equal(other.undecided, reference.undecided)
         assert_array_equal(other.count, reference.count)
         assert_array_equal(other.chosen, reference.chosen)
+    lean = cwt_peaks(mag, PeakParams())  # without the (n, S) peak buffer
+    assert lean.peaks is None
+    assert_array_equal(lean.chosen, reference.chosen)
+    assert_array_equal(lean.count, reference.count)
+    with pytest.raises(ValueError):
+        lean.peaks_of(0)
     assert 16 <= sub_block_size(119, 30) <= 1024
     assert sub_block_size(3, 1) == 1024
     assert 8 * 512 * 30 * sub_block_size(512, 30) <= SUB_BLOCK_BYTES
