@@ -10,6 +10,7 @@ smooth 'topography'. A few pixels are noise only (tip lifted) or all zero (dropp
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,34 +104,50 @@ def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
     return demo_block(scene, 0, rows * cols), scene.freq
 
 
-def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
-               seed: int = 0, scan_size_m: float = 5e-6) -> str:
-    """Write the demo USID file and return the main dataset's path inside it."""
-    scene = demo_scene(rows, cols, bins, seed=seed)
-    pos_dims = [
-        Dimension("X", "m", np.linspace(0, scan_size_m * cols / max(rows, cols), cols)),
-        Dimension("Y", "m", np.linspace(0, scan_size_m * rows / max(rows, cols), rows)),
-    ]
-    spec_dims = [Dimension("Frequency", "Hz", scene.freq)]
+def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[Dimension]:
+    """X and Y in metres for a scan whose longer side is scan_size_m (fastest first)."""
+    side = max(rows, cols)
+    return [Dimension("X", "m", np.linspace(0, scan_size_m * cols / side, cols)),
+            Dimension("Y", "m", np.linspace(0, scan_size_m * rows / side, rows))]
+
+
+def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
+                    spec_dims: list[Dimension], block: Callable[[int, int], np.ndarray],
+                    attrs: dict) -> str:
+    """Write a BE-style USID file whose spectra come from ``block(start, stop)``, in blocks of
+    positions so a gigabyte file needs no gigabyte of memory; returns the main dataset path."""
+    n_pos = int(np.prod([d.size for d in pos_dims]))
+    n_cols = int(np.prod([d.size for d in spec_dims]))
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
-    n_pix = rows * cols
-    block = max(1, BLOCK_POSITIONS)
+    step = max(1, BLOCK_POSITIONS * 128 // max(n_cols, 1))
     with h5py.File(tmp, "w") as f:
         meas = f.create_group("Measurement_000")
-        meas.attrs["data_type"] = "BEPSData"
-        meas.attrs["VS_mode"] = "DC modulation mode"
-        meas.attrs["grid_num_rows"] = rows
-        meas.attrs["grid_num_cols"] = cols
-        meas.attrs["generator"] = f"peakgui.core.demo (seed {seed}): synthetic SHO responses"
+        for key, value in attrs.items():
+            meas.attrs[key] = value
         chan = meas.create_group("Channel_000")
         pos = write_ancillaries(chan, pos_dims, spectroscopic=False)
         spec = write_ancillaries(chan, spec_dims, spectroscopic=True)
-        raw = chan.create_dataset("Raw_Data", shape=(n_pix, bins), dtype=np.complex64)
-        for start in range(0, n_pix, block):  # written in blocks: a 1 GB demo needs no 1 GB RAM
-            stop = min(n_pix, start + block)
-            raw[start:stop] = demo_block(scene, start, stop)
+        raw = chan.create_dataset("Raw_Data", shape=(n_pos, n_cols), dtype=np.complex64)
+        for start in range(0, n_pos, step):
+            stop = min(n_pos, start + step)
+            raw[start:stop] = block(start, stop)
         link_as_main(raw, pos, spec, "Cantilever Vertical Deflection", "V")
-        chan.create_dataset("Bin_Frequencies", data=scene.freq.astype(np.float32))
+        chan.create_dataset("Bin_Frequencies", data=spec_dims[0].values.astype(np.float32))
     os.replace(tmp, path)  # a half-written demo never takes the real name
     return DEMO_DATASET
+
+
+def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
+               seed: int = 0, scan_size_m: float = 5e-6) -> str:
+    """Write the BE-PFM demo file and return the main dataset's path inside it."""
+    scene = demo_scene(rows, cols, bins, seed=seed)
+    attrs = {
+        "data_type": "BELineData",
+        "grid_num_rows": rows,
+        "grid_num_cols": cols,
+        "generator": f"peakgui.core.demo (seed {seed}): synthetic SHO responses",
+    }
+    return write_usid_scan(path, scan_position_dims(rows, cols, scan_size_m),
+                           [Dimension("Frequency", "Hz", scene.freq)],
+                           lambda a, b: demo_block(scene, a, b), attrs)

@@ -1,0 +1,112 @@
+"""Multi-dimensional spectra: the BEPS demo, the spectral-dimension choice and (P, N) results."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.core.beps_demo import dc_waveform, write_beps_demo
+from peakgui.core.demo import DEMO_DATASET
+from peakgui.core.layout import default_spectral_dim
+from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.peaks import PeakParams, choose_peak, reference_peaks
+from peakgui.core.results import read_results
+from peakgui.core.source import SpectralSource
+
+PARAMS = PeakParams(width_lo=15, width_hi=45, steps=20)
+
+
+@pytest.fixture(scope="module")
+def beps(tmp_path_factory):
+    path = tmp_path_factory.mktemp("beps") / "beps.h5"
+    write_beps_demo(path, rows=6, cols=5, bins=87, dc_steps=16, seed=4)
+    return path
+
+
+def test_beps_demo_dims_and_default_spectral_dim(beps):
+    src = SpectralSource.open(beps)
+    spec = src.info.spectroscopic
+    assert spec.names == ["Frequency", "DC_Offset", "Field"]
+    assert spec.sizes == [87, 16, 2]
+    assert spec.units == ["Hz", "V", ""]
+    assert default_spectral_dim(src.info) == "Frequency"
+    lay = src.layout
+    assert (lay.n_positions, lay.n_steps, lay.n_points) == (30, 32, 87)
+    assert [d.name for d in lay.others] == ["Field", "DC_Offset"]  # slowest first
+    np.testing.assert_allclose(lay.others[1].values, dc_waveform(16), rtol=1e-6)
+
+
+def test_off_field_loop_is_hysteretic(beps):
+    """Remanent response: the phase flips between the two branches at the same bias."""
+    src = SpectralSource.open(beps)
+    lay = src.layout
+    spectra = src.read_position(7)  # (N, S) = (2 * 16, 87)
+    off = spectra[16:]  # Field index 1: off-field, one spectrum per DC step
+    volts = lay.others[1].values
+    peak = np.abs(off).argmax(axis=1)
+    phase = np.angle(off[np.arange(16), peak])
+    up_branch = np.flatnonzero((volts == 0) & (np.arange(16) < 8))
+    down_branch = np.flatnonzero((volts == 0) & (np.arange(16) >= 8))
+    assert up_branch.size and down_branch.size
+    # at V = 0 after poling up vs after poling down the polarisation (phase) is opposite
+    diff = np.angle(np.exp(1j * (phase[up_branch[-1]] - phase[down_branch[-1]])))
+    assert abs(abs(diff) - np.pi) < 0.5
+
+
+@pytest.mark.parametrize("spectral", ["Frequency", "DC_Offset"])
+def test_results_per_step_match_an_explicit_loop(beps, tmp_path, spectral):
+    path = tmp_path / "copy.h5"
+    path.write_bytes(beps.read_bytes())
+    src = SpectralSource.open(path, spectral_dim=spectral)
+    params = PARAMS if spectral == "Frequency" else PeakParams(2, 6, 5)
+    last = deque(PeakFinder(src, params, n_jobs=2).run(), maxlen=1)[0]
+    res = read_results(last.results)
+    lay = src.layout
+    assert res[RESPONSE].shape == (30, lay.n_steps)
+    with h5py.File(path, "r") as f:
+        raw = f[DEMO_DATASET][()]
+    spec = src.info.spectroscopic
+    d_s = spec.find(spectral)
+    others = [d for d in spec.order if d != d_s]
+    # explicit loop over every (position, step): gather the spectrum column by column
+    for n in range(lay.n_steps):
+        sub = np.unravel_index(n, [spec.sizes[d] for d in others])
+        mask = np.ones(raw.shape[1], bool)
+        for d, k in zip(others, sub):
+            mask &= spec.indices[d] == k
+        cols = np.flatnonzero(mask)
+        cols = cols[np.argsort(spec.indices[d_s, cols])]
+        for p in range(0, 30, 7):
+            mag = np.abs(raw[p, cols])
+            peaks = reference_peaks(mag, params)
+            idx = choose_peak(peaks, len(cols))
+            assert res[RESPONSE][p, n] == mag[idx]
+            assert res[COUNT][p, n] == len(peaks)
+            assert res[FREQUENCY][p, n] == np.float32(lay.spectral.values[idx])
+
+
+def test_remaining_dims_are_usid_ancillaries_pyusid_reads(beps, tmp_path):
+    usid = pytest.importorskip("pyUSID")
+    path = tmp_path / "copy.h5"
+    path.write_bytes(beps.read_bytes())
+    last = deque(PeakFinder(SpectralSource.open(path), PARAMS).run(), maxlen=1)[0]
+    with h5py.File(path, "r") as f:
+        ds = usid.USIDataset(f[last.results.group][RESPONSE])
+        assert sorted(ds.spec_dim_labels) == ["DC_Offset", "Field"]
+        sizes = dict(zip(ds.spec_dim_labels, ds.spec_dim_sizes))
+        assert sizes == {"DC_Offset": 16, "Field": 2}
+        np.testing.assert_allclose(ds.get_spec_values("DC_Offset"), dc_waveform(16), rtol=1e-6)
+        nd = ds.get_n_dim_form()
+        assert nd.shape[:2] == (6, 5) or nd.shape[:2] == (5, 6)
+
+
+def test_chunks_count_every_step_against_the_cap(beps):
+    src = SpectralSource.open(beps)
+    pf = PeakFinder(src, PARAMS, max_mem_mb=40, n_jobs=1)
+    per_position = pf.bytes_per_position()
+    assert per_position >= 32 * 87 * 8 * 3  # N*S complex64 counted three times at least
+    limit = pf.chunk_limit()
+    assert pf.workspace_bytes() + limit * per_position <= 40 * 2**20
