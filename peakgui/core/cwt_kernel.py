@@ -118,6 +118,7 @@ def cwt_peaks(
             odd,
             general,
             operator.mirror_rows,
+            operator.mirror_shift,
             operator.general_rows,
             operator.row_abs_sum,
             coefficient,

@@ -5,9 +5,10 @@ scipy convolves ``|x|`` with one ricker kernel per width (``'same'`` mode, kerne
 matrix, so the CWT of a whole block of spectra is a matrix product, which BLAS does far faster
 than thousands of small convolutions.
 
-When a row's band matrix is persymmetric (``M[j, k] == M[S-1-j, S-1-k]``: odd kernel length and
-symmetric kernel values, e.g. every row at the typical S = 119) the spectrum is split into its
-mirror-even and mirror-odd halves, which halves the multiply-adds.
+When a row's kernel is symmetric (integral length: every row at the typical S = 119, or any
+S <= 200 with the default widths) its band matrix is symmetric under turning it by 180 degrees
+(up to a one-row shift for even lengths); splitting the spectrum into its mirror-even and
+mirror-odd parts then halves the multiply-adds.
 
 Our arithmetic differs from scipy's, so results can only be *exact by construction*:
 :func:`rounding_allowance` bounds ``|our CWT value - scipy's CWT value|`` and every decision
@@ -83,45 +84,52 @@ def scipy_convolves_directly(n_points: int, kernel_length: int) -> bool:
     return method == "direct"
 
 
+def mirror_outputs(n_points: int, shift: int) -> int:
+    """How many leading outputs a mirror row computes directly (the rest are their partners)."""
+    return (n_points - 1 + shift) // 2 + 1
+
+
 @dataclass(frozen=True)
 class CwtOperator:
     """Matrices that map a block of spectra (n, S) to their CWT, row group by row group.
 
-    ``mirror_rows`` use the half-size even/odd matrices (already scaled by 1/2, which is exact),
-    ``general_rows`` the full band matrices. ``row_abs_sum[r]`` is the largest absolute row sum of
-    row r's band matrix, the factor that scales every rounding error of that row.
+    ``mirror_rows`` use half-size matrices acting on ``x[k] + x[S-1-k]`` ("even") and
+    ``x[k] - x[S-1-k]`` ("odd"), pre-scaled by 1/2 (exact). For any row, output j of the CWT is
+    ``even[j] + odd[j]``. If the row's band matrix satisfies the mirror relation
+    ``M[S-1-j, S-1-k] == M[j + shift, k]`` (shift 0: odd kernel length, shift 1: even length),
+    then ``even[j] - odd[j]`` is output ``S - 1 + shift - j`` too, so only the first
+    ``mirror_outputs(S, shift)`` outputs are computed: half the multiply-adds.
+    ``general_rows`` (asymmetric kernels of fractional length) use the full band matrices.
+    ``row_abs_sum[r]`` is the largest absolute row sum of row r's band matrix, the factor that
+    scales every rounding error of that row.
     """
 
     n_points: int
+    half_out: int  # outputs per mirror row held in the products
     mirror_rows: np.ndarray  # (n_mirror,) int64
+    mirror_shift: np.ndarray  # (n_mirror,) int64, 0 or 1
     general_rows: np.ndarray  # (n_general,) int64
-    mirror_even: np.ndarray  # (ceil(S/2), n_mirror * ceil(S/2))
-    mirror_odd: np.ndarray  # (S//2, n_mirror * ceil(S/2))
+    mirror_even: np.ndarray  # (ceil(S/2), n_mirror * half_out)
+    mirror_odd: np.ndarray  # (S//2, n_mirror * half_out)
     general: np.ndarray  # (S, n_general * S)
     row_abs_sum: np.ndarray  # (steps,)
-
-    @property
-    def half_out(self) -> int:
-        return (self.n_points + 1) // 2
 
     def transform(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Products for a float64 block ``x`` (n, S).
 
-        Returns ``(even, odd, general)`` shaped (n, n_mirror, ceil(S/2)), same, and
-        (n, n_general, S). A mirror row's CWT is ``even + odd`` on its first half and
-        ``even - odd`` (read backwards) on its second half; :meth:`cwt` assembles them.
+        Returns ``(even, odd, general)`` shaped (n, n_mirror, half_out), same, and
+        (n, n_general, S); :meth:`cwt` (or the numba kernel) assembles the CWT from them.
         """
         n = x.shape[0]
         s = self.n_points
-        half = self.half_out
         if len(self.mirror_rows):
             flipped = x[:, ::-1]
-            even_part = x[:, :half] + flipped[:, :half]
+            even_part = x[:, : (s + 1) // 2] + flipped[:, : (s + 1) // 2]
             odd_part = x[:, : s // 2] - flipped[:, : s // 2]
-            even = (even_part @ self.mirror_even).reshape(n, -1, half)
-            odd = (odd_part @ self.mirror_odd).reshape(n, -1, half)
+            even = (even_part @ self.mirror_even).reshape(n, -1, self.half_out)
+            odd = (odd_part @ self.mirror_odd).reshape(n, -1, self.half_out)
         else:
-            even = odd = np.zeros((n, 0, half))
+            even = odd = np.zeros((n, 0, self.half_out))
         if len(self.general_rows):
             general = (x @ self.general).reshape(n, -1, s)
         else:
@@ -136,34 +144,43 @@ class CwtOperator:
         even, odd, general = self.transform(np.ascontiguousarray(x, dtype=np.float64))
         s = self.n_points
         out = np.empty((x.shape[0], len(self.row_abs_sum), s))
-        out[:, self.mirror_rows, : self.half_out] = even + odd
-        out[:, self.mirror_rows, self.half_out :] = (even - odd)[:, :, : s // 2][:, :, ::-1]
+        for t, (r, shift) in enumerate(zip(self.mirror_rows, self.mirror_shift, strict=True)):
+            direct = mirror_outputs(s, int(shift))
+            out[:, r, :direct] = even[:, t, :direct] + odd[:, t, :direct]
+            j = np.arange(shift, direct)
+            partner = s - 1 + shift - j
+            j, partner = j[partner >= direct], partner[partner >= direct]
+            out[:, r, partner] = even[:, t, j] - odd[:, t, j]
         out[:, self.general_rows, :] = general
         return out
 
 
-def _is_persymmetric(matrix: np.ndarray) -> bool:
-    return bool(np.array_equal(matrix, matrix[::-1, ::-1]))
+def _mirror_shift(matrix: np.ndarray) -> int | None:
+    """0 or 1 if ``M[S-1-j, S-1-k] == M[j + shift, k]`` holds exactly, else None."""
+    turned = matrix[::-1, ::-1]
+    if np.array_equal(turned, matrix):
+        return 0
+    if np.array_equal(turned[:-1], matrix[1:]):
+        return 1
+    return None
 
 
-def _split_mirror(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half-size matrices acting on ``x[k] + x[S-1-k]`` and ``x[k] - x[S-1-k]``, scaled by 1/2.
-
-    For a persymmetric M, ``M @ flip(x) == flip(M @ x)``, so ``M @ (x + flip x)`` and
-    ``M @ (x - flip x)`` are mirror-even / mirror-odd and each is fixed by its first half.
-    """
+def _split_mirror(matrix: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (1/2-scaled) matrices taking ``x[k] + x[S-1-k]`` and ``x[k] - x[S-1-k]`` to the first
+    ``n_out`` outputs; transposed, ready for ``block @ matrix``."""
     s = matrix.shape[0]
-    half_in, pairs = (s + 1) // 2, s // 2
-    top = matrix[: (s + 1) // 2]
-    even = np.empty((half_in, top.shape[0]))
-    even[:pairs] = (top[:, :pairs] + top[:, ::-1][:, :pairs]).T
+    pairs = s // 2
+    top = matrix[:n_out]
+    mirrored = top[:, ::-1]
+    even = np.empty(((s + 1) // 2, n_out))
+    even[:pairs] = (top[:, :pairs] + mirrored[:, :pairs]).T
     if s % 2:
-        even[pairs] = top[:, pairs]  # the centre sample is paired with itself
-    odd = (top[:, :pairs] - top[:, ::-1][:, :pairs]).T
+        even[pairs] = top[:, pairs]  # the centre sample pairs with itself: x + x = 2x
+    odd = (top[:, :pairs] - mirrored[:, :pairs]).T
     return 0.5 * even, 0.5 * odd
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)
 def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None:
     """The cached operator for spectra of ``n_points`` samples and these CWT widths.
 
@@ -174,44 +191,36 @@ def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None
     steps = len(widths)
     if s < 3 or steps == 0 or 8 * s * s * steps > OPERATOR_BUDGET_BYTES:
         return None
-    width_array = np.asarray(widths, dtype=np.float64)
-    mirror_rows: list[int] = []
-    general_rows: list[int] = []
-    evens, odds, generals = [], [], []
-    row_abs_sum = np.empty(steps)
-    for r, width in enumerate(width_array):
+    matrices = []
+    for width in np.asarray(widths, dtype=np.float64):
         kernel = ricker_wavelet(kernel_points(width, s), width)
         if not scipy_convolves_directly(s, len(kernel)):
             return None
-        matrix = band_matrix(kernel, s)
-        row_abs_sum[r] = np.abs(matrix).sum(axis=1).max()
-        if _is_persymmetric(matrix):
-            even, odd = _split_mirror(matrix)
-            mirror_rows.append(r)
-            evens.append(even)
-            odds.append(odd)
-        else:
-            general_rows.append(r)
-            generals.append(matrix.T)
-    half = (s + 1) // 2
+        matrices.append(band_matrix(kernel, s))
+    shifts = [_mirror_shift(m) for m in matrices]
+    mirror_rows = [r for r, shift in enumerate(shifts) if shift is not None]
+    general_rows = [r for r, shift in enumerate(shifts) if shift is None]
+    half_out = max((mirror_outputs(s, shifts[r]) for r in mirror_rows), default=(s + 1) // 2)
+    halves = [_split_mirror(matrices[r], half_out) for r in mirror_rows]
 
     def stack(parts: list[np.ndarray], n_in: int) -> np.ndarray:
         if not parts:
             return np.zeros((n_in, 0))
-        return np.ascontiguousarray(np.concatenate(parts, axis=1))
+        stacked = np.ascontiguousarray(np.concatenate(parts, axis=1))
+        stacked.setflags(write=False)
+        return stacked
 
-    operator = CwtOperator(
+    return CwtOperator(
         n_points=s,
+        half_out=half_out,
         mirror_rows=np.asarray(mirror_rows, dtype=np.int64),
+        mirror_shift=np.asarray([shifts[r] for r in mirror_rows], dtype=np.int64),
         general_rows=np.asarray(general_rows, dtype=np.int64),
-        mirror_even=stack(evens, half),
-        mirror_odd=stack(odds, s // 2),
-        general=stack(generals, s),
-        row_abs_sum=row_abs_sum,
+        mirror_even=stack([even for even, _ in halves], (s + 1) // 2),
+        mirror_odd=stack([odd for _, odd in halves], s // 2),
+        general=stack([matrices[r].T for r in general_rows], s),
+        row_abs_sum=np.array([np.abs(m).sum(axis=1).max() for m in matrices]),
     )
-    for array in (operator.mirror_even, operator.mirror_odd, operator.general):
-        array.setflags(write=False)
-    return operator
 
 
 def _gamma(n: int) -> float:
@@ -258,6 +267,7 @@ __all__ = [
     "cwt_operator",
     "widths_key",
     "kernel_points",
+    "mirror_outputs",
     "ricker_wavelet",
     "rounding_allowance",
     "scipy_convolves_directly",

@@ -45,17 +45,17 @@ interval arithmetic (a handful of u each)."""
 
 
 @_compiled
-def _assemble_cwt(b, even, odd, general, mirror_rows, general_rows, cwt):
-    """One spectrum's (steps, S) CWT from the operator's products (see CwtOperator.transform)."""
+def _assemble_cwt(b, even, odd, general, mirror_rows, mirror_shift, general_rows, cwt):
+    """One spectrum's (steps, S) CWT from the operator's products (see CwtOperator)."""
     s = cwt.shape[1]
-    half = (s + 1) // 2
-    pairs = s // 2
     for t in range(mirror_rows.shape[0]):
         r = mirror_rows[t]
-        for j in range(half):
+        shift = mirror_shift[t]
+        direct = (s - 1 + shift) // 2 + 1
+        for j in range(direct):
             cwt[r, j] = even[b, t, j] + odd[b, t, j]
-        for j in range(pairs):
-            cwt[r, s - 1 - j] = even[b, t, j] - odd[b, t, j]
+        for j in range(shift, s + shift - direct):  # partners land at direct .. S-1
+            cwt[r, s - 1 + shift - j] = even[b, t, j] - odd[b, t, j]
     for t in range(general_rows.shape[0]):
         r = general_rows[t]
         for j in range(s):
@@ -252,6 +252,7 @@ def peaks_from_cwt_block(
     odd,
     general,
     mirror_rows,
+    mirror_shift,
     general_rows,
     row_abs_sum,
     bound_coefficient,
@@ -317,7 +318,7 @@ def peaks_from_cwt_block(
         for r in range(steps):
             bounds[r] = bound_coefficient * top * row_abs_sum[r] + bound_floor
             thresholds[r] = 2.0 * bounds[r]
-        _assemble_cwt(b, even, odd, general, mirror_rows, general_rows, cwt)
+        _assemble_cwt(b, even, odd, general, mirror_rows, mirror_shift, general_rows, cwt)
         if not _find_maxima(cwt, thresholds, max_cols, n_max, is_max):
             continue
         n_lines = _track_ridges(

@@ -63,9 +63,11 @@ def test_band_matrix_is_scipys_same_mode_convolution(n_points, width):
         assert_array_equal(matrix[:, k], column)
 
 
-def test_odd_lengths_use_the_mirror_split_and_even_lengths_do_not():
-    assert len(operator_for(119).mirror_rows) == len(DEFAULT_WIDTHS)
-    assert len(operator_for(120).mirror_rows) == 0
+def test_symmetric_kernels_use_the_mirror_split():
+    odd = operator_for(119)  # every kernel has 119 taps: symmetric about its centre tap
+    assert len(odd.mirror_rows) == len(DEFAULT_WIDTHS) and not odd.mirror_shift.any()
+    even = operator_for(120)  # 120 taps: symmetric about a half-sample, one-row shift
+    assert len(even.mirror_rows) == len(DEFAULT_WIDTHS) and even.mirror_shift.all()
     mixed = operator_for(333)  # kernels of fractional length are asymmetric
     assert 0 < len(mixed.general_rows) < len(DEFAULT_WIDTHS)
 
