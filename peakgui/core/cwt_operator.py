@@ -32,6 +32,9 @@ SMALLEST_SUBNORMAL = 2.0**-1074
 OPERATOR_BUDGET_BYTES = 64 * 2**20
 """Largest operator we are willing to build and cache; longer spectra fall back to scipy."""
 
+MIN_ROW_ABS_SUM = 1e-200
+"""Rows this tiny would make subnormal rounding relatively large; no operator is built then."""
+
 SAFETY_FACTOR = 2.0
 """Multiplies the derived bound; also absorbs the few roundings made while *checking* decisions
 (one subtraction, the bound's own arithmetic), each a relative error of at most u."""
@@ -185,7 +188,8 @@ def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None
     """The cached operator for spectra of ``n_points`` samples and these CWT widths.
 
     Returns None when the fast path cannot be exact or would not pay: fewer than 3 points, an
-    operator above :data:`OPERATOR_BUDGET_BYTES`, or a row scipy would convolve by FFT.
+    operator above :data:`OPERATOR_BUDGET_BYTES`, a row scipy would convolve by FFT, or a row
+    of vanishing kernel values (see :func:`rounding_allowance`).
     """
     s = int(n_points)
     steps = len(widths)
@@ -197,6 +201,9 @@ def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None
         if not scipy_convolves_directly(s, len(kernel)):
             return None
         matrices.append(band_matrix(kernel, s))
+    row_abs_sum = np.array([np.abs(m).sum(axis=1).max() for m in matrices])
+    if not row_abs_sum.min() >= MIN_ROW_ABS_SUM:
+        return None
     shifts = [_mirror_shift(m) for m in matrices]
     mirror_rows = [r for r, shift in enumerate(shifts) if shift is not None]
     general_rows = [r for r, shift in enumerate(shifts) if shift is None]
@@ -219,7 +226,7 @@ def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None
         mirror_even=stack([even for even, _ in halves], (s + 1) // 2),
         mirror_odd=stack([odd for _, odd in halves], s // 2),
         general=stack([matrices[r].T for r in general_rows], s),
-        row_abs_sum=np.array([np.abs(m).sum(axis=1).max() for m in matrices]),
+        row_abs_sum=row_abs_sum,
     )
 
 
@@ -231,9 +238,9 @@ def _gamma(n: int) -> float:
 
 def rounding_allowance(n_points: int) -> tuple[float, float]:
     """``(coefficient, floor)`` with ``|ours - scipy's| <= coefficient * max|x| * row_abs_sum[r]
-    + floor`` for every CWT value of row r of a spectrum with finite, non-negative samples x.
+    + floor`` for every CWT value of row r of a spectrum with finite samples x.
 
-    Derivation (x >= 0, float64 throughout, any summation order, FMA or not):
+    Derivation (float64 throughout, any summation order, FMA or not):
 
     * scipy, direct method: one dot product of at most S terms per value, error
       ``<= gamma_S * sum_k |M[j,k]| x[k] <= gamma_S * max|x| * row_abs_sum``.
@@ -242,7 +249,10 @@ def rounding_allowance(n_points: int) -> tuple[float, float]:
       rounding each, each half-size dot product ``gamma_{S/2+1}``, the final ``even +- odd`` one
       more rounding; with ``sum_k |P[j,k]| |e[k]| <= max|x| * row_abs_sum`` this stays below
       ``3 * gamma_{S+4} * max|x| * row_abs_sum``.
-    * kernel insurance: ``KERNEL_TOLERANCE_ULPS * u * max|x| * row_abs_sum``.
+    * kernel insurance: ``KERNEL_TOLERANCE_ULPS * u * max|x| * row_abs_sum``. It also covers
+      the halved mirror entries of tiny kernel values that round in the subnormal range (at most
+      ``S * 2**-1075 * max|x|`` per value), since :func:`cwt_operator` refuses rows whose
+      ``row_abs_sum`` is below :data:`MIN_ROW_ABS_SUM`.
 
     All of that is multiplied by :data:`SAFETY_FACTOR`. The floor covers gradual underflow: each
     of the at most ``2S + 8`` operations per value on either side can lose half a subnormal step.

@@ -92,6 +92,7 @@ def test_operators_are_cached_and_read_only():
 def test_no_operator_where_the_fast_path_cannot_be_exact_or_cheap():
     assert cwt_operator(2, widths_key(DEFAULT_WIDTHS)) is None
     assert cwt_operator(2000, widths_key(DEFAULT_WIDTHS)) is None  # over the memory budget
+    assert cwt_operator(119, widths_key(np.array([1e-3, 1.0]))) is None  # an all-zero kernel
     # scipy switches to FFT only for sizes far beyond the operator budget
     assert scipy_convolves_directly(512, 512)
     assert not scipy_convolves_directly(20000, 20000)
