@@ -1,0 +1,55 @@
+"""``peakgui``: the desktop application's entry point.
+
+The parser is Qt-free (``--help`` is instant and it can be tested without a display); Qt and the
+window are imported only once the arguments are known.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def create_parser() -> argparse.ArgumentParser:
+    """The argument parser (no Qt import)."""
+    p = argparse.ArgumentParser(
+        prog="peakgui",
+        description="Open a USID (or 3-D) HDF5 spectroscopy map, test the peak finder on "
+        "pixels and run it over the whole scan while the amplitude map fills in.",
+    )
+    p.add_argument("file", nargs="?", help="HDF5 file to open")
+    p.add_argument("--dataset", metavar="H5PATH",
+                   help="spectral dataset to open (default: the first USID main dataset)")
+    p.add_argument("--demo", action="store_true",
+                   help="open the demo dataset (written to your PeakGUI data folder if missing)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for runs (default: all cores but one)")
+    p.add_argument("--run", action="store_true",
+                   help="test the first pixel and run the peak finder over the whole dataset")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="save a screenshot of the window when the run (or opening) is done")
+    p.add_argument("--quit-when-done", action="store_true",
+                   help="exit when done: 0 success, 1 run failed, 2 bad input, 3 no screenshot")
+    p.add_argument("--version", action="version", version=f"peakgui {__version__}")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = create_parser()
+    args = parser.parse_args(argv)
+    if args.run and not (args.file or args.demo):
+        parser.error("--run needs a FILE (or --demo)")
+    if args.dataset and not (args.file or args.demo):
+        parser.error("--dataset needs a FILE")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    from .gui.launcher import run_app  # Qt is imported only from here on
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

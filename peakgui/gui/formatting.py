@@ -1,0 +1,40 @@
+"""Numbers as a microscopist reads them: SI prefixes with units, short durations and rates."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+
+# Units that take no SI prefix ("1 ka.u." or "3 kpixel" would read oddly).
+NO_PREFIX_UNITS = {"", "a. u.", "a.u.", "au", "pixel", "index", "rad", "deg", "%", "count"}
+
+
+def si(value: float, units: str = "", precision: int = 4) -> str:
+    """``0.00123, 'V'`` -> ``1.23 mV``; NaN -> ``—``."""
+    if value is None or not math.isfinite(float(value)):
+        return "—"
+    if units.strip().lower() in NO_PREFIX_UNITS:
+        text = f"{float(value):.{precision}g}"
+        return f"{text} {units}".strip()
+    return pg.siFormat(float(value), precision=precision, suffix=units, allowUnicode=True)
+
+
+def duration(seconds: float) -> str:
+    """Seconds as ``4.2 s``, ``3 min 05 s`` or ``1 h 02 min``; inf/NaN -> ``--``."""
+    if seconds is None or not math.isfinite(seconds):
+        return "--"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    m, s = divmod(int(round(seconds)), 60)
+    if m < 60:
+        return f"{m} min {s:02d} s"
+    h, m = divmod(m, 60)
+    return f"{h} h {m:02d} min"
+
+
+def rate(spectra_per_s: float) -> str:
+    """Throughput with thousands separators."""
+    if not spectra_per_s or not math.isfinite(spectra_per_s):
+        return "-- spectra/s"
+    return f"{spectra_per_s:,.0f} spectra/s"

@@ -1,0 +1,68 @@
+"""An inline message above the map (existing results, sidecar notices, bad dataset) with actions.
+
+Inline rather than a dialog: it never blocks, it stays visible while the user reads the map, and
+tests can press its buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PyQt5.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+
+_STYLES = {  # background, border, text
+    "info": ("#e8f1fb", "#9cc1e8", "#1b3a5c"),
+    "ok": ("#e9f6ec", "#98cfa5", "#1d4d2a"),
+    "warning": ("#fdf3e1", "#e8c27c", "#5c3d0b"),
+    "error": ("#fbe9e7", "#e0a39a", "#6b1d14"),
+}
+
+
+class InfoBar(QFrame):
+    """A one-line coloured message with optional buttons and a close cross."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._label = QLabel()
+        self._label.setWordWrap(True)
+        self._label.setStyleSheet("border: none; background: transparent;")
+        self._buttons: list[QPushButton] = []
+        self._close = QToolButton()
+        self._close.setText("✕")
+        self._close.setAutoRaise(True)
+        self._close.setToolTip("Hide this message")
+        self._close.clicked.connect(self.hide)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(8, 4, 4, 4)
+        self._layout.addWidget(self._label, 1)
+        self._layout.addWidget(self._close)
+        self.kind = ""
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "info",
+                     actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
+        for b in self._buttons:
+            self._layout.removeWidget(b)
+            b.deleteLater()
+        self._buttons = []
+        for label, callback in actions or []:
+            b = QPushButton(label)
+            b.clicked.connect(callback)
+            self._layout.insertWidget(self._layout.count() - 1, b)
+            self._buttons.append(b)
+        self.kind = kind
+        bg, border, fg = _STYLES.get(kind, _STYLES["info"])
+        self.setStyleSheet(f"InfoBar {{background:{bg}; border:1px solid {border}; "
+                           "border-radius:4px;}")
+        self._label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
+        self._label.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return self._label.text() if self.isVisible() else ""
+
+    def buttons(self) -> list[QPushButton]:
+        return list(self._buttons)
+
+    def button(self, label: str) -> QPushButton | None:
+        return next((b for b in self._buttons if b.text() == label), None)

@@ -1,0 +1,119 @@
+"""Starting the desktop application: QApplication, icon, settings, exception hook, window.
+
+Kept apart from ``peakgui.app`` so that parsing the command line never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pyqtgraph as pg
+from PyQt5.QtCore import QStandardPaths, Qt, QTimer
+from PyQt5.QtWidgets import QApplication
+
+from .. import __version__
+from ..core.errors import PeakGUIError
+from .dialogs import Dialogs
+from .excepthook import ExceptHook, configure_logging
+from .icons import app_icon
+from .main_window import MainWindow
+from .scripted_run import EXIT_BAD_INPUT, ScriptedRun
+from .settings import APPLICATION, ORGANISATION, Settings
+
+DEMO_NAME = "demo.h5"
+
+
+def configure_pyqtgraph() -> None:
+    """Once at start-up: images index as [row, col]; light background for print-like figures."""
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True, background="w",
+                        foreground="k")
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    QApplication.setAttribute(Qt.AA_EnableHighDpiScaling, True)
+    QApplication.setAttribute(Qt.AA_UseHighDpiPixmaps, True)
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("peakgui")
+    app.setWindowIcon(app_icon())
+    configure_pyqtgraph()
+    return app
+
+
+def data_dir() -> Path:
+    """The user's PeakGUI data folder (QStandardPaths AppDataLocation), created if missing."""
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ensure_demo() -> Path:
+    """The demo file in the data folder, written first if it is missing."""
+    from ..core.demo import write_demo
+
+    path = data_dir() / DEMO_NAME
+    if not path.exists():
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            write_demo(path)
+        except OSError as exc:
+            raise PeakGUIError(f"{path}: cannot write the demo file ({exc.strerror or exc})") \
+                from None
+        finally:
+            QApplication.restoreOverrideCursor()
+    return path
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Show the window as the arguments say and run the event loop; returns the exit code."""
+    app = create_application()
+    scripted = bool(args.quit_when_done)
+    try:
+        log_file = str(data_dir() / "peakgui.log")
+    except OSError:
+        log_file = None
+    configure_logging(log_file)
+    window = MainWindow(Settings(), Dialogs(None, interactive=not scripted))
+    script = None
+    if args.run or args.screenshot or args.quit_when_done:
+        script = ScriptedRun(window, args.run, args.screenshot, args.quit_when_done)
+        window.resize(1600, 1000)  # a predictable screenshot, whatever the saved layout
+        window.default_layout()
+
+    def notify(summary: str) -> None:
+        window.show_unexpected_error(summary)
+        if script is not None:
+            script.unexpected_errors += 1
+
+    hook = ExceptHook(notify).install()
+    try:
+        if args.jobs is not None:
+            window.params_panel.set_run_options(args.jobs, window.params_panel.max_mem_mb())
+        window.show()
+        path = args.file
+        if args.demo and not path:
+            window.statusBar().showMessage("Writing the demo dataset…")
+            app.processEvents()
+            try:
+                path = str(ensure_demo())
+            except PeakGUIError as exc:
+                window.dialogs.error("Cannot write the demo file", str(exc))
+                if scripted:
+                    return EXIT_BAD_INPUT
+                path = None
+        opened = window.open_file(path, args.dataset) if path else False
+        if script is not None:
+            if not opened:
+                if scripted:
+                    window.close()
+                    return EXIT_BAD_INPUT
+            else:
+                QTimer.singleShot(0, script.begin)
+        code = app.exec_()
+        return script.exit_code if script is not None and scripted else code
+    finally:
+        hook.uninstall()

@@ -1,0 +1,66 @@
+"""GUI test fixtures: real demo files, a window with scripted dialogs, temporary settings, and a
+check that no QThread outlives its test."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt5.QtCore import QSettings, QStandardPaths
+
+from peakgui.gui.launcher import configure_pyqtgraph
+from peakgui.gui.main_window import MainWindow
+from peakgui.gui.settings import Settings
+from peakgui.gui.threads import running_threads
+from tests.gui.helpers import ScriptedDialogs, stop_window
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pyqtgraph_config(qapp):
+    configure_pyqtgraph()
+
+
+@pytest.fixture(autouse=True)
+def _no_qthread_left_running():
+    """Every QThread a test started must have ended by the time the test is torn down."""
+    yield
+    left = running_threads()
+    for t in left:
+        t.wait(5_000)  # do not leave it running into the next test either way
+    assert not left, f"QThreads still running after the test: {left}"
+
+
+@pytest.fixture(autouse=True)
+def _temporary_settings(tmp_path, monkeypatch):
+    """Settings and data folders under tmp_path, never the user's."""
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert str(tmp_path) in QStandardPaths.writableLocation(QStandardPaths.GenericDataLocation)
+
+
+@pytest.fixture
+def dialogs() -> ScriptedDialogs:
+    return ScriptedDialogs()
+
+
+@pytest.fixture
+def make_window(qtbot, dialogs):
+    """Factory of shown MainWindows; each is stopped and closed at the end of the test."""
+    windows: list[MainWindow] = []
+
+    def make(dialogs_=None) -> MainWindow:
+        w = MainWindow(Settings(), dialogs_ or dialogs)
+        w.chunk_seconds = 0.1
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        stop_window(qtbot, w)
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    return make_window()
