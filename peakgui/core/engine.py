@@ -213,9 +213,19 @@ class Process(ABC):
                 "available)")
 
     def _compute(self, target: ResultsTarget, resume: ExistingResults | None) -> Iterator[Progress]:
-        if resume is None:
+        # an existing file is checked before it is opened for writing; a new file after it is
+        # created, so an unwritable place is reported as such, not as a full disk
+        new_file = not target.file.exists()
+        if resume is None and not new_file:
             self._check_space(target)
         f = open_write(target.file, create=target.separate)
+        if resume is None and new_file:
+            try:
+                self._check_space(target)
+            except OutputError:
+                _close_run(f, None, RunLock(target.file))
+                target.file.unlink(missing_ok=True)
+                raise
         lock = RunLock(target.file)
         grp = None
         try:
