@@ -48,6 +48,13 @@ def create_parser() -> argparse.ArgumentParser:
                    help="write results to this file instead of beside the source")
     p.add_argument("--force", action="store_true",
                    help="compute a new results group even if one with these parameters exists")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on a running Dask cluster: its scheduler address "
+                       "(tcp://HOST:PORT) or scheduler file; workers never open the file")
+    where.add_argument("--cluster", metavar="local:N",
+                       help="run on a Dask LocalCluster of N worker processes on this machine, "
+                       "started for the run and closed at its end")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--demo", metavar="OUT.h5", help="write the demo dataset to OUT.h5 and exit")
     p.add_argument("--version", action="version", version=f"peakgui {__version__}")
@@ -118,30 +125,36 @@ def run_batch(args: argparse.Namespace) -> dict:
                             min_snr=args.min_snr, noise_perc=args.noise_perc)
     except ValueError as exc:
         raise PeakGUIError(f"bad parameters: {exc}") from None
-    process = PeakFinder(source, params, n_jobs=args.jobs, max_mem_mb=args.max_mem,
-                         output=args.output)
+    backend = _cluster_backend(args)  # None: the usual local worker processes
+    n_jobs = args.jobs if backend is None else backend.local_workers or 1
+    process = PeakFinder(source, params, n_jobs=n_jobs, max_mem_mb=args.max_mem,
+                         output=args.output, backend=backend)
     target = process.results_target()
     if target.separate and target.reason != "as asked":
         print(f"peakgui-batch: {target.reason}; results go to {target.file}", file=sys.stderr)
-    bar = _ProgressBar(sys.stderr.isatty())
-    t0 = time.perf_counter()
-    last = None
-    gen = process.run(force=args.force)
-    stop = _StopRequest()
-    with contextlib.closing(gen), stop.installed():
-        try:
-            for last in gen:
-                bar.update(last)
-                if stop.requested:
-                    break
-        finally:
-            bar.close()
+    with contextlib.ExitStack() as cluster:
+        if backend is not None:  # connect before anything is written: a bad address fails here
+            cluster.enter_context(backend)
+            print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
+        bar = _ProgressBar(sys.stderr.isatty())
+        t0 = time.perf_counter()
+        last = None
+        gen = process.run(force=args.force)
+        stop = _StopRequest()
+        with contextlib.closing(gen), stop.installed():
+            try:
+                for last in gen:
+                    bar.update(last)
+                    if stop.requested:
+                        break
+            finally:
+                bar.close()
+        seconds = time.perf_counter() - t0
     if stop.requested and last is not None and last.done < last.total:
         raise KeyboardInterrupt
-    seconds = time.perf_counter() - t0
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
-    return {
+    summary = {
         "file": str(source.file),
         "dataset": source.dataset,
         "results_file": str(last.results.file) if last else None,
@@ -154,6 +167,22 @@ def run_batch(args: argparse.Namespace) -> dict:
         "workers": len(last.worker_pids) if last else 0,
         "worker_pids": sorted(last.worker_pids) if last else [],
     }
+    if backend is not None:  # pids of different hosts may coincide: count worker addresses
+        summary.update(scheduler=backend.address, workers=len(backend.worker_addresses),
+                       worker_addresses=sorted(backend.worker_addresses))
+    return summary
+
+
+def _cluster_backend(args: argparse.Namespace):
+    """The Dask backend for --scheduler / --cluster, or None for a local run (Dask not loaded)."""
+    if not (args.scheduler or args.cluster):
+        return None
+    if args.jobs is not None:
+        raise PeakGUIError("--jobs is for local runs; a cluster's workers are set where it "
+                           "starts (--cluster local:N, or the dask worker commands)")
+    from .core.dask_backend import make_backend
+
+    return make_backend(scheduler=args.scheduler, cluster=args.cluster)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
