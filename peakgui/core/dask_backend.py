@@ -241,7 +241,10 @@ class DaskBackend:
             if connected and timed_out:
                 raise ClusterError(f"no Dask worker joined the scheduler at {self.address} "
                                    f"within {self.worker_wait:g} s") from None
-            if timed_out:
+            if "ssl_context" in str(exc):
+                why = ("TLS is not set up on this machine: set distributed.comm.tls.ca-file, "
+                       ".client.cert and .client.key in the Dask configuration")
+            elif timed_out:
                 why = f"no answer like a Dask scheduler's within {self.connect_timeout:g} s"
             elif isinstance(exc, OSError):
                 why = _reason(exc)
