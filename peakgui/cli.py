@@ -57,6 +57,9 @@ def create_parser() -> argparse.ArgumentParser:
                        "started for the run and closed at its end")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--demo", metavar="OUT.h5", help="write the demo dataset to OUT.h5 and exit")
+    p.add_argument("--demo-kind", choices=("be", "beps"), default="be",
+                   help="with --demo: 'be' (128x128 positions x 119 frequencies, default) or "
+                   "'beps' (32x32 x 87 frequencies x 64 DC steps x 2 fields)")
     p.add_argument("--version", action="version", version=f"peakgui {__version__}")
     return p
 
@@ -191,11 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # outside a run: like Ctrl-C
     try:
         if args.demo:
+            from .core.beps_demo import write_beps_demo
             from .core.demo import write_demo
 
             out = Path(args.demo)
             try:
-                write_demo(out)
+                (write_beps_demo if args.demo_kind == "beps" else write_demo)(out)
             except OSError as exc:
                 raise PeakGUIError(f"{out}: cannot write the demo file ({exc.strerror})") from None
             print(f"peakgui-batch: wrote demo dataset to {out}", file=sys.stderr)

@@ -110,3 +110,22 @@ def test_chunks_count_every_step_against_the_cap(beps):
     assert per_position >= 32 * 87 * 8 * 3  # N*S complex64 counted three times at least
     limit = pf.chunk_limit()
     assert pf.workspace_bytes() + limit * per_position <= 40 * 2**20
+
+
+def test_batch_cli_writes_and_runs_the_beps_demo(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "beps.h5"
+    cli = [sys.executable, "-m", "peakgui.cli"]
+    subprocess.run([*cli, "--demo", str(path), "--demo-kind", "beps"], check=True, timeout=300)
+    out = subprocess.run([*cli, str(path), "--spectral-dim", "DC_Offset", "--widths", "3", "9",
+                          "--steps", "8", "--json"], capture_output=True, text=True, check=True,
+                         timeout=300)
+    summary = json.loads(out.stdout)
+    assert summary["positions"] == 32 * 32 and summary["computed"] == 1024
+    with h5py.File(path, "r") as f:
+        grp = f[summary["results_group"]]
+        assert grp[RESPONSE].shape == (1024, 87 * 2)  # every frequency bin x field
+        assert grp.attrs["spectral_dimension"] == "DC_Offset"
