@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
 
         self.open_action = act("&Open…", self._on_open_triggered, QKeySequence.Open,
                                "Open an HDF5 file", QStyle.SP_DialogOpenButton, "open")
-        self.close_action = act("&Close", self.close_file, QKeySequence.Close,
+        self.close_action = act("&Close", self.close_file, "Ctrl+W",
                                 "Close the file", QStyle.SP_DialogCloseButton, "close")
         self.export_png_action = act("Export map as &PNG…", self._on_export_png_triggered,
                                      tip="Save the shown map as an image, with its axes and "
@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
                                      lambda: self._on_export_values_triggered(".npy"),
                                      tip="Save the shown map's values as a .npy array "
                                      "(np.load, no pickle)", name="export_npy")
-        self.quit_action = act("&Quit", self.close, QKeySequence.Quit, "Quit PeakGUI",
+        self.quit_action = act("&Quit", self.close, "Ctrl+Q", "Quit PeakGUI",
                                name="quit")
         self.quit_action.setMenuRole(QAction.QuitRole)
         self.start_action = act("Start", lambda: self.start_run(), "F5",
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
             return False
         ref = ResultsRef(self.file, group, sidecar=self.file.name.endswith(".peakgui.h5"))
         try:
-            maps = load_results_maps(ref, self.inspector.step)
+            maps = load_results_maps(ref, self.inspector.step)  # may belong to another dataset
         except (PeakGUIError, OSError, KeyError, ValueError) as exc:
             self.info_bar.show_message(f"<b>{group}</b> cannot be shown: {error_text(exc)}",
                                        "error")
@@ -462,6 +462,11 @@ class MainWindow(QMainWindow):
                     break
         self.show_results(maps)
         return True
+
+    def _layout(self):
+        """The current source's layout, for loading results computed from it (same positions;
+        load_results_maps checks the count and works the grid out itself otherwise)."""
+        return self.source.layout if self.source is not None else None
 
     def show_results(self, maps: ResultsMaps, note: str = "") -> None:
         """Put a results group's three maps on the map view (amplitude shown)."""
@@ -587,7 +592,7 @@ class MainWindow(QMainWindow):
         if complete:
             e = complete[-1]  # the one the engine reuses
             try:
-                maps = load_results_maps(e.ref, self.inspector.step)
+                maps = load_results_maps(e.ref, self.inspector.step, self._layout())
             except (PeakGUIError, OSError, KeyError, ValueError) as exc:
                 log.warning("earlier results cannot be read: %s", exc)
             else:
@@ -602,7 +607,8 @@ class MainWindow(QMainWindow):
             e = max(partial, key=lambda x: x.done)
             self.start_action.setText("Resume")
             try:
-                self.show_results(load_results_maps(e.ref, self.inspector.step), " (partial)")
+                self.show_results(load_results_maps(e.ref, self.inspector.step,
+                                                     self._layout()), " (partial)")
             except (PeakGUIError, OSError, KeyError, ValueError):
                 pass
             pct = 100 * e.done / e.total if e.total else 0
@@ -707,7 +713,8 @@ class MainWindow(QMainWindow):
         self.live_maps.stop()
         self.run_panel.show_progress(prog)
         try:
-            maps = load_results_maps(prog.results, self.inspector.step)
+            maps = load_results_maps(prog.results, self.inspector.step,
+                                     self._layout())
         except (PeakGUIError, OSError, KeyError, ValueError) as exc:
             self._error("Cannot show the results", error_text(exc))
             return
@@ -723,7 +730,8 @@ class MainWindow(QMainWindow):
         self.run_panel.show_progress(prog)
         name = prog.results.group.rsplit("/", 1)[-1]
         try:
-            maps = load_results_maps(prog.results, self.inspector.step)
+            maps = load_results_maps(prog.results, self.inspector.step,
+                                     self._layout())
         except (PeakGUIError, OSError, KeyError, ValueError) as exc:
             log.warning("results written but not readable: %s", exc)
         else:

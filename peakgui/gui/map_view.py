@@ -383,7 +383,12 @@ class MapView(QWidget):
             cmap = pg.colormap.get(name)
         except (FileNotFoundError, KeyError, ValueError):
             cmap = pg.colormap.get("viridis")
-        self._hist.gradient.setColorMap(cmap)
+        # A bundled map has 256 stops, which the gradient editor would draw as 256 draggable
+        # ticks on every repaint (tens of ms); 16 interpolated stops look the same.
+        stops = np.linspace(0.0, 1.0, 16)
+        self._hist.gradient.setColorMap(pg.ColorMap(stops, cmap.map(stops, mode="byte"),
+                                                    name=name))
+        self._hist.gradient.showTicks(False)
 
     def _update_layer_items(self) -> None:
         model = self._layer_combo.model()

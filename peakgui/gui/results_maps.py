@@ -62,8 +62,13 @@ def grid_layout(info: DatasetInfo) -> SpectralLayout:
         return build_layout(dataclasses.replace(info, spectroscopic=placeholder))
 
 
-def load_results_maps(ref: ResultsRef, step: int = 0) -> ResultsMaps:
-    """Read a results group's maps (raises PeakGUIError/KeyError/OSError if it is not one)."""
+def load_results_maps(ref: ResultsRef, step: int = 0,
+                      layout: SpectralLayout | None = None) -> ResultsMaps:
+    """Read a results group's maps (raises PeakGUIError/KeyError/OSError if it is not one).
+
+    ``layout``: the source dataset's layout when the group belongs to it (same positions),
+    which saves working the grid out again.
+    """
     with open_read(ref.file) as f:
         grp = f[ref.group]
         info = describe(f, f"{ref.group}/{RESPONSE}")
@@ -71,7 +76,8 @@ def load_results_maps(ref: ResultsRef, step: int = 0) -> ResultsMaps:
         for layer, name in FIELD_OF_LAYER.items():
             units[layer] = as_text(grp[name].attrs.get("units", "")) if name in grp else ""
         attrs = {k: as_text(v) if isinstance(v, bytes | str) else v for k, v in grp.attrs.items()}
-    layout = grid_layout(info)
+    if layout is None or layout.n_positions != info.n_positions:
+        layout = grid_layout(info)
     data = read_results(ref, [RESPONSE, FREQUENCY, COUNT, COMPLETED])
     n = layout.n_positions
     done_mask = data[COMPLETED].astype(bool) if COMPLETED in data else np.ones(n, dtype=bool)
@@ -142,7 +148,7 @@ class LiveMaps(QObject):
     def _prefill(self, ref: ResultsRef) -> None:
         """A resumed run: show what earlier runs already computed (read once, at the start)."""
         try:
-            maps = load_results_maps(ref, self._step)
+            maps = load_results_maps(ref, self._step, self._layout)
         except Exception:  # noqa: BLE001 - the live values still arrive; this is cosmetic
             return
         for layer, img in maps.images.items():

@@ -46,7 +46,7 @@ def start(qtbot, w, force=False):
 
 def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_path):
     w = window
-    w.chunk_seconds = 0.05  # many chunks, so pausing lands mid-run
+    w.chunk_seconds = 0.1  # many chunks, so pausing lands mid-run
     open_and_wait(qtbot, w, demo_file)
     t0 = time.perf_counter()
     start(qtbot, w)

@@ -1,0 +1,148 @@
+"""The lazy HDF5 tree and the attributes table, on real files."""
+
+from __future__ import annotations
+
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui import cli
+from peakgui.core.demo import DEMO_DATASET
+from peakgui.gui.attributes_table import AttributesTable
+from peakgui.gui.h5_tree import H5TreeModel, H5TreeView, Kind
+from tests.gui.helpers import open_and_wait
+
+N_OBJECTS = 100_000
+
+
+@pytest.fixture(scope="session")
+def huge_file(tmp_path_factory):
+    """10^5 groups in one group, plus a small dataset after them."""
+    path = tmp_path_factory.mktemp("huge") / "huge.h5"
+    with h5py.File(path, "w") as f:
+        gid = f.create_group("many").id
+        for i in range(N_OBJECTS):  # the low-level call is twice as fast as create_group
+            h5py.h5g.create(gid, f"n{i:06d}".encode())
+        f.create_dataset("zzz_values", data=np.arange(10.0))
+    return path
+
+
+@pytest.fixture
+def linked_file(tmp_path):
+    ext = tmp_path / "external.h5"
+    with h5py.File(ext, "w") as f:
+        f.create_dataset("data", data=np.ones((2, 3)))
+    path = tmp_path / "links.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("target", data=np.zeros(4, dtype=np.int16))
+        f["soft_ok"] = h5py.SoftLink("/target")
+        f["soft_broken"] = h5py.SoftLink("/nowhere")
+        f["ext_ok"] = h5py.ExternalLink(str(ext), "/data")
+        f["ext_broken"] = h5py.ExternalLink(str(tmp_path / "missing.h5"), "/data")
+        f.attrs["title"] = "links"
+    return path
+
+
+def rows(model: H5TreeModel, parent) -> dict[str, list[str]]:
+    out = {}
+    for r in range(model.rowCount(parent)):
+        cells = [model.data(model.index(r, c, parent)) for c in range(4)]
+        out[cells[0]] = cells
+    return out
+
+
+def test_a_file_with_1e5_objects_opens_at_once(qtbot, huge_file):
+    view = H5TreeView()
+    qtbot.addWidget(view)
+    t0 = time.perf_counter()
+    view.set_file(huge_file)
+    model = view.model()
+    top = rows(model, model.file_index())
+    opened = time.perf_counter() - t0
+    assert opened < 0.5, opened
+    assert top["many"][1] == Kind.GROUP and top["many"][2] == f"{N_OBJECTS} items"
+    many = model.index_of_path("/many")
+    assert model.rowCount(many) == 0 and model.hasChildren(many)  # nothing read yet
+    node = model.node(many)
+    assert node.parent is model.node(model.file_index())  # parent kept weakly
+    assert node._parent.__class__.__name__ == "ReferenceType"
+    t0 = time.perf_counter()
+    view.view().expand(many)
+    fetched = model.rowCount(many)  # a batch or a few, as many as the view needs to fill
+    assert fetched % H5TreeModel.BATCH == 0 and H5TreeModel.BATCH <= fetched <= 8_000
+    assert time.perf_counter() - t0 < 1.0
+    assert model.canFetchMore(many)
+    model.fetchMore(many)
+    assert model.rowCount(many) == fetched + H5TreeModel.BATCH
+    assert model.data(model.index(999, 0, many)) == "n000999"
+
+
+def test_window_opens_a_huge_file_quickly_and_says_there_is_no_spectral_dataset(
+        qtbot, window, huge_file):
+    t0 = time.perf_counter()
+    assert window.open_file(huge_file)
+    assert time.perf_counter() - t0 < 2.0
+    assert window.source is None
+    assert "no spectral dataset" in window.info_bar.text()
+
+
+def test_columns_and_markers(qtbot, window, small_file):
+    assert cli.main([str(small_file), "--jobs", "1"]) == 0
+    open_and_wait(qtbot, window, small_file)
+    model = window.tree.model()
+    chan = model.index_of_path("/Measurement_000/Channel_000")
+    cells = rows(model, chan)
+    assert cells["Raw_Data"][1:] == [Kind.MAIN, "768 × 119", "complex64"]
+    assert cells["Raw_Data-Peak_Finding_000"][1] == Kind.RESULTS
+    assert cells["Bin_Frequencies"][1:] == [Kind.DATASET, "119", "float32"]
+    assert model.HEADERS == ("Name", "Kind", "Shape", "Type")
+    idx = model.index_of_path(DEMO_DATASET)
+    assert "USID main dataset" in model.data(idx, role=3)  # Qt.ToolTipRole
+    assert model.data(idx, role=model.PATH_ROLE) == DEMO_DATASET
+
+
+def test_soft_and_external_links_broken_ones_said(qtbot, window, linked_file):
+    assert window.open_file(linked_file)
+    model = window.tree.model()
+    cells = rows(model, model.file_index())
+    assert cells["soft_ok"][1] == "soft link → /target (dataset)"
+    assert cells["soft_ok"][2] == "4"
+    assert cells["soft_broken"][1] == "soft link → /nowhere (broken)"
+    assert cells["ext_ok"][1].startswith("external link → ") and cells["ext_ok"][1].endswith(
+        "(dataset)")
+    assert cells["ext_ok"][2] == "2 × 3"
+    assert cells["ext_broken"][1].endswith("(broken)")
+    broken = model.index_of_path("/ext_broken")
+    assert "broken link" in model.data(broken, role=3)
+    # selecting a broken link shows it, without an error
+    window.tree.select_path("/soft_broken")
+    assert "broken soft link" in window.attributes._header.text()
+    assert window.dialogs.errors == []
+
+
+def test_attributes_table(qtbot, small_file):
+    table = AttributesTable()
+    qtbot.addWidget(table)
+    table.show_node(small_file, DEMO_DATASET, "USID main")
+    t = table.table()
+    values = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
+    assert values["units"] == "V"
+    assert values["quantity"] == "Cantilever Vertical Deflection"
+    assert values["Position_Indices"] == "→ /Measurement_000/Channel_000/Position_Indices"
+    table.show_node(small_file, "/Measurement_000", "group")
+    values = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
+    assert values["grid_num_rows"] == "24"
+
+
+def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot, window,
+                                                                         small_file):
+    open_and_wait(qtbot, window, small_file)
+    node_path = "/Measurement_000/Channel_000/Bin_Frequencies"
+    window.tree.select_path(node_path)
+    assert window.source.dataset == DEMO_DATASET  # a plain dataset is only described
+    node = window.tree.current_node()
+    window.tree.sigNodeActivated.emit(node)  # double-click / Enter
+    assert "not a spectral map" in window.info_bar.text()
+    assert window.source.dataset == DEMO_DATASET
