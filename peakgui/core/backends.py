@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 
 class Backend(Protocol):
@@ -36,19 +37,28 @@ class LocalBackend:
     def __init__(self, n_workers: int):
         self.n_workers = max(1, int(n_workers))
         self._parallel: Parallel | None = None
+        self._blas_limit: threadpool_limits | None = None
         self.worker_pids: set[int] = set()
 
     def __enter__(self) -> LocalBackend:
         if self.n_workers > 1:
-            # one pool for the whole run; loky reuses its workers between chunks
+            # one pool for the whole run; loky reuses its workers between chunks and limits
+            # each worker's BLAS to its share of the cores
             self._parallel = Parallel(n_jobs=self.n_workers, backend="loky")
             self._parallel.__enter__()
+        else:
+            # one worker means one core: a multi-threaded BLAS would take the core the user
+            # kept free, and is slower for these small products when the machine is busy
+            self._blas_limit = threadpool_limits(limits=1, user_api="blas")
         return self
 
     def __exit__(self, *exc) -> None:
         if self._parallel is not None:
             self._parallel.__exit__(*exc)
             self._parallel = None
+        if self._blas_limit is not None:
+            self._blas_limit.restore_original_limits()
+            self._blas_limit = None
 
     def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]:
         if self._parallel is None:
