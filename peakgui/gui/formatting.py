@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 
 # Units that take no SI prefix ("1 ka.u." or "3 kpixel" would read oddly).
@@ -38,3 +39,13 @@ def rate(spectra_per_s: float) -> str:
     if not spectra_per_s or not math.isfinite(spectra_per_s):
         return "-- spectra/s"
     return f"{spectra_per_s:,.0f} spectra/s"
+
+
+def step_description(layout, step: int) -> str:
+    """Where step ``step`` of a layout sits along its other spectroscopic dims, e.g.
+    ``DC_Offset = 2.5 V, Field = 1`` (steps run slowest dimension first)."""
+    others = layout.others
+    if not others:
+        return ""
+    idx = np.unravel_index(step, [d.size for d in others])
+    return ", ".join(f"{d.name} = {si(d.values[i], d.units)}" for d, i in zip(others, idx))

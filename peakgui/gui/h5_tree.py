@@ -413,8 +413,8 @@ class H5TreeView(QWidget):
         header = self._view.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in ((H5TreeModel.NAME_COLUMN, 150), (H5TreeModel.KIND_COLUMN, 90),
-                           (H5TreeModel.SHAPE_COLUMN, 75), (H5TreeModel.DTYPE_COLUMN, 60)):
+        for col, width in ((H5TreeModel.NAME_COLUMN, 175), (H5TreeModel.KIND_COLUMN, 92),
+                           (H5TreeModel.SHAPE_COLUMN, 84), (H5TreeModel.DTYPE_COLUMN, 66)):
             header.resizeSection(col, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -478,7 +478,7 @@ class H5TreeView(QWidget):
         # the names just shown may be longer than the column (only visible rows are measured)
         view = self._view
         view.resizeColumnToContents(H5TreeModel.NAME_COLUMN)
-        width = min(max(view.columnWidth(H5TreeModel.NAME_COLUMN), 120), 200)
+        width = min(max(view.columnWidth(H5TreeModel.NAME_COLUMN), 150), 230)
         view.setColumnWidth(H5TreeModel.NAME_COLUMN, width)
 
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:

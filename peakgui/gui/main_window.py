@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import h5py
@@ -38,7 +39,7 @@ from ..core.usid import is_main_dataset, is_plain_cube
 from .attributes_table import AttributesTable
 from .dialogs import Dialogs
 from .export import export_png, export_values
-from .formatting import duration, rate, si
+from .formatting import duration, rate, si, step_description
 from .h5_tree import SPECTRAL_KINDS, H5Node, H5TreeView, Kind, link_text
 from .icons import app_icon
 from .info_bar import InfoBar
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self._navigators: list[NavigatorThread] = []
         self._close_after_stop = False
         self._run_ref: ResultsRef | None = None
+        self._results_note = ""
 
         self.setWindowTitle("PeakGUI")
         self.setWindowIcon(app_icon())
@@ -281,6 +283,7 @@ class MainWindow(QMainWindow):
         self.map_view.sigBinChanged.connect(self._on_map_bin_changed)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
         self.spectrum_view.sigStepChanged.connect(self._on_spectrum_step_changed)
+        self.spectrum_view.sigSpectralDimChanged.connect(self.set_spectral_dim)
         self.params_panel.sigParamsChanged.connect(self._on_params_changed)
         self.params_panel.sigParamsInvalid.connect(self._on_params_invalid)
         self.inspector.sigInspected.connect(self._on_pixel_inspected)
@@ -314,9 +317,9 @@ class MainWindow(QMainWindow):
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
         for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
             d.show()
-        self.resizeDocks([self.tree_dock, self.spectrum_dock], [410, 470], Qt.Horizontal)
-        self.resizeDocks([self.tree_dock, self.attributes_dock], [560, 300], Qt.Vertical)
-        self.resizeDocks([self.spectrum_dock, self.run_dock], [400, 460], Qt.Vertical)
+        self.resizeDocks([self.tree_dock, self.spectrum_dock], [470, 440], Qt.Horizontal)
+        self.resizeDocks([self.tree_dock, self.attributes_dock], [515, 345], Qt.Vertical)
+        self.resizeDocks([self.spectrum_dock, self.run_dock], [515, 345], Qt.Vertical)
 
     def _save_settings(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
@@ -380,7 +383,28 @@ class MainWindow(QMainWindow):
         self._set_source(source)
         return True
 
-    def _set_source(self, source: SpectralSource) -> None:
+    def set_spectral_dim(self, name: str) -> bool:
+        """Let the spectra run along another spectroscopic dimension (a new layout)."""
+        if self.source is None or name == self.source.layout.spectral.name:
+            return False
+        if self.run_controller.is_active():
+            self.statusBar().showMessage("The spectral axis can be changed after the run", 5000)
+            self.spectrum_view.set_spectral_dims(self.source.info.spectroscopic.names,
+                                                 self.source.layout.spectral.name)
+            return False
+        try:
+            source = self.source.with_spectral_dim(name)
+        except (PeakGUIError, OSError) as exc:
+            self._error("Cannot use that axis", error_text(exc))
+            self.spectrum_view.set_spectral_dims(self.source.info.spectroscopic.names,
+                                                 self.source.layout.spectral.name)
+            return False
+        rep = self.inspector.report
+        self._set_source(source, keep_pixel=(rep.row, rep.col) if rep else None)
+        return True
+
+    def _set_source(self, source: SpectralSource,
+                    keep_pixel: tuple[int, int] | None = None) -> None:
         self._abort_navigators()
         self.source = source
         self.results = None
@@ -395,7 +419,8 @@ class MainWindow(QMainWindow):
         self.map_view.show_layer(NAVIGATOR_MEAN)
         self.spectrum_view.set_axis(lay.spectral, info.quantity, info.units,
                                     np.iscomplexobj(np.empty(0, dtype=info.dtype)))
-        self.spectrum_view.set_steps(lay.n_steps)
+        self.spectrum_view.set_spectral_dims(info.spectroscopic.names, lay.spectral.name)
+        self.spectrum_view.set_steps(lay.n_steps, 0, partial(step_description, lay))
         self.run_panel.reset()
         self.run_panel.set_message("")
         rows, cols = lay.grid_shape
@@ -406,7 +431,7 @@ class MainWindow(QMainWindow):
         if source.file == self.file:
             self.tree.select_path(source.dataset)  # shows its attributes; it is current already
         self._start_navigator(MEAN)
-        r0, c0 = (int(v) for v in lay.pixel_rc[0])
+        r0, c0 = keep_pixel or (int(v) for v in lay.pixel_rc[0])
         self.select_pixel(r0, c0)
         self._update_actions()
         self.sigDatasetOpened.emit(source.dataset)
@@ -476,10 +501,12 @@ class MainWindow(QMainWindow):
         for layer in RESULT_LAYERS:
             if layer in maps.images:
                 self.map_view.set_layer(layer, maps.images[layer],
-                                        f"{TITLES[layer]} · {maps.group_name}{note}",
+                                        f"{TITLES[layer]} · {maps.short_name}{note}"
+                                        f"{self._step_suffix(maps.step)}",
                                         maps.units.get(layer, ""))
         self.map_view.show_layer(AMPLITUDE)
         self.results = maps
+        self._results_note = note
         self.run_panel.show_done_fraction(maps.done, maps.total)
         self.sigResultsShown.emit(maps)
 
@@ -505,7 +532,27 @@ class MainWindow(QMainWindow):
         self.sigPixelTested.emit(rep)
 
     def _on_spectrum_step_changed(self, step: int) -> None:
+        """Another step along the other spectroscopic dims: the spectrum and the maps follow
+        (a running run's live maps keep the step they started with)."""
         self.inspector.set_step(step)
+        if self.source is None or self.run_controller.is_active():
+            return
+        self._start_navigator(MEAN)
+        if self.map_view.layer_image(NAVIGATOR_BIN) is not None:
+            self._start_navigator(BIN)
+        if self.results is not None:
+            try:
+                maps = load_results_maps(self.results.ref, step, self._layout())
+            except (PeakGUIError, OSError, KeyError, ValueError) as exc:
+                self.statusBar().showMessage(f"Results cannot be read: {error_text(exc)}", 10000)
+            else:
+                self.show_results(maps, self._results_note)
+
+    def _step_suffix(self, step: int) -> str:
+        lay = self.source.layout if self.source is not None else None
+        if lay is None or lay.n_steps <= 1:
+            return ""
+        return f" · {step_description(lay, step)}"
 
     def _on_params_changed(self, params: PeakParams) -> None:
         self.inspector.set_params(params)
@@ -547,6 +594,7 @@ class MainWindow(QMainWindow):
         else:
             key = NAVIGATOR_MEAN
             title = f"Mean |x| over {lay.spectral.name}"
+        title += self._step_suffix(step)
         self.map_view.set_layer(key, image, title + ("" if complete else " (loading…)"), units)
         if complete:
             self.sigNavigatorReady.emit(mode)
@@ -650,7 +698,8 @@ class MainWindow(QMainWindow):
         units = {f.name: f.units for f in finder.result_fields()}
         for layer in RESULT_LAYERS:
             self.map_view.set_layer(layer, self.live_maps.images[layer],
-                                    f"{TITLES[layer]} · running", units.get(FIELD_OF_LAYER[layer], ""))
+                                    f"{TITLES[layer]} · running{self._step_suffix(self.inspector.step)}",
+                                    units.get(FIELD_OF_LAYER[layer], ""))
         self.map_view.show_layer(AMPLITUDE)
         self.results = None
         self._run_ref = None
@@ -686,9 +735,11 @@ class MainWindow(QMainWindow):
         if prog.results != self._run_ref:
             self._run_ref = prog.results
             name = prog.results.group.rsplit("/", 1)[-1]
+            short = name.rsplit("-", 1)[-1]
             for layer in RESULT_LAYERS:
                 self.map_view.set_layer(layer, self.live_maps.images[layer],
-                                        f"{TITLES[layer]} · {name} (running)",
+                                        f"{TITLES[layer]} · {short} (running)"
+                                        f"{self._step_suffix(self.live_maps.step)}",
                                         self.map_view.layer_units(layer))
             where = f" in {prog.results.file.name}" if prog.results.sidecar else ""
             self.run_panel.set_message(f"Writing {name}{where}")

@@ -196,13 +196,19 @@ class MapView(QWidget):
         self._hist = pg.HistogramLUTItem()
         self._hist.setImageItem(self._image)
         self._glw.addItem(self._hist, row=0, col=1)
+        self._title = QLabel("")  # a QLabel, not the plot's title: long titles wrap instead
+        self._title.setAlignment(Qt.AlignCenter)  # of widening the plot past the histogram
+        self._title.setWordWrap(True)
+        self._title.setStyleSheet("font-weight: 600;")
         self._readout = QLabel(" ")
+        self._readout.setWordWrap(True)  # a long readout must not widen the window
         self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._readout.setToolTip("Pixel under the cursor (or the selected pixel) and its value")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self._title)
         layout.addWidget(self._glw, 1)
         layout.addWidget(self._readout)
 
@@ -240,6 +246,12 @@ class MapView(QWidget):
 
     def grid(self) -> MapGrid | None:
         return self._grid
+
+    def title_text(self) -> str:
+        return self._title.text()
+
+    def _set_title(self, text: str) -> None:
+        self._title.setText(text)
 
     # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -354,11 +366,11 @@ class MapView(QWidget):
         if img is None or self._grid is None or not np.isfinite(img).any():
             self._image.clear()
             if self._grid is None:
-                self._plot.setTitle("Open a spectral dataset")
+                self._set_title("Open a spectral dataset")
             elif img is None:
-                self._plot.setTitle(dict(LAYERS)[self.current_layer()] + " — not computed yet")
+                self._set_title(dict(LAYERS)[self.current_layer()] + " — not computed yet")
             else:
-                self._plot.setTitle(layer.title + " — waiting for the first values")
+                self._set_title(layer.title + " — waiting for the first values")
             return
         if layer.levels is None or self._auto_check.isChecked():
             levels = auto_levels(img)
@@ -371,7 +383,7 @@ class MapView(QWidget):
             self._hist.setLevels(*levels)
         finally:
             self._setting_levels = False
-        self._plot.setTitle(layer.title)
+        self._set_title(layer.title)
         self._hist.axis.setLabel(layer.title.split(" · ")[0], units=layer.units)
         self._hist.axis.enableAutoSIPrefix(layer.units.strip().lower() not in NO_PREFIX_UNITS)
         if self._marker_rc is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import (
     QDoubleSpinBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,9 +28,9 @@ class ParametersPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._lo = _double(0.1, 100_000, 1, 1.0, "Smallest CWT width, in spectral points "
+        self._lo = _double(0.1, 10_000, 1, 1.0, "Smallest CWT width, in spectral points "
                            "(find_peaks_cwt widths = linspace(low, high, steps))")
-        self._hi = _double(0.1, 100_000, 1, 1.0, "Largest CWT width, in spectral points")
+        self._hi = _double(0.1, 10_000, 1, 1.0, "Largest CWT width, in spectral points")
         self._steps = QSpinBox()
         self._steps.setRange(1, 1000)
         self._steps.setToolTip("Number of CWT widths between low and high")
@@ -44,7 +44,7 @@ class ParametersPanel(QWidget):
         self._jobs.setToolTip("Worker processes for a run; auto uses all cores but one "
                               "(two above four cores) so the computer stays usable")
         self._mem = QSpinBox()
-        self._mem.setRange(0, 1_048_576)
+        self._mem.setRange(0, 999_999)
         self._mem.setSingleStep(64)
         self._mem.setSuffix(" MB")
         self._mem.setSpecialValueText("auto")
@@ -58,25 +58,32 @@ class ParametersPanel(QWidget):
         self._error.setWordWrap(True)
         self._error.setVisible(False)
 
+        # four columns (label, editor, label, editor) keep the panel short enough for a
+        # 768-pixel-high screen
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(6)
+        grid.addWidget(QLabel("CWT widths:"), 0, 0)
         widths = QHBoxLayout()
-        widths.addWidget(self._lo)
+        widths.addWidget(self._lo, 1)
         widths.addWidget(QLabel("to"))
-        widths.addWidget(self._hi)
-        form = QFormLayout()
-        form.addRow("CWT widths (points):", widths)
-        form.addRow("Width steps:", self._steps)
-        form.addRow("Min SNR:", self._snr)
-        form.addRow("Noise percentile:", self._noise)
-        form.addRow("Jobs:", self._jobs)
-        form.addRow("Memory cap:", self._mem)
+        widths.addWidget(self._hi, 1)
+        widths.addWidget(QLabel("points"))
+        grid.addLayout(widths, 0, 1, 1, 3)
+        for row, col, label, editor in ((1, 0, "Width steps:", self._steps),
+                                        (1, 2, "Min SNR:", self._snr),
+                                        (2, 0, "Noise percentile:", self._noise),
+                                        (2, 2, "Jobs:", self._jobs),
+                                        (3, 0, "Memory cap:", self._mem)):
+            grid.addWidget(QLabel(label), row, col)
+            grid.addWidget(editor, row, col + 1)
+        grid.addWidget(self._defaults, 3, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(form)
+        layout.addLayout(grid)
         layout.addWidget(self._error)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self._defaults)
-        layout.addLayout(row)
 
         self._peak_widgets = (self._lo, self._hi, self._steps, self._snr, self._noise)
         self._extra: dict = {}

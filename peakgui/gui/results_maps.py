@@ -40,10 +40,16 @@ class ResultsMaps:
     done: int
     total: int
     attrs: dict = field(default_factory=dict)
+    step: int = 0
 
     @property
     def group_name(self) -> str:
         return self.ref.group.rsplit("/", 1)[-1]
+
+    @property
+    def short_name(self) -> str:
+        """``Peak_Finding_000`` of ``Raw_Data-Peak_Finding_000``, for map titles."""
+        return self.group_name.rsplit("-", 1)[-1]
 
 
 def grid_layout(info: DatasetInfo) -> SpectralLayout:
@@ -89,7 +95,8 @@ def load_results_maps(ref: ResultsRef, step: int = 0,
         values = np.asarray(data[name], dtype=np.float64).reshape(n, -1)[:, step]
         values = np.where(done_mask, values, np.nan)
         images[layer] = layout.to_image(values)
-    return ResultsMaps(ref, layout, images, units, int(done_mask.sum()), len(done_mask), attrs)
+    return ResultsMaps(ref, layout, images, units, int(done_mask.sum()), len(done_mask), attrs,
+                       step)
 
 
 class LiveMaps(QObject):
@@ -123,6 +130,10 @@ class LiveMaps(QObject):
                        for k in FIELD_OF_LAYER}
         self._dirty = True
         self._timer.start()
+
+    @property
+    def step(self) -> int:
+        return self._step
 
     def stop(self) -> None:
         """Last redraw and stop the timer (run ended)."""

@@ -41,6 +41,7 @@ class RunPanel(QWidget):
         self._bar.setTextVisible(True)
         self._bar.setToolTip("Positions with results on disk")
         self._stats = QLabel(" ")
+        self._stats.setWordWrap(True)
         self._stats.setToolTip("Throughput of this run and the time left at that rate")
         self._message = QLabel("")
         self._message.setWordWrap(True)

@@ -7,6 +7,8 @@ highlights the chosen one. The phase can be shown instead of |x|.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt, pyqtSignal
@@ -29,6 +31,8 @@ class SpectrumView(QWidget):
 
     sigStepChanged = pyqtSignal(int)
     """The user chose another step along the remaining spectroscopic dimensions."""
+    sigSpectralDimChanged = pyqtSignal(str)
+    """The user chose another spectroscopic dimension for the spectra to run along."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,20 +45,33 @@ class SpectrumView(QWidget):
         self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
         self._mode_combo.addItem("Phase", PHASE_MODE)
         self._mode_combo.setToolTip("Show the magnitude |x| the peak finder works on, or the phase")
+        self._dim_label = QLabel("Spectral axis:")
+        self._dim_combo = QComboBox()
+        self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the peak "
+                                   "finder looks for the peak along it)")
         self._step_label = QLabel("Step:")
         self._step_spin = QSpinBox()
-        self._step_spin.setToolTip("Step along the other spectroscopic dimensions")
+        self._step_spin.setToolTip("Step along the other spectroscopic dimensions; the maps "
+                                   "follow it")
+        self._step_value = QLabel("")
+        self._step_value.setWordWrap(True)
+        self._step_text: Callable[[int], str] | None = None
         self._title = QLabel("No pixel selected")
+        self._title.setWordWrap(True)  # long coordinates must not widen the dock
         self._title.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        bar = QHBoxLayout()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self._title, 1)
+        top.addWidget(self._mode_combo, 0, Qt.AlignTop)
+        bar = QHBoxLayout()  # only shown for data with several spectroscopic dimensions
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self._title, 1)
-        bar.addWidget(self._step_label)
-        bar.addWidget(self._step_spin)
-        bar.addWidget(self._mode_combo)
+        for w in (self._dim_label, self._dim_combo, self._step_label, self._step_spin):
+            bar.addWidget(w)
+        bar.addStretch(1)
 
         self._plot = pg.PlotWidget()
         self._plot.showGrid(x=True, y=True, alpha=0.2)
+        self._plot.getViewBox().setDefaultPadding(0.06)  # room for the chosen-peak ring
         self._legend = self._plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
         self._peaks = pg.ScatterPlotItem(size=13, symbol="t1", pen=pg.mkPen("k", width=0.8),
@@ -78,13 +95,17 @@ class SpectrumView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
         layout.addLayout(bar)
+        layout.addWidget(self._step_value)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._readout)
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        self._step_spin.valueChanged.connect(self.sigStepChanged)
+        self._step_spin.valueChanged.connect(self._on_step_changed)
+        self._dim_combo.currentTextChanged.connect(self._on_dim_changed)
         self.set_steps(1)
+        self.set_spectral_dims([], "")
         self.clear()
 
     # ---- getters -------------------------------------------------------------------------------
@@ -131,14 +152,37 @@ class SpectrumView(QWidget):
         p.getAxis("bottom").enableAutoSIPrefix(axis.units.strip().lower() not in NO_PREFIX_UNITS)
         self._set_y_label()
 
-    def set_steps(self, n_steps: int, current: int = 0) -> None:
-        """Show the step chooser only when the data has steps besides the spectral axis."""
+    def set_steps(self, n_steps: int, current: int = 0,
+                  step_text: Callable[[int], str] | None = None) -> None:
+        """Show the step chooser only when the data has steps besides the spectral axis;
+        ``step_text(k)`` says where step k is (e.g. ``DC_Offset = 2.5 V``)."""
+        self._step_text = step_text
         self._step_spin.blockSignals(True)
         self._step_spin.setRange(0, max(0, n_steps - 1))
         self._step_spin.setValue(current)
         self._step_spin.blockSignals(False)
-        self._step_spin.setVisible(n_steps > 1)
-        self._step_label.setVisible(n_steps > 1)
+        for w in (self._step_spin, self._step_label, self._step_value):
+            w.setVisible(n_steps > 1)
+        self._update_step_value()
+
+    def set_spectral_dims(self, names: list[str], current: str) -> None:
+        """The spectroscopic dimensions a spectrum can run along (chooser shown if several)."""
+        self._dim_combo.blockSignals(True)
+        self._dim_combo.clear()
+        self._dim_combo.addItems(names)
+        self._dim_combo.setCurrentText(current)
+        self._dim_combo.blockSignals(False)
+        self._dim_combo.setVisible(len(names) > 1)
+        self._dim_label.setVisible(len(names) > 1)
+
+    def step(self) -> int:
+        return self._step_spin.value()
+
+    def set_step(self, step: int) -> None:
+        self._step_spin.setValue(step)
+
+    def spectral_dim_combo(self) -> QComboBox:
+        return self._dim_combo
 
     def clear(self, message: str = "No pixel selected") -> None:
         self._spectrum, self._test = None, None
@@ -204,6 +248,18 @@ class SpectrumView(QWidget):
             f"<b>{self._axis.name}</b> {si(t.frequency, self._axis.units)} · "
             f"{found} (bin {t.index})"
         )
+
+    def _update_step_value(self) -> None:
+        text = self._step_text(self._step_spin.value()) if self._step_text else ""
+        self._step_value.setText(text)
+
+    def _on_step_changed(self, step: int) -> None:
+        self._update_step_value()
+        self.sigStepChanged.emit(step)
+
+    def _on_dim_changed(self, name: str) -> None:
+        if name:
+            self.sigSpectralDimChanged.emit(name)
 
     def _on_mode_changed(self, _index: int) -> None:
         self._set_y_label()

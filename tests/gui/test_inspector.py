@@ -150,3 +150,39 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, k]))
     np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_BIN), expected, rtol=1e-6)
+
+
+def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
+    from peakgui.core.beps_demo import write_beps_demo
+
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=8, cols=6, bins=40, dc_steps=8)
+    w = window
+    open_and_wait(qtbot, w, path)
+    lay = w.source.layout
+    assert lay.n_steps == 16 and lay.spectral.name == "Frequency"
+    view = w.spectrum_view
+    assert not view._step_spin.isHidden() and not view.spectral_dim_combo().isHidden()
+    w.select_pixel(3, 2)
+    with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
+        with qtbot.waitSignal(w.sigPixelTested, timeout=2_000):
+            view.set_step(5)
+    rep = w.inspector.report
+    p = lay.position_of(3, 2)
+    np.testing.assert_array_equal(rep.spectrum, w.source.read_position(p)[5])
+    expected = PeakFinder(w.source, PeakParams(), n_jobs=1).test(p, step=5)
+    assert (rep.test.index, rep.test.amplitude) == (expected.index, expected.amplitude)
+    assert "DC_Offset" in view._step_value.text() and "DC_Offset" in w.map_view.title_text()
+    src = SpectralSource.open(path)
+    mean5 = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 5, :]).mean(1))
+    np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
+    # spectra along the DC offset instead
+    with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
+        view.spectral_dim_combo().setCurrentText("DC_Offset")
+    assert w.source.layout.spectral.name == "DC_Offset"
+    assert (w.inspector.report.row, w.inspector.report.col) == (3, 2)  # same pixel
+    assert view.plot_item().getAxis("bottom").labelUnits == "V"
+    # an axis too short for the peak finder is refused with a message
+    assert not w.set_spectral_dim("Field")
+    assert "Field" in w.dialogs.errors[-1]
+    assert w.source.layout.spectral.name == "DC_Offset"

@@ -91,7 +91,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
         np.testing.assert_array_equal(w.map_view.layer_image(layer), expected[layer])
     # the new results group shows up in the tree, marked
     assert w.tree.model().index_of_path(GROUP0).isValid()
-    assert "Raw_Data-Peak_Finding_000" in w.map_view.layer_title(AMPLITUDE)
+    assert "Peak_Finding_000" in w.map_view.layer_title(AMPLITUDE)
 
 
 def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file):
@@ -166,7 +166,7 @@ def test_opening_a_results_group_in_the_tree_shows_its_maps(qtbot, window, small
                                   w.source.layout.to_image(count.astype(np.float64)))
     assert w.map_view.layer_units(FREQUENCY_LAYER) == "Hz"
     w.map_view.show_layer(FREQUENCY_LAYER)
-    assert w.map_view.plot_item().titleLabel.text.startswith("Peak frequency")
+    assert w.map_view.title_text().startswith("Peak frequency")
 
 
 def test_an_error_in_the_worker_is_shown_and_leaves_a_consistent_window(qtbot, window, small_file,
