@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench system-deps clean
+.PHONY: demo test lint bench system-deps clean dist deb test-frozen
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,21 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_peaks.py
 	$(PY) benchmarks/bench_run.py
+
+## Frozen one-folder bundle dist/peakgui with both programs (PyInstaller; packaging/README.md).
+dist: system-deps $(STAMP)
+	bash packaging/install-build-deps.sh
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist \
+	    --workpath build/pyinstaller packaging/peakgui.spec
+
+## Debian package dist/peakgui_VERSION_ARCH.deb of the bundle.
+deb: dist
+	$(PY) packaging/build_deb.py
+
+## Build the bundle and the .deb, then test them (as root also dpkg -i / -r); fails if a build fails.
+test-frozen: deb
+	$(PY) -m ruff check packaging
+	PEAKGUI_FROZEN_TESTS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest tests/packaging
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
