@@ -3,9 +3,12 @@ check that no QThread outlives its test."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from PyQt5.QtCore import QSettings, QStandardPaths
 
+from peakgui.core import peak_process
 from peakgui.gui.launcher import configure_pyqtgraph
 from peakgui.gui.main_window import MainWindow
 from peakgui.gui.settings import Settings
@@ -50,6 +53,8 @@ def make_window(qtbot, dialogs):
     def make(dialogs_=None) -> MainWindow:
         w = MainWindow(Settings(), dialogs_ or dialogs)
         w.chunk_seconds = 0.1
+        if w.params_panel.jobs() is None:  # auto -> one in-process worker: the same on any CI
+            w.params_panel.set_run_options(1, w.params_panel.max_mem_mb())
         qtbot.addWidget(w)
         w.show()
         qtbot.waitExposed(w)
@@ -64,3 +69,16 @@ def make_window(qtbot, dialogs):
 @pytest.fixture
 def window(make_window) -> MainWindow:
     return make_window()
+
+
+@pytest.fixture
+def slow_kernel(monkeypatch):
+    """Every block of a run takes at least 40 ms more, so a test can act while a run is in
+    flight however fast the machine is (the results are unchanged)."""
+    real = peak_process.peak_kernel
+
+    def slow(*args, **kwargs):
+        time.sleep(0.04)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(peak_process, "peak_kernel", slow)

@@ -44,7 +44,8 @@ def start(qtbot, w, force=False):
         assert w.start_run(force=force)
 
 
-def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_path):
+def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_path,
+                                                 slow_kernel):
     w = window
     w.chunk_seconds = 0.1  # many chunks, so pausing lands mid-run
     open_and_wait(qtbot, w, demo_file)
@@ -94,9 +95,9 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
     assert "Peak_Finding_000" in w.map_view.layer_title(AMPLITUDE)
 
 
-def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file):
+def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file, slow_kernel):
     w = make_window()
-    w.chunk_seconds = 0.02
+    w.chunk_seconds = 0.2
     open_and_wait(qtbot, w, small_file)
     start(qtbot, w)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
@@ -195,7 +196,8 @@ def test_an_error_in_the_worker_is_shown_and_leaves_a_consistent_window(qtbot, w
     qtbot.waitUntil(lambda: not w.run_controller.is_active(), timeout=5_000)
 
 
-def test_closing_during_a_run_asks_and_saves_progress(qtbot, make_window, small_file):
+def test_closing_during_a_run_asks_and_saves_progress(qtbot, make_window, small_file,
+                                                      slow_kernel):
     w = make_window()
     w.chunk_seconds = 0.02
     open_and_wait(qtbot, w, small_file)
