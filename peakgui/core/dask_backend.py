@@ -22,6 +22,7 @@ GUI need::
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -95,6 +96,14 @@ def parse_scheduler(address: str) -> tuple[str, str]:
     return "address", f"{scheme}://{m.group('host')}:{int(m.group('port'))}"
 
 
+def _has_distributed() -> bool:
+    """Whether Dask's distributed scheduler can be imported (the frozen app leaves it out)."""
+    try:
+        return importlib.util.find_spec("distributed") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def make_backend(scheduler: str | None = None, cluster: str | None = None,
                  n_jobs: int | None = None) -> Backend:
     """The backend for a run: a Dask cluster when asked, else the usual local process pool.
@@ -108,6 +117,9 @@ def make_backend(scheduler: str | None = None, cluster: str | None = None,
     """
     if scheduler and cluster:
         raise InputError("choose a scheduler address or a local cluster, not both")
+    if (scheduler or cluster) and not _has_distributed():
+        raise InputError("this PeakGUI installation has no Dask: a cluster run needs the "
+                         "'distributed' package (pip install 'peakgui[dask]')")
     if scheduler:
         return DaskBackend(scheduler=scheduler)
     if cluster:

@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from peakgui.core.backends import LocalBackend
-from peakgui.core.demo import DEMO_DATASET, demo_block, demo_scene
+from peakgui.core.demo import DEMO_DATASET, demo_block, demo_scene, write_demo
 from peakgui.core.errors import InputError
 from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
 from peakgui.core.results import COMPLETED
@@ -561,3 +561,24 @@ def test_backend_in_process_pause_resume_and_ordered_results(cluster, beps_file,
         assert backend._client is not None  # the engine's own `with` did not close it
     assert backend._client is None
     assert_identical(results_of(beps_file), beps_reference[1])
+
+
+def test_cluster_run_without_dask_installed_says_so(tmp_path):
+    """The frozen app ships without Dask: asking for a cluster is one clear line, exit 2."""
+    path = tmp_path / "scan.h5"
+    write_demo(path, rows=4, cols=4, bins=32)
+    code = (
+        "import sys\n"
+        "class NoDask:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('distributed', 'dask'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, NoDask())\n"
+        "from peakgui.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path), "--cluster", "local:2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "has no Dask" in lines[0]
