@@ -664,6 +664,9 @@ class MainWindow(QMainWindow):
                 f"A run with these parameters stopped at {pct:.0f}% ({e.done:,} of "
                 f"{e.total:,} positions, {e.ref.group.rsplit('/', 1)[-1]}). Resume continues "
                 "where it stopped.", "info", [("Resume", lambda: self.start_run())])
+        elif self.results is not None and self._results_note != " (other parameters)":
+            # the maps shown were computed with other parameters: say so on them
+            self.show_results(self.results, " (other parameters)")
         self.sigExistingChecked.emit(found)
 
     # ---- running ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import logging
 import threading
 
 from PyQt5.QtCore import QObject, pyqtSignal
+from threadpoolctl import threadpool_limits
 
 from ..core.engine import Process, Progress
 from ..core.errors import PeakGUIError
@@ -144,6 +145,7 @@ class RunController(QObject):
         super().__init__(parent)
         self._thread: _RunThread | None = None
         self._state = RunState.IDLE
+        self._blas_limit: threadpool_limits | None = None
 
     @property
     def state(self) -> RunState:
@@ -167,6 +169,11 @@ class RunController(QObject):
         t.sigErrored.connect(self.sigErrored)
         t.finished.connect(self._on_thread_finished)
         self._thread = t
+        if getattr(process, "n_jobs", 0) == 1:
+            # The engine limits BLAS to one thread for a one-worker run, but OpenBLAS (0.3.30)
+            # ignores a limit set from a non-main thread, and a two-thread BLAS on a busy
+            # two-core machine made runs up to 10x slower; set it here, in the GUI thread.
+            self._blas_limit = threadpool_limits(limits=1, user_api="blas")
         self._set_state(RunState.RUNNING)
         t.start()
 
@@ -209,5 +216,8 @@ class RunController(QObject):
         t, self._thread = self._thread, None
         if t is not None:
             t.deleteLater()
+        if self._blas_limit is not None:
+            self._blas_limit.restore_original_limits()
+            self._blas_limit = None
         self._set_state(RunState.IDLE)
         self.sigStopped.emit()

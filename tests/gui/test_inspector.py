@@ -78,6 +78,19 @@ def test_clicking_a_pixel_shows_its_spectrum_and_the_core_test(qtbot, window, sm
     assert w.spectrum_view.plot_item().getAxis("bottom").labelUnits == "Hz"
 
 
+def test_the_readout_follows_the_cursor(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    glw = w.map_view.graphics_widget()
+    pos = glw.mapFromScene(w.map_view.scene_pos_of(4, 9))
+    QTest.mouseMove(glw.viewport(), QPoint(pos.x(), pos.y()))
+    qtbot.waitUntil(lambda: "cursor: row 4, col 9" in w.map_view.readout().text(), timeout=2_000)
+    text = w.map_view.readout().text()
+    value = w.map_view.layer_image(NAVIGATOR_MEAN)[4, 9]
+    x = w.source.layout.col_dim.values[9]
+    assert "X = " in text and "µm" in text and f"{value * 1e3:.4g} mV" in text, (text, x)
+
+
 def test_only_the_selected_row_is_read(qtbot, window, small_file, monkeypatch):
     w = window
     open_and_wait(qtbot, w, small_file)

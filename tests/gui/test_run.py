@@ -151,6 +151,7 @@ def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
         w.params_panel.spin_boxes()["steps"].setValue(20)
     assert blocker.args[0] == []
     assert w.start_action.text() == "Start"
+    assert "(other parameters)" in w.map_view.layer_title(AMPLITUDE)
 
 
 def test_opening_a_results_group_in_the_tree_shows_its_maps(qtbot, window, small_file):
@@ -238,6 +239,15 @@ def test_unwritable_source_sends_results_to_a_sidecar(qtbot, window, small_file,
     finally:
         if fd is not None:
             os.close(fd)
+
+
+def test_no_writable_place_for_results_is_said(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    with read_only(small_file, small_file.parent):
+        assert not w.start_run()
+    assert "not writable for a sidecar" in w.dialogs.errors[-1]
+    assert not w.run_controller.is_active() and w.start_action.isEnabled()
 
 
 class _nothing:
