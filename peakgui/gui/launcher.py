@@ -91,8 +91,9 @@ def run_app(args: argparse.Namespace) -> int:
 
     hook = ExceptHook(notify).install()
     try:
-        if args.jobs is not None:
+        if args.jobs is not None:  # for this session only
             window.params_panel.set_run_options(args.jobs, window.params_panel.max_mem_mb())
+            window.remember_run_options = False
         window.show()
         path = args.file
         if args.demo and not path:

@@ -8,11 +8,9 @@ same process holds it read-only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import h5py
 import numpy as np
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -30,16 +28,16 @@ from PyQt5.QtWidgets import (
 
 from ..core.engine import Progress
 from ..core.errors import PeakGUIError
-from ..core.h5access import check_readable_hdf5, open_read
+from ..core.h5access import check_readable_hdf5
 from ..core.peak_process import PeakFinder
 from ..core.peaks import PeakParams
 from ..core.results import ExistingResults, ResultsRef
 from ..core.source import SpectralSource
-from ..core.usid import is_main_dataset, is_plain_cube
 from .attributes_table import AttributesTable
 from .dialogs import Dialogs
 from .export import export_png, export_values
 from .formatting import duration, rate, si, step_description
+from .h5_search import SEARCH_BUDGET, first_spectral_dataset
 from .h5_tree import SPECTRAL_KINDS, H5Node, H5TreeView, Kind, link_text
 from .icons import app_icon
 from .info_bar import InfoBar
@@ -54,41 +52,6 @@ from .settings import Settings
 from .spectrum_view import SpectrumView
 
 log = logging.getLogger(__name__)
-
-SEARCH_BUDGET = 5000  # objects looked at when searching a file for its first spectral dataset
-
-
-def first_spectral_dataset(file: Path, budget: int = SEARCH_BUDGET) -> str | None:
-    """The dataset the batch CLI would pick (first USID main dataset, else first 3-D cube, in
-    HDF5's depth-first name order), but giving up after ``budget`` objects so that a file with
-    10^5 objects still opens at once (the user then picks in the tree)."""
-    with open_read(file) as f:
-        seen = 0
-        first_cube = None
-
-        def walk(group: h5py.Group) -> Iterator[h5py.HLObject]:
-            nonlocal seen
-            for name in group:
-                if seen >= budget:
-                    return
-                if not isinstance(group.get(name, getlink=True), h5py.HardLink):
-                    continue  # like H5Ovisit: objects reached through hard links only
-                seen += 1
-                try:
-                    obj = group[name]
-                except (KeyError, OSError, RuntimeError, ValueError):
-                    continue
-                yield obj
-                if isinstance(obj, h5py.Group):
-                    yield from walk(obj)
-
-        for obj in walk(f):
-            if is_main_dataset(obj):
-                return obj.name
-            if first_cube is None and is_plain_cube(obj):
-                first_cube = obj.name
-        return first_cube
-
 
 class MainWindow(QMainWindow):
     """HDF5 tree, map, spectrum, parameters and run controls of one file."""
@@ -116,6 +79,7 @@ class MainWindow(QMainWindow):
         self.file: Path | None = None
         self.source: SpectralSource | None = None
         self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
+        self.remember_run_options = True  # False when --jobs came from the command line
         self.results: ResultsMaps | None = None  # the results group whose maps are shown
         self.existing: list[ExistingResults] = []
         self.last_progress: Progress | None = None
@@ -326,8 +290,9 @@ class MainWindow(QMainWindow):
         params = self.params_panel.params()
         if params is not None:
             self.settings.set_peak_params(params)
-        self.settings.set_run_options(self.params_panel.jobs() or 0,
-                                      int(self.params_panel.max_mem_mb() or 0))
+        if self.remember_run_options:
+            self.settings.set_run_options(self.params_panel.jobs() or 0,
+                                          int(self.params_panel.max_mem_mb() or 0))
         self.settings.sync()
 
     # ---- files and datasets ---------------------------------------------------------------------

@@ -146,3 +146,21 @@ def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot,
     window.tree.sigNodeActivated.emit(node)  # double-click / Enter
     assert "not a spectral map" in window.info_bar.text()
     assert window.source.dataset == DEMO_DATASET
+
+
+def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
+    from peakgui.core.h5access import open_read
+    from peakgui.core.usid import find_spectral_datasets
+    from peakgui.gui.h5_search import first_spectral_dataset
+
+    with h5py.File(small_file, "a") as f:  # a plain cube before the USID dataset in name order
+        f.create_dataset("/A_cube", data=np.zeros((2, 3, 5), dtype=np.float32))
+    with open_read(small_file) as f:
+        expected = find_spectral_datasets(f)[0]
+    assert first_spectral_dataset(small_file) == expected == DEMO_DATASET
+    cube_only = tmp_path / "cube.h5"
+    with h5py.File(cube_only, "w") as f:
+        f.create_dataset("/g/cube", data=np.zeros((2, 3, 5), dtype=np.float32))
+        f["/link"] = h5py.SoftLink("/g")
+    assert first_spectral_dataset(cube_only) == "/g/cube"
+    assert first_spectral_dataset(cube_only, budget=1) is None  # gives up on huge files
