@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import signal
 import sys
 import time
@@ -185,6 +186,10 @@ def _cluster_backend(args: argparse.Namespace):
                            "starts (--cluster local:N, or the dask worker commands)")
     from .core.dask_backend import make_backend
 
+    # Dask's client keeps reconnecting in the background after a lost scheduler and may log a
+    # traceback as the process exits; this program reports such failures itself, in one line
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     return make_backend(scheduler=args.scheduler, cluster=args.cluster)
 
 

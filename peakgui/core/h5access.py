@@ -147,6 +147,8 @@ def is_writable(path: str | os.PathLike) -> bool:
 def _short(exc: BaseException) -> str:
     """HDF5's error text without its errno prefix, which says little to a user."""
     text = str(exc)
+    if "truncated file" in text:
+        return "the file is truncated: an incomplete copy or download?"
     if text.startswith("[Errno"):
         text = text.split(")", 1)[-1].strip() if ")" in text else text
         text = text.split("] ", 1)[-1]

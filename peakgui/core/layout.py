@@ -17,8 +17,6 @@ import numpy as np
 from .errors import InputError
 from .usid import DatasetInfo, Dimension
 
-MIN_POINTS = 3  # find_peaks_cwt needs a neighbour on each side of a maximum
-
 
 @dataclass
 class SpectralLayout:
@@ -44,7 +42,7 @@ class SpectralLayout:
     def n_points(self) -> int:
         return self.columns.shape[1]
 
-    @property
+    @cached_property
     def grid_shape(self) -> tuple[int, int]:
         rows = int(self.pixel_rc[:, 0].max()) + 1
         cols = int(self.pixel_rc[:, 1].max()) + 1
@@ -115,9 +113,6 @@ def build_layout(info: DatasetInfo, spectral_dim: str | None = None) -> Spectral
                              tuple(sizes[d] for d in other_ids))
         if other_ids else np.zeros(spec.indices.shape[1], dtype=np.int64)
     )
-    if sizes[d_s] < MIN_POINTS:
-        raise InputError(f"{info.path}: spectra along {spec.names[d_s]} have only "
-                         f"{sizes[d_s]} point(s); the peak finder needs at least {MIN_POINTS}")
     columns = np.full((n_steps, sizes[d_s]), -1, dtype=np.int64)
     columns[step, spec.indices[d_s]] = np.arange(spec.indices.shape[1])
     if (columns < 0).any():

@@ -6,6 +6,7 @@ import numpy as np
 import scipy
 
 from .engine import Process
+from .errors import InputError
 from .peaks import ALGORITHM, PeakParams, PixelTest, find_peaks_block, inspect_spectrum
 from .results import ResultField
 from .source import SpectralSource
@@ -14,6 +15,7 @@ RESPONSE = "Peak_Response"
 FREQUENCY = "Peak_Frequency"
 COUNT = "Peak_Count"
 COUNT_MAX = np.iinfo(np.uint16).max
+MIN_POINTS = 3  # find_peaks_cwt needs a neighbour on each side of a maximum
 
 
 def peak_kernel(spectra: np.ndarray, params: PeakParams,
@@ -33,6 +35,11 @@ class PeakFinder(Process):
     process_name = "Peak_Finding"
 
     def __init__(self, source: SpectralSource, params: PeakParams | None = None, **options):
+        lay = source.layout
+        if lay.n_points < MIN_POINTS:
+            raise InputError(f"{source.dataset}: spectra along {lay.spectral.name} have only "
+                             f"{lay.n_points} point(s); the peak finder needs at least "
+                             f"{MIN_POINTS}")
         super().__init__(source, **options)
         self.params = params or PeakParams()
 

@@ -12,7 +12,6 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
-from scipy.signal import find_peaks_cwt
 
 ALGORITHM = "scipy.signal.find_peaks_cwt"
 
@@ -97,6 +96,7 @@ class PixelTest:
 
 def reference_peaks(magnitude: np.ndarray, params: PeakParams) -> np.ndarray:
     """scipy's find_peaks_cwt on one magnitude spectrum: the definition of correct."""
+    from scipy.signal import find_peaks_cwt  # scipy.signal takes ~1 s to import: not at start-up
     return find_peaks_cwt(magnitude, params.widths(), **params.scipy_kwargs())
 
 

@@ -13,6 +13,8 @@ from .h5access import open_read
 from .layout import SpectralLayout, build_layout
 from .usid import DatasetInfo, describe, find_spectral_datasets
 
+SEARCH_BUDGET = 5000  # objects a viewer looks at for the default dataset of a file
+
 
 @dataclass
 class SpectralSource:
@@ -33,13 +35,21 @@ class SpectralSource:
         path = Path(file)
         with open_read(path) as f:
             if dataset is None:
-                found = find_spectral_datasets(f)
+                found = find_spectral_datasets(f, first_only=True)
                 if not found:
                     raise InputError(f"{path}: contains no spectral dataset "
                                      "(no USID main dataset and no 3-D cube)")
                 dataset = found[0]
             info = describe(f, dataset)
         return cls(path, info, build_layout(info, spectral_dim))
+
+    @staticmethod
+    def first_dataset(file: str | os.PathLike, budget: int | None = SEARCH_BUDGET) -> str | None:
+        """The dataset ``open`` picks by default, looking at no more than ``budget`` objects
+        (None when there is none so early: a viewer then lets the user pick)."""
+        with open_read(file) as f:
+            found = find_spectral_datasets(f, budget, first_only=True)
+        return found[0] if found else None
 
     def with_spectral_dim(self, name: str | None) -> SpectralSource:
         return SpectralSource(self.file, self.info, build_layout(self.info, name))

@@ -10,6 +10,7 @@ trusting an order. A plain 3-D dataset (rows, cols, points) is accepted too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import h5py
@@ -179,18 +180,46 @@ def is_plain_cube(obj) -> bool:
     )
 
 
-def find_spectral_datasets(f: h5py.File) -> list[str]:
-    """Paths of the USID main datasets, then of plain 3-D cubes, in file order."""
+def iter_objects(group: h5py.Group, budget: int | None = None) -> Iterator[h5py.HLObject]:
+    """Objects below group, depth first in name order, reached through hard links only (as
+    H5Ovisit does), giving up after ``budget`` objects so a huge file is never walked whole."""
+    seen = 0
+
+    def walk(g: h5py.Group) -> Iterator[h5py.HLObject]:
+        nonlocal seen
+        for name in g:
+            if budget is not None and seen >= budget:
+                return
+            if not isinstance(g.get(name, getlink=True), h5py.HardLink):
+                continue
+            seen += 1
+            try:
+                obj = g[name]
+            except (KeyError, OSError, RuntimeError, ValueError):
+                continue  # an unreadable object is skipped, not fatal
+            yield obj
+            if isinstance(obj, h5py.Group):
+                yield from walk(obj)
+
+    return walk(group)
+
+
+def find_spectral_datasets(f: h5py.File, budget: int | None = None,
+                           first_only: bool = False) -> list[str]:
+    """Paths of the USID main datasets, then of plain 3-D cubes, in file order.
+
+    ``first_only`` stops at the first main dataset, so element 0 is the dataset to open by
+    default: the first main dataset, else the first cube seen.
+    """
     mains: list[str] = []
     cubes: list[str] = []
-
-    def visit(name: str, obj) -> None:
+    for obj in iter_objects(f, budget):
         if is_main_dataset(obj):
-            mains.append("/" + name)
+            mains.append(obj.name)
+            if first_only:
+                break
         elif is_plain_cube(obj):
-            cubes.append("/" + name)
-
-    f.visititems(visit)
+            cubes.append(obj.name)
     return mains + cubes
 
 

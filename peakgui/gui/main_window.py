@@ -32,12 +32,11 @@ from ..core.h5access import check_readable_hdf5
 from ..core.peak_process import PeakFinder
 from ..core.peaks import PeakParams
 from ..core.results import ExistingResults, ResultsRef
-from ..core.source import SpectralSource
+from ..core.source import SEARCH_BUDGET, SpectralSource
 from .attributes_table import AttributesTable
 from .dialogs import Dialogs
 from .export import export_png, export_values
 from .formatting import duration, rate, si, step_description
-from .h5_search import SEARCH_BUDGET, first_spectral_dataset
 from .h5_tree import SPECTRAL_KINDS, H5Node, H5TreeView, Kind, link_text
 from .icons import app_icon
 from .info_bar import InfoBar
@@ -318,7 +317,7 @@ class MainWindow(QMainWindow):
         self.sigFileOpened.emit(str(path))
         if dataset is None:
             try:
-                dataset = first_spectral_dataset(path)
+                dataset = SpectralSource.first_dataset(path)
             except (PeakGUIError, OSError) as exc:
                 self._error("Cannot read the file", error_text(exc))
                 return False

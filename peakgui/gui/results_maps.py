@@ -7,19 +7,17 @@ maps are filled from each Progress record's values, never by re-reading the file
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from ..core.engine import Progress
-from ..core.errors import InputError
 from ..core.h5access import open_read
 from ..core.layout import SpectralLayout, build_layout
 from ..core.peak_process import COUNT, FREQUENCY, RESPONSE
 from ..core.results import COMPLETED, ResultsRef, read_results
-from ..core.usid import DatasetInfo, DimensionTable, as_text, describe
+from ..core.usid import as_text, describe
 from .map_view import AMPLITUDE
 from .map_view import COUNT as COUNT_LAYER
 from .map_view import FREQUENCY as FREQUENCY_LAYER
@@ -52,22 +50,6 @@ class ResultsMaps:
         return self.group_name.rsplit("-", 1)[-1]
 
 
-def grid_layout(info: DatasetInfo) -> SpectralLayout:
-    """The core's layout of a results dataset, used for its position grid only.
-
-    ``build_layout`` refuses spectral axes shorter than the peak finder needs, and a results
-    dataset's spectroscopic axis is ``Empty`` (one point); the positions, which are all a map
-    needs, are then laid out with a three-point placeholder axis so that the core's position
-    logic is reused rather than copied.
-    """
-    try:
-        return build_layout(info)
-    except InputError:
-        placeholder = DimensionTable(["Placeholder"], [""], np.arange(3)[None, :],
-                                     np.zeros((1, 3)))
-        return build_layout(dataclasses.replace(info, spectroscopic=placeholder))
-
-
 def load_results_maps(ref: ResultsRef, step: int = 0,
                       layout: SpectralLayout | None = None) -> ResultsMaps:
     """Read a results group's maps (raises PeakGUIError/KeyError/OSError if it is not one).
@@ -83,7 +65,7 @@ def load_results_maps(ref: ResultsRef, step: int = 0,
             units[layer] = as_text(grp[name].attrs.get("units", "")) if name in grp else ""
         attrs = {k: as_text(v) if isinstance(v, bytes | str) else v for k, v in grp.attrs.items()}
     if layout is None or layout.n_positions != info.n_positions:
-        layout = grid_layout(info)
+        layout = build_layout(info)
     data = read_results(ref, [RESPONSE, FREQUENCY, COUNT, COMPLETED])
     n = layout.n_positions
     done_mask = data[COMPLETED].astype(bool) if COMPLETED in data else np.ones(n, dtype=bool)

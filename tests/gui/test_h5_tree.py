@@ -150,8 +150,10 @@ def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot,
 
 def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
     from peakgui.core.h5access import open_read
+    from peakgui.core.source import SpectralSource
     from peakgui.core.usid import find_spectral_datasets
-    from peakgui.gui.h5_search import first_spectral_dataset
+
+    first_spectral_dataset = SpectralSource.first_dataset
 
     with h5py.File(small_file, "a") as f:  # a plain cube before the USID dataset in name order
         f.create_dataset("/A_cube", data=np.zeros((2, 3, 5), dtype=np.float32))
