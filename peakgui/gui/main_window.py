@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             source = self.source.with_spectral_dim(name)
+            PeakFinder(source, n_jobs=1)  # refuses axes too short for the peak finder
         except (PeakGUIError, OSError) as exc:
             self._error("Cannot use that axis", error_text(exc))
             self.spectrum_view.set_spectral_dims(self.source.info.spectroscopic.names,

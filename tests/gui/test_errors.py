@@ -24,7 +24,7 @@ def one_clear_line(text: str) -> bool:
     ("missing", "no such file"),
     ("directory", "is a directory"),
     ("corrupt", "cannot be opened as HDF5"),
-    ("truncated", "truncated file"),
+    ("truncated", "the file is truncated"),
 ])
 def test_bad_files(qtbot, window, tmp_path, small_file, case, expected):
     path = tmp_path / f"{case}.h5"
