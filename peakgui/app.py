@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from . import __version__
 
+DEMO_KINDS = ("be", "beps")
+
 
 def create_parser() -> argparse.ArgumentParser:
     """The argument parser (no Qt import)."""
@@ -23,8 +25,10 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="HDF5 file to open")
     p.add_argument("--dataset", metavar="H5PATH",
                    help="spectral dataset to open (default: the first USID main dataset)")
-    p.add_argument("--demo", action="store_true",
-                   help="open the demo dataset (written to your PeakGUI data folder if missing)")
+    p.add_argument("--demo", nargs="?", const="be", choices=DEMO_KINDS, metavar="KIND",
+                   help="open a demo dataset, written to your PeakGUI data folder if missing: "
+                   "'be' (default) a band-excitation map, 'beps' a BEPS map with a hysteresis "
+                   "loop of spectra at every pixel")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes for runs (default: all cores but one)")
     p.add_argument("--run", action="store_true",

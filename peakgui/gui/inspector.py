@@ -44,6 +44,11 @@ class PixelInspector(QObject):
         self.report: PixelReport | None = None
         self._spectra: np.ndarray | None = None  # (N, S) of the selected position
 
+    @property
+    def spectra(self) -> np.ndarray | None:
+        """The selected position's (N, S) spectra as read (None if unread or unreadable)."""
+        return self._spectra
+
     def set_source(self, source: SpectralSource | None) -> None:
         self.source = source
         self.step = 0

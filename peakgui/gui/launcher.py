@@ -23,6 +23,7 @@ from .scripted_run import EXIT_BAD_INPUT, ScriptedRun
 from .settings import APPLICATION, ORGANISATION, Settings
 
 DEMO_NAME = "demo.h5"
+BEPS_DEMO_NAME = "beps_demo.h5"
 
 
 def configure_pyqtgraph() -> None:
@@ -51,15 +52,18 @@ def data_dir() -> Path:
     return folder
 
 
-def ensure_demo() -> Path:
-    """The demo file in the data folder, written first if it is missing."""
-    from ..core.demo import write_demo
-
-    path = data_dir() / DEMO_NAME
+def ensure_demo(kind: str = "be") -> Path:
+    """The demo file of a kind ('be' or 'beps') in the data folder, written first if missing."""
+    if kind == "beps":
+        from ..core.beps_demo import write_beps_demo as write
+        path = data_dir() / BEPS_DEMO_NAME
+    else:
+        from ..core.demo import write_demo as write
+        path = data_dir() / DEMO_NAME
     if not path.exists():
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            write_demo(path)
+            write(path)
         except OSError as exc:
             raise PeakGUIError(f"{path}: cannot write the demo file ({exc.strerror or exc})") \
                 from None
@@ -100,7 +104,7 @@ def run_app(args: argparse.Namespace) -> int:
             window.statusBar().showMessage("Writing the demo dataset…")
             app.processEvents()
             try:
-                path = str(ensure_demo())
+                path = str(ensure_demo(args.demo))
             except PeakGUIError as exc:
                 window.dialogs.error("Cannot write the demo file", str(exc))
                 if scripted:

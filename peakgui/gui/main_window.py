@@ -8,7 +8,6 @@ same process holds it read-only.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +40,7 @@ from .h5_tree import SPECTRAL_KINDS, H5Node, H5TreeView, Kind, link_text
 from .icons import app_icon
 from .info_bar import InfoBar
 from .inspector import PixelInspector, PixelReport
+from .loop_plot import LoopPlot, results_row
 from .map_view import AMPLITUDE, NAVIGATOR_BIN, NAVIGATOR_MEAN, RESULT_LAYERS, MapGrid, MapView
 from .navigator import BIN, MEAN, NavigatorThread
 from .parameters_panel import ParametersPanel
@@ -133,6 +133,11 @@ class MainWindow(QMainWindow):
         self.spectrum_dock = self._dock("Spectrum and peak test", "spectrum", self.spectrum_view,
                                         Qt.RightDockWidgetArea)
         self.splitDockWidget(self.tree_dock, self.attributes_dock, Qt.Vertical)
+        self.loop_plot = LoopPlot()
+        self.loop_dock = self._dock("Loop at the selected pixel", "loop", self.loop_plot,
+                                    Qt.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
+        self.loop_dock.hide()  # only for data with more than one step
         self.dataset_label = QLabel("")
         self.statusBar().addPermanentWidget(self.dataset_label)
 
@@ -230,7 +235,8 @@ class MainWindow(QMainWindow):
         for a in (self.start_action, self.pause_action, self.cancel_action, self.recompute_action):
             r.addAction(a)
         v = mb.addMenu("&View")
-        for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
+        for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.loop_dock,
+                  self.run_dock):
             v.addAction(d.toggleViewAction())
         v.addSeparator()
         v.addAction("Reset layout", self.default_layout)
@@ -280,8 +286,9 @@ class MainWindow(QMainWindow):
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
         for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
             d.show()
+        self._show_loop_dock()
         self.resizeDocks([self.tree_dock, self.spectrum_dock], [470, 440], Qt.Horizontal)
-        self.resizeDocks([self.tree_dock, self.attributes_dock], [515, 345], Qt.Vertical)
+        self.resizeDocks([self.tree_dock, self.attributes_dock], [420, 440], Qt.Vertical)
         self.resizeDocks([self.spectrum_dock, self.run_dock], [515, 345], Qt.Vertical)
 
     def _save_settings(self) -> None:
@@ -385,7 +392,9 @@ class MainWindow(QMainWindow):
         self.spectrum_view.set_axis(lay.spectral, info.quantity, info.units,
                                     np.iscomplexobj(np.empty(0, dtype=info.dtype)))
         self.spectrum_view.set_spectral_dims(info.spectroscopic.names, lay.spectral.name)
-        self.spectrum_view.set_steps(lay.n_steps, 0, partial(step_description, lay))
+        self.spectrum_view.set_steps(lay.others, 0)
+        self.loop_plot.set_layout(lay, info.units)
+        self._show_loop_dock()
         self.run_panel.reset()
         self.run_panel.set_message("")
         rows, cols = lay.grid_shape
@@ -410,6 +419,8 @@ class MainWindow(QMainWindow):
         self.inspector.set_source(None)
         self.map_view.clear()
         self.spectrum_view.clear()
+        self.loop_plot.set_layout(None)
+        self._show_loop_dock()
         self.run_panel.reset()
         self.run_panel.set_message("")
         self.info_bar.hide()
@@ -472,6 +483,7 @@ class MainWindow(QMainWindow):
         self.map_view.show_layer(AMPLITUDE)
         self.results = maps
         self._results_note = note
+        self._update_loop_results()
         self.run_panel.show_done_fraction(maps.done, maps.total)
         self.sigResultsShown.emit(maps)
 
@@ -494,12 +506,15 @@ class MainWindow(QMainWindow):
             self.spectrum_view.show_pixel(rep.spectrum, rep.test, title)
             if rep.test is None:
                 self.spectrum_view.show_test(None, rep.error)
+        self.loop_plot.set_pixel(rep.position, self.inspector.spectra, self.inspector.params)
+        self._update_loop_results()
         self.sigPixelTested.emit(rep)
 
     def _on_spectrum_step_changed(self, step: int) -> None:
         """Another step along the other spectroscopic dims: the spectrum and the maps follow
         (a running run's live maps keep the step they started with)."""
         self.inspector.set_step(step)
+        self.loop_plot.set_step(step)
         if self.source is None or self.run_controller.is_active():
             return
         self._start_navigator(MEAN)
@@ -512,6 +527,27 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Results cannot be read: {error_text(exc)}", 10000)
             else:
                 self.show_results(maps, self._results_note)
+
+    def _show_loop_dock(self) -> None:
+        multi = self.source is not None and self.source.layout.n_steps > 1
+        self.loop_dock.setVisible(multi)
+        if multi:
+            self.loop_dock.raise_()
+
+    def _update_loop_results(self) -> None:
+        """The selected pixel's row of the shown results group on the loop plot."""
+        rep, maps, src = self.inspector.report, self.results, self.source
+        row = None
+        if (rep is not None and maps is not None and src is not None
+                and not self.run_controller.is_active() and src.layout.n_steps > 1
+                and maps.layout.n_positions == src.layout.n_positions
+                and maps.attrs.get("spectral_dimension", src.layout.spectral.name)
+                == src.layout.spectral.name):
+            try:
+                row = results_row(maps.ref, rep.position)
+            except (PeakGUIError, OSError, KeyError, ValueError) as exc:
+                self.statusBar().showMessage(f"Results cannot be read: {error_text(exc)}", 10000)
+        self.loop_plot.set_results(row, maps.group_name if maps is not None else "")
 
     def _step_suffix(self, step: int) -> str:
         lay = self.source.layout if self.source is not None else None
@@ -670,6 +706,7 @@ class MainWindow(QMainWindow):
                                     units.get(FIELD_OF_LAYER[layer], ""))
         self.map_view.show_layer(AMPLITUDE)
         self.results = None
+        self.loop_plot.set_results(None)
         self._run_ref = None
         self.last_progress = None
         self.run_panel.reset()
@@ -789,6 +826,7 @@ class MainWindow(QMainWindow):
             return
         if self.source is not None and self.source.file == self.file:
             self.tree.refresh_path(self.source.info.parent)  # show the new results group
+        self._update_loop_results()  # the results file is closed now
         if self.last_progress is None or self.last_progress.state != "finished":
             keep = self.run_panel.message()
             self.check_existing()  # offers Resume after a cancel or an error

@@ -7,16 +7,15 @@ highlights the chosen one. The phase can be shown instead of |x|.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt, pyqtSignal
-from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.peaks import PixelTest
 from ..core.usid import Dimension
 from .formatting import NO_PREFIX_UNITS, si
+from .step_selector import StepSelector
 
 AMPLITUDE_MODE = "amplitude"
 PHASE_MODE = "phase"
@@ -49,13 +48,7 @@ class SpectrumView(QWidget):
         self._dim_combo = QComboBox()
         self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the peak "
                                    "finder looks for the peak along it)")
-        self._step_label = QLabel("Step:")
-        self._step_spin = QSpinBox()
-        self._step_spin.setToolTip("Step along the other spectroscopic dimensions; the maps "
-                                   "follow it")
-        self._step_value = QLabel("")
-        self._step_value.setWordWrap(True)
-        self._step_text: Callable[[int], str] | None = None
+        self._steps = StepSelector()  # one slider per remaining dimension; the maps follow
         self._title = QLabel("No pixel selected")
         self._title.setWordWrap(True)  # long coordinates must not widen the dock
         self._title.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -65,7 +58,7 @@ class SpectrumView(QWidget):
         top.addWidget(self._mode_combo, 0, Qt.AlignTop)
         bar = QHBoxLayout()  # only shown for data with several spectroscopic dimensions
         bar.setContentsMargins(0, 0, 0, 0)
-        for w in (self._dim_label, self._dim_combo, self._step_label, self._step_spin):
+        for w in (self._dim_label, self._dim_combo):
             bar.addWidget(w)
         bar.addStretch(1)
 
@@ -97,14 +90,14 @@ class SpectrumView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addLayout(bar)
-        layout.addWidget(self._step_value)
+        layout.addWidget(self._steps)
         layout.addWidget(self._plot, 1)
         layout.addWidget(self._readout)
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        self._step_spin.valueChanged.connect(self._on_step_changed)
+        self._steps.sigStepChanged.connect(self.sigStepChanged)
         self._dim_combo.currentTextChanged.connect(self._on_dim_changed)
-        self.set_steps(1)
+        self.set_steps([])
         self.set_spectral_dims([], "")
         self.clear()
 
@@ -152,18 +145,10 @@ class SpectrumView(QWidget):
         p.getAxis("bottom").enableAutoSIPrefix(axis.units.strip().lower() not in NO_PREFIX_UNITS)
         self._set_y_label()
 
-    def set_steps(self, n_steps: int, current: int = 0,
-                  step_text: Callable[[int], str] | None = None) -> None:
-        """Show the step chooser only when the data has steps besides the spectral axis;
-        ``step_text(k)`` says where step k is (e.g. ``DC_Offset = 2.5 V``)."""
-        self._step_text = step_text
-        self._step_spin.blockSignals(True)
-        self._step_spin.setRange(0, max(0, n_steps - 1))
-        self._step_spin.setValue(current)
-        self._step_spin.blockSignals(False)
-        for w in (self._step_spin, self._step_label, self._step_value):
-            w.setVisible(n_steps > 1)
-        self._update_step_value()
+    def set_steps(self, dims: list[Dimension], current: int = 0) -> None:
+        """The remaining spectroscopic dims (slowest first): a slider each, shown only when
+        the data has steps besides the spectral axis."""
+        self._steps.set_dims(dims, current)
 
     def set_spectral_dims(self, names: list[str], current: str) -> None:
         """The spectroscopic dimensions a spectrum can run along (chooser shown if several)."""
@@ -176,10 +161,14 @@ class SpectrumView(QWidget):
         self._dim_label.setVisible(len(names) > 1)
 
     def step(self) -> int:
-        return self._step_spin.value()
+        return self._steps.step()
 
     def set_step(self, step: int) -> None:
-        self._step_spin.setValue(step)
+        """Move the sliders to a step number (emits sigStepChanged)."""
+        self._steps.set_step(step)
+
+    def step_selector(self) -> StepSelector:
+        return self._steps
 
     def spectral_dim_combo(self) -> QComboBox:
         return self._dim_combo
@@ -248,14 +237,6 @@ class SpectrumView(QWidget):
             f"<b>{self._axis.name}</b> {si(t.frequency, self._axis.units)} · "
             f"{found} (bin {t.index})"
         )
-
-    def _update_step_value(self) -> None:
-        text = self._step_text(self._step_spin.value()) if self._step_text else ""
-        self._step_value.setText(text)
-
-    def _on_step_changed(self, step: int) -> None:
-        self._update_step_value()
-        self.sigStepChanged.emit(step)
 
     def _on_dim_changed(self, name: str) -> None:
         if name:

@@ -38,7 +38,7 @@ def test_parser_options():
     a = create_parser().parse_args(["--demo", "--run", "--screenshot", "out.png",
                                     "--quit-when-done", "--jobs", "3"])
     assert (a.demo, a.run, a.screenshot, a.quit_when_done, a.jobs, a.file) == \
-        (True, True, "out.png", True, 3, None)
+        ("be", True, "out.png", True, 3, None)
     a = create_parser().parse_args(["scan.h5", "--dataset", "/a/b"])
     assert (a.file, a.dataset, a.run) == ("scan.h5", "/a/b", False)
 

@@ -175,7 +175,7 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     lay = w.source.layout
     assert lay.n_steps == 16 and lay.spectral.name == "Frequency"
     view = w.spectrum_view
-    assert not view._step_spin.isHidden() and not view.spectral_dim_combo().isHidden()
+    assert not view.step_selector().isHidden() and not view.spectral_dim_combo().isHidden()
     w.select_pixel(3, 2)
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         with qtbot.waitSignal(w.sigPixelTested, timeout=2_000):
@@ -185,7 +185,7 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     np.testing.assert_array_equal(rep.spectrum, w.source.read_position(p)[5])
     expected = PeakFinder(w.source, PeakParams(), n_jobs=1).test(p, step=5)
     assert (rep.test.index, rep.test.amplitude) == (expected.index, expected.amplitude)
-    assert "DC_Offset" in view._step_value.text() and "DC_Offset" in w.map_view.title_text()
+    assert "V" in view.step_selector().value_text("DC_Offset") and "DC_Offset" in w.map_view.title_text()
     src = SpectralSource.open(path)
     mean5 = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 5, :]).mean(1))
     np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
