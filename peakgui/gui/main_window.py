@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.inspector.sigInspected.connect(self._on_pixel_inspected)
         rc = self.run_controller
         rc.sigStarted.connect(self._on_run_started)
+        rc.sigConnected.connect(self._on_run_connected)
         rc.sigProgressed.connect(self._on_run_progressed)
         rc.sigPaused.connect(self._on_run_paused)
         rc.sigResumed.connect(self._on_run_resumed)
@@ -280,6 +281,7 @@ class MainWindow(QMainWindow):
         self.params_panel.set_params(self.settings.peak_params())
         jobs, mem = self.settings.run_options()
         self.params_panel.set_run_options(jobs, mem)
+        self.params_panel.set_compute_target(self.settings.compute_target())
         self.map_view.set_colormap(self.settings.colormap())
 
     def default_layout(self) -> None:
@@ -299,6 +301,7 @@ class MainWindow(QMainWindow):
         if self.remember_run_options:
             self.settings.set_run_options(self.params_panel.jobs() or 0,
                                           int(self.params_panel.max_mem_mb() or 0))
+        self.settings.set_compute_target(self.params_panel.compute_target())
         self.settings.sync()
 
     # ---- files and datasets ---------------------------------------------------------------------
@@ -671,10 +674,10 @@ class MainWindow(QMainWindow):
         self.sigExistingChecked.emit(found)
 
     # ---- running ---------------------------------------------------------------------------------
-    def _make_finder(self, params: PeakParams) -> PeakFinder:
+    def _make_finder(self, params: PeakParams, backend=None) -> PeakFinder:
         return PeakFinder(self.source, params, n_jobs=self.params_panel.jobs(),
                           max_mem_mb=self.params_panel.max_mem_mb(),
-                          chunk_seconds=self.chunk_seconds)
+                          chunk_seconds=self.chunk_seconds, backend=backend)
 
     def start_run(self, force: bool = False) -> bool:
         """Run the peak finder over the dataset in the worker thread (resumes or reuses)."""
@@ -684,13 +687,16 @@ class MainWindow(QMainWindow):
         if params is None:
             self._error("Parameters not valid", self.params_panel.error())
             return False
-        finder = self._make_finder(params)
+        compute = self.params_panel.compute_target()
         try:
+            backend = compute.backend(self.params_panel.jobs())  # parses only; no connection
+            finder = self._make_finder(params, backend)
             target = finder.results_target()
         except (PeakGUIError, OSError) as exc:
             self._error("Cannot run", error_text(exc))
             return False
         self.settings.set_peak_params(params)
+        self.settings.set_compute_target(compute)
         if target.separate:
             self.info_bar.show_message(
                 f"Results go to the sidecar file <b>{target.file.name}</b>: {target.reason} "
@@ -710,9 +716,12 @@ class MainWindow(QMainWindow):
         self._run_ref = None
         self.last_progress = None
         self.run_panel.reset()
-        self.run_panel.set_message(f"Starting ({finder.n_jobs} worker"
+        where = compute.describe(finder.n_jobs)
+        self.run_panel.set_where(f"Computes on {where}")
+        self.run_panel.set_message(f"Connecting to {where}…" if backend is not None
+                                   else f"Starting ({finder.n_jobs} worker"
                                    f"{'s' if finder.n_jobs != 1 else ''})…")
-        self.run_controller.start(finder, force)
+        self.run_controller.start(finder, force, backend)
         return True
 
     def pause_run(self) -> None:
@@ -732,6 +741,10 @@ class MainWindow(QMainWindow):
 
     def _on_run_started(self) -> None:
         self.statusBar().showMessage("Running the peak finder…")
+
+    def _on_run_connected(self, where: str) -> None:
+        self.run_panel.set_where(f"Computes on {where}")
+        self.run_panel.set_message("Connected; starting…")
 
     def _on_run_progressed(self, prog: Progress) -> None:
         self.last_progress = prog

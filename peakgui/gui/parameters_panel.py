@@ -16,6 +16,7 @@ from PyQt5.QtWidgets import (
 
 from ..core.peaks import PeakParams
 from ..core.resources import default_jobs
+from .compute_target import ComputeTarget, ComputeTargetBox
 
 
 class ParametersPanel(QWidget):
@@ -50,6 +51,7 @@ class ParametersPanel(QWidget):
         self._mem.setSpecialValueText("auto")
         self._mem.setToolTip("Memory cap for one chunk of a run; auto uses at most half of the "
                              "free memory")
+        self._compute = ComputeTargetBox()
         self._defaults = QPushButton("Defaults")
         self._defaults.setToolTip("The tutorial's parameters: widths 20–60 in 30 steps, "
                                   "min SNR 1, noise percentile 10")
@@ -78,6 +80,8 @@ class ParametersPanel(QWidget):
             grid.addWidget(QLabel(label), row, col)
             grid.addWidget(editor, row, col + 1)
         grid.addWidget(self._defaults, 3, 3)
+        grid.addWidget(QLabel("Compute on:"), 4, 0)
+        grid.addWidget(self._compute, 4, 1, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
@@ -128,9 +132,18 @@ class ParametersPanel(QWidget):
         self._jobs.setValue(int(jobs or 0))
         self._mem.setValue(int(max_mem_mb or 0))
 
+    def compute_target(self) -> ComputeTarget:
+        return self._compute.target()
+
+    def set_compute_target(self, target: ComputeTarget) -> None:
+        self._compute.set_target(target)
+
+    def compute_box(self) -> ComputeTargetBox:
+        return self._compute
+
     def set_editable(self, editable: bool) -> None:
         """Frozen during a run: the run's results belong to the parameters it started with."""
-        for w in (*self._peak_widgets, self._jobs, self._mem, self._defaults):
+        for w in (*self._peak_widgets, self._jobs, self._mem, self._defaults, self._compute):
             w.setEnabled(editable)
 
     def spin_boxes(self) -> dict[str, QWidget]:

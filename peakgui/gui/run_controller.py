@@ -10,6 +10,7 @@ thread only receives the Progress records through queued signals.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -48,6 +49,7 @@ class _RunThread(TrackedThread):
     """Pulls Progress records from the engine until done, paused, cancelled or failed."""
 
     sigStarted = pyqtSignal()
+    sigConnected = pyqtSignal(str)
     sigProgressed = pyqtSignal(object)
     sigPaused = pyqtSignal(object)
     sigResumed = pyqtSignal()
@@ -56,9 +58,10 @@ class _RunThread(TrackedThread):
     sigCancelled = pyqtSignal(object)
     sigErrored = pyqtSignal(str)
 
-    def __init__(self, process: Process, force: bool):
+    def __init__(self, process: Process, force: bool, backend=None):
         super().__init__()
         self._process = process
+        self._backend = backend
         self._force = force
         self._go = threading.Event()
         self._go.set()
@@ -76,6 +79,28 @@ class _RunThread(TrackedThread):
 
     def run(self) -> None:  # in the worker thread
         last: Progress | None = None
+        try:
+            with contextlib.ExitStack() as stack:
+                if self._backend is not None:
+                    # connect (or start the local cluster) first: a bad address fails here, in
+                    # ~10 s at most, before any results group is created
+                    stack.enter_context(self._backend)
+                    self.sigConnected.emit(self._backend.describe())
+                last = self._pull(last)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
+            if not isinstance(exc, PeakGUIError | OSError):
+                log.exception("the run failed")
+            self.sigErrored.emit(error_text(exc))
+            return
+        if last is not None and last.state == "finished":
+            self.sigFinished.emit(last)
+        elif last is not None and last.state == "reused":
+            pass  # already reported
+        else:
+            self.sigCancelled.emit(last)
+
+    def _pull(self, last: Progress | None) -> Progress | None:
+        """Drive the engine's generator until done, cancelled or failed (then it re-raises)."""
         gen = None
         try:
             gen = self._process.run(force=self._force)
@@ -99,22 +124,14 @@ class _RunThread(TrackedThread):
                 else:
                     self.sigProgressed.emit(prog)
             gen.close()  # the engine's finally: attributes stamped, file closed, lock released
-        except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
-            if not isinstance(exc, PeakGUIError | OSError):
-                log.exception("the run failed")
+        except Exception:
             if gen is not None:
                 try:
                     gen.close()
                 except Exception:  # noqa: BLE001
                     log.exception("closing the failed run")
-            self.sigErrored.emit(error_text(exc))
-            return
-        if last is not None and last.state == "finished":
-            self.sigFinished.emit(last)
-        elif last is not None and last.state == "reused":
-            pass  # already reported
-        else:
-            self.sigCancelled.emit(last)
+            raise
+        return last
 
 
 class RunController(QObject):
@@ -122,6 +139,8 @@ class RunController(QObject):
 
     sigStarted = pyqtSignal()
     """The worker started the run (before the first chunk)."""
+    sigConnected = pyqtSignal(str)
+    """A cluster run reached its Dask cluster (carries where it computes)."""
     sigProgressed = pyqtSignal(object)
     """A chunk finished (carries the engine's Progress)."""
     sigPaused = pyqtSignal(object)
@@ -155,11 +174,13 @@ class RunController(QObject):
         """True from start() until the worker thread has ended."""
         return self._thread is not None
 
-    def start(self, process: Process, force: bool = False) -> None:
+    def start(self, process: Process, force: bool = False, backend=None) -> None:
+        """Run in the worker thread; a ``backend`` (Dask) is entered there first."""
         if self._thread is not None:
             raise RuntimeError("a run is already in progress")
-        t = _RunThread(process, force)
+        t = _RunThread(process, force, backend)
         t.sigStarted.connect(self.sigStarted)
+        t.sigConnected.connect(self.sigConnected)
         t.sigProgressed.connect(self.sigProgressed)
         t.sigPaused.connect(self._on_worker_paused)
         t.sigResumed.connect(self._on_worker_resumed)

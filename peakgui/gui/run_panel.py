@@ -43,6 +43,9 @@ class RunPanel(QWidget):
         self._stats = QLabel(" ")
         self._stats.setWordWrap(True)
         self._stats.setToolTip("Throughput of this run and the time left at that rate")
+        self._where = QLabel("")
+        self._where.setWordWrap(True)
+        self._where.setToolTip("Where the run computes (Parameters ▸ Compute on)")
         self._message = QLabel("")
         self._message.setWordWrap(True)
         self._message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -51,6 +54,7 @@ class RunPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self._bar)
         layout.addWidget(self._stats)
+        layout.addWidget(self._where)
         layout.addWidget(self._message)
 
     def progress_bar(self) -> QProgressBar:
@@ -84,6 +88,13 @@ class RunPanel(QWidget):
         frac = done / total if total else 0.0
         self._bar.setValue(int(round(1000 * frac)))
         self._bar.setFormat(f"{100 * frac:.1f}%  ({done:,} / {total:,} positions)")
+
+    def where_label(self) -> QLabel:
+        return self._where
+
+    def set_where(self, text: str) -> None:
+        """Where the run computes, e.g. 'Computes on a local Dask cluster (…)'."""
+        self._where.setText(text)
 
     def set_message(self, text: str) -> None:
         self._message.setText(text)

@@ -14,6 +14,7 @@ from pathlib import Path
 from PyQt5.QtCore import QByteArray, QSettings
 
 from ..core.peaks import PeakParams
+from .compute_target import ComputeTarget
 
 ORGANISATION = "PeakGUI"
 APPLICATION = "PeakGUI"
@@ -93,6 +94,17 @@ class Settings:
     def set_run_options(self, jobs: int, max_mem_mb: int) -> None:
         self._s.setValue("run/jobs", int(jobs))
         self._s.setValue("run/max_mem_mb", int(max_mem_mb))
+
+    def compute_target(self) -> ComputeTarget:
+        """Where runs compute (this computer unless the user chose a Dask cluster)."""
+        return ComputeTarget(str(self._s.value("run/compute_on", "local") or "local"),
+                             str(self._s.value("run/scheduler", "") or ""),
+                             max(1, _int(self._s.value("run/cluster_workers", 2))))
+
+    def set_compute_target(self, target: ComputeTarget) -> None:
+        self._s.setValue("run/compute_on", target.mode)
+        self._s.setValue("run/scheduler", target.address)
+        self._s.setValue("run/cluster_workers", int(target.workers))
 
     def colormap(self) -> str:
         return str(self._s.value("map/colormap", "viridis") or "viridis")
