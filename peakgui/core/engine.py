@@ -110,6 +110,11 @@ class Process(ABC):
     def kernel(self) -> tuple[Kernel, tuple]:
         """A picklable function f(block (n, S), *args) -> {field: (n,) array}, and its args."""
 
+    def prepare(self) -> None:
+        """Load or compile what the kernel needs in this process, before a run is timed (a
+        no-op unless the science needs it)."""
+        return None
+
     def provenance(self) -> dict:
         """Extra attributes for the results group (algorithm name and version, ...)."""
         return {}
