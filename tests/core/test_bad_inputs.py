@@ -8,6 +8,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 
 import h5py
 import pytest
@@ -108,3 +109,49 @@ def test_disk_full_is_refused_before_the_file_is_touched(tmp_path):
     assert path.read_bytes() == before
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_locked_file_through_the_cli_goes_to_the_sidecar(tmp_path):
+    path = tmp_path / "held.h5"
+    write_demo(path, rows=8, cols=8, bins=64)
+    before = _source(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import h5py, sys, time; f = h5py.File(sys.argv[1], 'r+');"
+         "print('ok', flush=True); time.sleep(120)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        proc = subprocess.run([sys.executable, "-m", "peakgui.cli", str(path), "--jobs", "1"],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 0, proc.stderr
+    assert "locked by another program; results go to" in proc.stderr
+    assert (tmp_path / "held.peakgui.h5").exists()
+    assert _source(path) == before
+
+
+def test_file_deleted_during_a_cli_run_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "scan.h5"
+    write_demo(path, rows=24, cols=32, bins=64)
+    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", str(path), "--jobs", "1",
+                             "--max-mem", "1"], stderr=subprocess.PIPE, text=True)
+    group = DEMO_DATASET + "-Peak_Finding_000"
+
+    def done() -> int:
+        try:
+            with h5py.File(path, "r", locking=False) as f:
+                return int(f[group][COMPLETED][()].sum())
+        except (OSError, KeyError):
+            return 0
+
+    for _ in range(6000):
+        if done() >= 5 or proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    path.unlink()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "moved or deleted during the run" in lines[0]
