@@ -349,6 +349,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             source = SpectralSource.open(file, dataset)
+            PeakFinder(source, n_jobs=1)  # spectra the peak finder cannot use are refused now
         except (PeakGUIError, OSError) as exc:
             msg = error_text(exc)
             self.info_bar.show_message(f"<b>{dataset}</b> cannot be analysed: {msg}", "error")
@@ -689,6 +690,7 @@ class MainWindow(QMainWindow):
             return False
         compute = self.params_panel.compute_target()
         try:
+            check_readable_hdf5(self.source.file)  # deleted or moved since it was opened?
             backend = compute.backend(self.params_panel.jobs())  # parses only; no connection
             finder = self._make_finder(params, backend)
             target = finder.results_target()

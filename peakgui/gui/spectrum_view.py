@@ -227,8 +227,10 @@ class SpectrumView(QWidget):
         self._chosen.setData([x[t.index]], [y[t.index]])
         self._freq_line.setValue(x[t.index])
         self._freq_line.setVisible(True)
-        self._amp_line.setValue(t.amplitude)
-        self._amp_line.setVisible(not phase)
+        finite = bool(np.isfinite(t.amplitude))  # a NaN position would poison the view's range
+        if finite:
+            self._amp_line.setValue(t.amplitude)
+        self._amp_line.setVisible(not phase and finite)
         found = ("no peak found, centre bin used" if t.count == 0
                  else "1 peak found" if t.count == 1
                  else f"{t.count} peaks found, the one nearest the centre chosen")
