@@ -23,7 +23,15 @@ import numpy as np
 
 from .backends import Backend, LocalBackend, split_blocks
 from .errors import InputError, OutputError
-from .h5access import OPEN_LOCK, RunLock, is_writable, open_read, open_read_handle, open_write
+from .h5access import (
+    OPEN_LOCK,
+    RunLock,
+    is_writable,
+    may_access,
+    open_read,
+    open_read_handle,
+    open_write,
+)
 from .resources import memory_budget, positions_per_chunk, resolve_jobs
 from .results import (
     COMPLETED,
@@ -390,4 +398,4 @@ def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _can_write(path: Path) -> bool:
-    return os.access(path, os.W_OK)
+    return may_access(path, os.W_OK)

@@ -33,6 +33,14 @@ OPEN_LOCK = threading.RLock()
 """Serialises opening and closing of HDF5 files within this process."""
 
 
+def may_access(path: str | os.PathLike, mode: int) -> bool:
+    """os.access with the effective user and capabilities where the OS allows it: that is who
+    opens the file (the real ids can differ, e.g. a program started through sudo or setpriv)."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, mode, effective_ids=True)
+    return os.access(path, mode)
+
+
 def check_readable_hdf5(path: str | os.PathLike) -> Path:
     """Return the path if it names a readable HDF5 file, else raise InputError with the reason."""
     p = Path(path)
@@ -40,7 +48,7 @@ def check_readable_hdf5(path: str | os.PathLike) -> Path:
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, not an HDF5 file")
-    if not os.access(p, os.R_OK):
+    if not may_access(p, os.R_OK):
         raise InputError(f"{p}: permission denied (cannot read the file)")
     if p.stat().st_size == 0:
         raise InputError(f"{p}: the file is empty")
@@ -141,7 +149,7 @@ def is_locked_elsewhere(path: str | os.PathLike) -> bool:
 
 def is_writable(path: str | os.PathLike) -> bool:
     """True when results may be written into this existing file."""
-    return os.access(path, os.W_OK) and not is_locked_elsewhere(path)
+    return may_access(path, os.W_OK) and not is_locked_elsewhere(path)
 
 
 def _short(exc: BaseException) -> str:
