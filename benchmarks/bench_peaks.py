@@ -22,6 +22,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
+from peakgui.core.demo import sho_response  # noqa: E402
 from peakgui.core.peaks import (  # noqa: E402
     PeakParams,
     choose_peak,
@@ -39,7 +40,7 @@ def sho_spectra(n: int, bins: int, seed: int) -> np.ndarray:
     q = rng.uniform(20.0, 300.0, (n, 1))
     amplitude = rng.uniform(0.1, 2.0, (n, 1))
     phase = rng.uniform(-np.pi, np.pi, (n, 1))
-    response = amplitude * w0**2 / (w0**2 - w**2 + 1j * w * w0 / q) * np.exp(1j * phase)
+    response = sho_response(w, amplitude[:, 0], w0[:, 0], q[:, 0], phase[:, 0])
     level = rng.uniform(0.0, 0.3, (n, 1)) * amplitude
     noise = level * (rng.normal(size=(n, bins)) + 1j * rng.normal(size=(n, bins)))
     return (response + noise).astype(np.complex64)

@@ -27,6 +27,7 @@ import numpy as np
 import psutil
 from scipy.signal import find_peaks_cwt
 
+from peakgui.core.beps_demo import write_beps_demo
 from peakgui.core.demo import DEMO_DATASET, write_demo
 
 
@@ -107,33 +108,18 @@ def demo_comparison(tmp: Path, sample: int | None) -> None:
               f"({load:.2f} s) {scipy_seconds / (run + load):5.1f}x; bit-identical: {same}")
 
 
-def big_run(tmp: Path, cap_mb: int) -> None:
-    path = tmp / "big.h5"
+def capped_run(label: str, path: Path, write, cap_mb: int) -> None:
+    """Write a large file, run it under a memory cap and print the speed and the peak memory
+    of the whole process tree (chunks count every step, N*S per position, against the cap)."""
     t0 = time.perf_counter()
-    write_demo(path, rows=1024, cols=1024, bins=119)
+    write(path)
     size = path.stat().st_size
-    print(f"1024x1024x119 file: {size / 2**30:.2f} GiB written in {time.perf_counter() - t0:.0f} s")
+    print(f"{label}: {size / 2**20:.0f} MiB written in {time.perf_counter() - t0:.0f} s")
     summary, peak = run_batch(path, "--max-mem", str(cap_mb))
     print(f"  peakgui-batch --max-mem {cap_mb}: {summary['seconds']:.1f} s, "
           f"{summary['spectra_per_second']:.0f} spectra/s, workers {summary['workers']}, "
           f"peak RSS of the process tree {peak / 2**20:.0f} MiB "
           f"(file {size / 2**20:.0f} MiB, cap {cap_mb} MiB)")
-
-
-def beps_run(tmp: Path, cap_mb: int) -> None:
-    """Multi-dimensional data: chunks count every step (N*S per position) against the cap."""
-    from peakgui.core.beps_demo import write_beps_demo
-
-    path = tmp / "beps.h5"
-    t0 = time.perf_counter()
-    write_beps_demo(path, rows=64, cols=64, bins=87, dc_steps=128)
-    size = path.stat().st_size
-    print(f"BEPS 64x64 x 87 bins x 128 DC x 2 fields: {size / 2**20:.0f} MiB written in "
-          f"{time.perf_counter() - t0:.0f} s")
-    summary, peak = run_batch(path, "--max-mem", str(cap_mb))
-    print(f"  peakgui-batch --max-mem {cap_mb}: {summary['seconds']:.1f} s, "
-          f"{summary['spectra_per_second']:.0f} spectra/s, peak RSS of the process tree "
-          f"{peak / 2**20:.0f} MiB (file {size / 2**20:.0f} MiB, cap {cap_mb} MiB)")
 
 
 def main() -> None:
@@ -149,9 +135,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         demo_comparison(Path(d), args.scipy_sample)
         if args.big:
-            big_run(Path(d), args.max_mem)
+            capped_run("1024x1024x119", Path(d) / "big.h5",
+                       lambda p: write_demo(p, rows=1024, cols=1024, bins=119), args.max_mem)
         if args.beps:
-            beps_run(Path(d), args.max_mem)
+            capped_run("BEPS 64x64 x 87 bins x 128 DC x 2 fields", Path(d) / "beps.h5",
+                       lambda p: write_beps_demo(p, rows=64, cols=64, bins=87, dc_steps=128),
+                       args.max_mem)
 
 
 if __name__ == "__main__":

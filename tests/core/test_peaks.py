@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from peakgui.core.cwt_kernel import cwt_peaks
+from peakgui.core.demo import sho_response
 from peakgui.core.peaks import (
     PeakParams,
     choose_peak,
@@ -45,7 +46,7 @@ def sho_spectra(
     q = rng.uniform(5.0, 400.0, (n, 1))
     amplitude = rng.uniform(0.01, 3.0, (n, 1))
     phase = rng.uniform(-np.pi, np.pi, (n, 1))
-    response = amplitude * w0**2 / (w0**2 - w**2 + 1j * w * w0 / q) * np.exp(1j * phase)
+    response = sho_response(w, amplitude[:, 0], w0[:, 0], q[:, 0], phase[:, 0])
     level = rng.uniform(*noise, (n, 1)) * amplitude
     jitter = rng.normal(size=(n, bins)) + 1j * rng.normal(size=(n, bins))
     return (response + level * jitter).astype(np.complex64)
