@@ -25,11 +25,11 @@ import h5py
 import numpy as np
 import psutil
 
-from peakgui.core.backends import LocalBackend, split_blocks
-from peakgui.core.dask_backend import DaskBackend
-from peakgui.core.demo import write_demo
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.source import SpectralSource
+from peakgui.core.run.backends import LocalBackend, split_blocks
+from peakgui.core.run.dask_backend import DaskBackend
+from peakgui.core.demo.be import write_demo
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.io.source import SpectralSource
 
 
 def loopback_bytes() -> int:

@@ -29,7 +29,7 @@ from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noq
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
 from peakgui import cli  # noqa: E402
-from peakgui.core.demo import write_demo  # noqa: E402
+from peakgui.core.demo.be import write_demo  # noqa: E402
 from peakgui.gui.dialogs import Dialogs  # noqa: E402
 from peakgui.gui.launcher import create_application  # noqa: E402
 from peakgui.gui.main_window import MainWindow  # noqa: E402

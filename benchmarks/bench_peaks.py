@@ -22,8 +22,8 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from peakgui.core.demo import sho_response  # noqa: E402
-from peakgui.core.peaks import (  # noqa: E402
+from peakgui.core.demo.be import sho_response  # noqa: E402
+from peakgui.core.analyses.peak_finding.peaks import (  # noqa: E402
     PeakParams,
     choose_peak,
     find_peaks_block,
@@ -64,8 +64,8 @@ def main() -> None:
         find_peaks_block(data[:2], params)  # numba compile, or load from its on-disk cache
         first_call = time.perf_counter() - t0
 
-        from peakgui.core.cwt_kernel import cwt_peaks
-        from peakgui.core.ridge_kernel import peaks_from_cwt_block
+        from peakgui.core.analyses.peak_finding.cwt_kernel import cwt_peaks
+        from peakgui.core.analyses.peak_finding.ridge_kernel import peaks_from_cwt_block
 
         stats = peaks_from_cwt_block.stats
         print(

@@ -119,9 +119,9 @@ class _StopRequest:
 
 def run_batch(args: argparse.Namespace) -> dict:
     """Run (or reuse) the peak finder as the arguments say and return the JSON summary."""
-    from .core.peak_process import PeakFinder
-    from .core.peaks import PeakParams
-    from .core.source import SpectralSource
+    from .core.analyses.peak_finding.peaks import PeakParams
+    from .core.io.source import SpectralSource
+    from .core.run.peak_process import PeakFinder
 
     source = SpectralSource.open(args.file, args.dataset, args.spectral_dim)
     try:
@@ -190,7 +190,7 @@ def _cluster_backend(args: argparse.Namespace):
     if args.jobs is not None:
         raise PeakGUIError("--jobs is for local runs; a cluster's workers are set where it "
                            "starts (--cluster local:N, or the dask worker commands)")
-    from .core.dask_backend import make_backend
+    from .core.run.dask_backend import make_backend
 
     # Dask's client keeps reconnecting in the background after a lost scheduler and may log a
     # traceback as the process exits; this program reports such failures itself, in one line
@@ -205,8 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # outside a run: like Ctrl-C
     try:
         if args.demo:
-            from .core.beps_demo import write_beps_demo
-            from .core.demo import write_demo
+            from .core.demo.be import write_demo
+            from .core.demo.beps import write_beps_demo
 
             out = Path(args.demo)
             try:

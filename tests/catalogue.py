@@ -15,9 +15,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from peakgui.core.demo import DEMO_DATASET, write_demo
-from peakgui.core.usid import Dimension
-from peakgui.core.usid_write import link_as_main, write_ancillaries
+from peakgui.core.demo.be import DEMO_DATASET, write_demo
+from peakgui.core.dimension import Dimension
+from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 
 
 @dataclass

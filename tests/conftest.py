@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from peakgui.core.demo import write_demo
+from peakgui.core.demo.be import write_demo
 
 
 @pytest.fixture(scope="session")

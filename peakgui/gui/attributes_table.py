@@ -17,8 +17,8 @@ from PyQt5.QtWidgets import (
 )
 
 from ..core.errors import PeakGUIError
-from ..core.h5access import open_read
-from ..core.usid import as_text
+from ..core.io.h5access import open_read
+from ..core.io.usid import as_text
 
 MAX_TEXT = 300  # characters of a value shown in a cell (the tooltip has more)
 

@@ -32,7 +32,7 @@ class ComputeTarget:
         Raises the core's InputError at once for bad text (no connection is made here)."""
         if self.mode == LOCAL:
             return None
-        from ..core.dask_backend import make_backend  # loads no Dask
+        from ..core.run.dask_backend import make_backend  # loads no Dask
 
         if self.mode == SCHEDULER:
             if not self.address.strip():

@@ -27,9 +27,9 @@ from PyQt5.QtWidgets import (
 )
 
 from ..core.errors import PeakGUIError
-from ..core.h5access import open_read
-from ..core.results import PARAMS_ATTR
-from ..core.usid import is_main_dataset, is_plain_cube
+from ..core.io.h5access import open_read
+from ..core.io.results import PARAMS_ATTR
+from ..core.io.usid import is_main_dataset, is_plain_cube
 
 
 class Kind:

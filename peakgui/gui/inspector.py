@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from ..core.peaks import PeakParams, PixelTest, inspect_spectrum
-from ..core.source import SpectralSource
+from ..core.analyses.peak_finding.peaks import PeakParams, PixelTest, inspect_spectrum
+from ..core.io.source import SpectralSource
 from .run_controller import error_text
 
 

@@ -55,10 +55,10 @@ def data_dir() -> Path:
 def ensure_demo(kind: str = "be") -> Path:
     """The demo file of a kind ('be' or 'beps') in the data folder, written first if missing."""
     if kind == "beps":
-        from ..core.beps_demo import write_beps_demo as write
+        from ..core.demo.beps import write_beps_demo as write
         path = data_dir() / BEPS_DEMO_NAME
     else:
-        from ..core.demo import write_demo as write
+        from ..core.demo.be import write_demo as write
         path = data_dir() / DEMO_NAME
     if not path.exists():
         QApplication.setOverrideCursor(Qt.WaitCursor)

@@ -14,11 +14,11 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.h5access import open_read
-from ..core.layout import SpectralLayout
-from ..core.peak_process import FREQUENCY, RESPONSE
-from ..core.peaks import PeakParams, find_peaks_block
-from ..core.results import COMPLETED, ResultsRef
+from ..core.analyses.peak_finding.peaks import PeakParams, find_peaks_block
+from ..core.io.h5access import open_read
+from ..core.io.layout import SpectralLayout
+from ..core.io.results import COMPLETED, ResultsRef
+from ..core.run.peak_process import FREQUENCY, RESPONSE
 from .formatting import NO_PREFIX_UNITS, si
 from .step_selector import indices_of, step_of
 

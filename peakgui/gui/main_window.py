@@ -25,13 +25,13 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.engine import Progress
+from ..core.analyses.peak_finding.params import PeakParams
 from ..core.errors import PeakGUIError
-from ..core.h5access import check_readable_hdf5
-from ..core.peak_process import PeakFinder
-from ..core.peaks import PeakParams
-from ..core.results import ExistingResults, ResultsRef
-from ..core.source import SEARCH_BUDGET, SpectralSource
+from ..core.io.h5access import check_readable_hdf5
+from ..core.io.results import ExistingResults, ResultsRef
+from ..core.io.source import SEARCH_BUDGET, SpectralSource
+from ..core.run.engine import Progress
+from ..core.run.peak_process import PeakFinder
 from .attributes_table import AttributesTable
 from .dialogs import Dialogs
 from .export import export_png, export_values

@@ -23,7 +23,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.layout import SpectralLayout
+from ..core.io.layout import SpectralLayout
 from .formatting import NO_PREFIX_UNITS, si
 
 NAVIGATOR_MEAN = "mean"

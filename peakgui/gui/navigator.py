@@ -13,7 +13,7 @@ import time
 import numpy as np
 from PyQt5.QtCore import pyqtSignal
 
-from ..core.source import SpectralSource
+from ..core.io.source import SpectralSource
 from .run_controller import error_text
 from .threads import TrackedThread
 

@@ -14,8 +14,8 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.peaks import PeakParams
-from ..core.resources import default_jobs
+from ..core.analyses.peak_finding.params import PeakParams
+from ..core.run.resources import default_jobs
 from .compute_target import ComputeTarget, ComputeTargetBox
 
 

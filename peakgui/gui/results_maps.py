@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from ..core.engine import Progress
-from ..core.h5access import open_read
-from ..core.layout import SpectralLayout, build_layout
-from ..core.peak_process import COUNT, FREQUENCY, RESPONSE
-from ..core.results import COMPLETED, ResultsRef, read_results
-from ..core.usid import as_text, describe
+from ..core.io.h5access import open_read
+from ..core.io.layout import SpectralLayout, build_layout
+from ..core.io.results import COMPLETED, ResultsRef, read_results
+from ..core.io.usid import as_text, describe
+from ..core.run.engine import Progress
+from ..core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 from .map_view import AMPLITUDE
 from .map_view import COUNT as COUNT_LAYER
 from .map_view import FREQUENCY as FREQUENCY_LAYER

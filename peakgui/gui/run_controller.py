@@ -18,8 +18,8 @@ import threading
 from PyQt5.QtCore import QObject, pyqtSignal
 from threadpoolctl import threadpool_limits
 
-from ..core.engine import Process, Progress
 from ..core.errors import PeakGUIError
+from ..core.run.engine import Process, Progress
 from .threads import TrackedThread
 
 log = logging.getLogger(__name__)

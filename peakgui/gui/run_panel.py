@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.engine import Progress
+from ..core.run.engine import Progress
 from .formatting import duration, rate
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PyQt5.QtCore import QByteArray, QSettings
 
-from ..core.peaks import PeakParams
+from ..core.analyses.peak_finding.params import PeakParams
 from .compute_target import ComputeTarget
 
 ORGANISATION = "PeakGUI"

@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.peaks import PixelTest
-from ..core.usid import Dimension
+from ..core.analyses.peak_finding.peaks import PixelTest
+from ..core.dimension import Dimension
 from .formatting import NO_PREFIX_UNITS, si
 from .step_selector import StepSelector
 

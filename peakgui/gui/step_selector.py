@@ -12,7 +12,7 @@ import numpy as np
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
-from ..core.usid import Dimension
+from ..core.dimension import Dimension
 from .formatting import si
 
 

@@ -11,7 +11,7 @@ import peakgui.core
 
 def test_importing_the_core_and_cli_loads_no_qt():
     modules = [m.name for m in pkgutil.iter_modules(peakgui.core.__path__, "peakgui.core.")]
-    assert "peakgui.core.engine" in modules
+    assert "peakgui.core.run.engine" in modules
     code = (
         "import importlib, sys\n"
         f"for m in {modules + ['peakgui.cli']!r}: importlib.import_module(m)\n"

@@ -13,12 +13,12 @@ import time
 import h5py
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET, write_demo
-from peakgui.core.engine import Progress
+from peakgui.core.demo.be import DEMO_DATASET, write_demo
+from peakgui.core.run.engine import Progress
 from peakgui.core.errors import OutputError
-from peakgui.core.peak_process import PeakFinder
-from peakgui.core.results import COMPLETED
-from peakgui.core.source import SpectralSource
+from peakgui.core.run.peak_process import PeakFinder
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.source import SpectralSource
 from tests.catalogue import CASES, as_plain_user
 
 

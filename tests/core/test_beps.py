@@ -8,13 +8,13 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.beps_demo import dc_waveform, write_beps_demo
-from peakgui.core.demo import DEMO_DATASET
-from peakgui.core.layout import default_spectral_dim
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.peaks import PeakParams, choose_peak, reference_peaks
-from peakgui.core.results import read_results
-from peakgui.core.source import SpectralSource
+from peakgui.core.demo.beps import dc_waveform, write_beps_demo
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.io.layout import default_spectral_dim
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
+from peakgui.core.io.results import read_results
+from peakgui.core.io.source import SpectralSource
 
 PARAMS = PeakParams(width_lo=15, width_hi=45, steps=20)
 

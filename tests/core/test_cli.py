@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from peakgui.cli import create_parser
-from peakgui.core.demo import DEMO_DATASET, write_demo
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.results import COMPLETED
+from peakgui.core.demo.be import DEMO_DATASET, write_demo
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.io.results import COMPLETED
 from tests.core.helpers import dataset_digest, tutorial_amplitudes
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"

@@ -14,9 +14,9 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET, write_demo
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.results import COMPLETED
+from peakgui.core.demo.be import DEMO_DATASET, write_demo
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.io.results import COMPLETED
 
 FIELDS = (RESPONSE, FREQUENCY, COUNT)
 MIN_TRIALS = 20

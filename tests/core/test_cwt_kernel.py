@@ -16,8 +16,8 @@ from scipy.signal._wavelets import _cwt, _ricker
 from scipy.stats import scoreatpercentile
 
 from peakgui.core import ridge_kernel
-from peakgui.core.cwt_kernel import SUB_BLOCK_BYTES, cwt_peaks, sub_block_size
-from peakgui.core.cwt_operator import (
+from peakgui.core.analyses.peak_finding.cwt_kernel import SUB_BLOCK_BYTES, cwt_peaks, sub_block_size
+from peakgui.core.analyses.peak_finding.cwt_operator import (
     band_matrix,
     cwt_operator,
     kernel_points,
@@ -26,7 +26,7 @@ from peakgui.core.cwt_operator import (
     scipy_convolves_directly,
     widths_key,
 )
-from peakgui.core.peaks import PeakParams, reference_peaks
+from peakgui.core.analyses.peak_finding.peaks import PeakParams, reference_peaks
 
 DEFAULT_WIDTHS = PeakParams().widths()
 LENGTHS = [3, 4, 5, 8, 17, 64, 119, 120, 201, 256, 333]

@@ -21,19 +21,19 @@ import numpy as np
 import psutil
 import pytest
 
-from peakgui.core.backends import LocalBackend
-from peakgui.core.demo import DEMO_DATASET, demo_block, demo_scene, write_demo
+from peakgui.core.run.backends import LocalBackend
+from peakgui.core.demo.be import DEMO_DATASET, demo_block, demo_scene, write_demo
 from peakgui.core.errors import InputError
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.results import COMPLETED
-from peakgui.core.source import SpectralSource
-from peakgui.core.usid import Dimension
-from peakgui.core.usid_write import link_as_main, write_ancillaries
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.dimension import Dimension
+from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 from tests.core.helpers import file_digest
 
 distributed = pytest.importorskip("distributed")
 
-from peakgui.core.dask_backend import DaskBackend, make_backend  # noqa: E402
+from peakgui.core.run.dask_backend import DaskBackend, make_backend  # noqa: E402
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 FIELDS = (RESPONSE, FREQUENCY, COUNT, COMPLETED)
@@ -438,9 +438,9 @@ def test_a_local_run_listens_on_no_port_and_never_loads_dask(tmp_path, small_fil
         "import importlib, pkgutil, sys, peakgui.core, peakgui.cli\n"
         "for m in pkgutil.iter_modules(peakgui.core.__path__, 'peakgui.core.'):\n"
         "    importlib.import_module(m.name)\n"
-        "from peakgui.core.dask_backend import make_backend\n"
-        "from peakgui.core.peak_process import PeakFinder\n"
-        "from peakgui.core.source import SpectralSource\n"
+        "from peakgui.core.run.dask_backend import make_backend\n"
+        "from peakgui.core.run.peak_process import PeakFinder\n"
+        "from peakgui.core.io.source import SpectralSource\n"
         "b = make_backend(n_jobs=1)\n"
         f"list(PeakFinder(SpectralSource.open({str(small_file)!r}), backend=b).run(force=True))\n"
         "print(type(b).__name__, sorted({m.split('.')[0] for m in sys.modules} & "

@@ -12,12 +12,12 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET, write_demo
+from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from peakgui.core.errors import OutputError
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.peaks import PeakParams, choose_peak, reference_peaks
-from peakgui.core.results import COMPLETED, read_results, sidecar_path
-from peakgui.core.source import SpectralSource
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
+from peakgui.core.io.results import COMPLETED, read_results, sidecar_path
+from peakgui.core.io.source import SpectralSource
 from tests.core.helpers import dataset_digest, read_only, tutorial_amplitudes
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"

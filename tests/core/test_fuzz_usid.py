@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from peakgui.core.errors import InputError
-from peakgui.core.source import SpectralSource
-from peakgui.core.usid_write import grid_indices
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.io.usid_write import grid_indices
 
 NAMES = ("Position_Indices", "Position_Values", "Spectroscopic_Indices", "Spectroscopic_Values")
 BREAKAGES = ("none", "none", "none", "wrong_length", "negative", "duplicate", "drop_attr",

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
-from peakgui.core.cwt_kernel import cwt_peaks
-from peakgui.core.demo import sho_response
-from peakgui.core.peaks import (
+from peakgui.core.analyses.peak_finding.cwt_kernel import cwt_peaks
+from peakgui.core.demo.be import sho_response
+from peakgui.core.analyses.peak_finding.peaks import (
     PeakParams,
     choose_peak,
     find_peaks_block,
@@ -273,6 +273,6 @@ def test_block_api_edges():
 
 
 def test_importing_peaks_does_not_load_numba():
-    code = "import sys, peakgui.core.peaks; print('numba' in sys.modules)"
+    code = "import sys, peakgui.core.analyses.peak_finding.peaks; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

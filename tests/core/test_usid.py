@@ -6,13 +6,14 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET
+from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.errors import InputError
-from peakgui.core.h5access import open_read
-from peakgui.core.layout import build_layout
-from peakgui.core.source import SpectralSource
-from peakgui.core.usid import Dimension, as_text_list, describe, find_spectral_datasets
-from peakgui.core.usid_write import link_as_main, write_ancillaries
+from peakgui.core.io.h5access import open_read
+from peakgui.core.io.layout import build_layout
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.dimension import Dimension
+from peakgui.core.io.usid import as_text_list, describe, find_spectral_datasets
+from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 
 
 def test_demo_is_described_with_names_sizes_and_units(small_file):

@@ -11,8 +11,8 @@ import pytest
 from PyQt5.QtGui import QImage
 
 from peakgui.app import create_parser
-from peakgui.core.demo import DEMO_DATASET
-from peakgui.core.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 

@@ -12,8 +12,8 @@ import time
 import h5py
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET
-from peakgui.core.results import COMPLETED, ResultsRef, read_results, sidecar_path
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
 from tests.catalogue import CASES
 from tests.gui.caps import as_plain_user, why_not_supported
 from tests.gui.helpers import open_and_wait
@@ -126,7 +126,7 @@ def test_file_deleted_while_open(qtbot, window, small_file, tmp_path):
     assert "no such file" in w.dialogs.errors[-1].lower()
     assert not w.run_controller.is_active()
     other = tmp_path / "again.h5"
-    from peakgui.core.demo import write_demo
+    from peakgui.core.demo.be import write_demo
 
     write_demo(other, rows=6, cols=7, bins=40)
     t0 = time.perf_counter()

@@ -7,7 +7,7 @@ import numpy as np
 import psutil
 import pytest
 
-from peakgui.core.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 from peakgui.gui.compute_target import CLUSTER, LOCAL, SCHEDULER, ComputeTarget
 from peakgui.gui.map_view import AMPLITUDE
 from peakgui.gui.map_view import COUNT as COUNT_LAYER

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.demo import DEMO_DATASET
+from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.gui.excepthook import ExceptHook
 from tests.gui.helpers import open_and_wait
 

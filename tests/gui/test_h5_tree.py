@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from peakgui import cli
-from peakgui.core.demo import DEMO_DATASET
+from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.gui.attributes_table import AttributesTable
 from peakgui.gui.h5_tree import H5TreeModel, H5TreeView, Kind
 from tests.gui.helpers import open_and_wait
@@ -149,9 +149,9 @@ def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot,
 
 
 def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
-    from peakgui.core.h5access import open_read
-    from peakgui.core.source import SpectralSource
-    from peakgui.core.usid import find_spectral_datasets
+    from peakgui.core.io.h5access import open_read
+    from peakgui.core.io.source import SpectralSource
+    from peakgui.core.io.usid import find_spectral_datasets
 
     first_spectral_dataset = SpectralSource.first_dataset
 

@@ -7,10 +7,10 @@ import pytest
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
-from peakgui.core.demo import DEMO_DATASET
-from peakgui.core.peak_process import PeakFinder
-from peakgui.core.peaks import PeakParams
-from peakgui.core.source import SpectralSource
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.run.peak_process import PeakFinder
+from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import NAVIGATOR_BIN, NAVIGATOR_MEAN
 from peakgui.gui.spectrum_view import PHASE_MODE
 from tests.gui.helpers import open_and_wait
@@ -166,7 +166,7 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
 
 
 def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
-    from peakgui.core.beps_demo import write_beps_demo
+    from peakgui.core.demo.beps import write_beps_demo
 
     path = tmp_path / "beps.h5"
     write_beps_demo(path, rows=8, cols=6, bins=40, dc_steps=8)

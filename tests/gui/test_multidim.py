@@ -9,11 +9,11 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtTest import QTest
 
 from peakgui.app import create_parser
-from peakgui.core.beps_demo import write_beps_demo
-from peakgui.core.peak_process import FREQUENCY, RESPONSE
-from peakgui.core.peaks import PeakParams, find_peaks_block
-from peakgui.core.results import COMPLETED, read_results
-from peakgui.core.source import SpectralSource
+from peakgui.core.demo.beps import write_beps_demo
+from peakgui.core.run.peak_process import FREQUENCY, RESPONSE
+from peakgui.core.analyses.peak_finding.peaks import PeakParams, find_peaks_block
+from peakgui.core.io.results import COMPLETED, read_results
+from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import AMPLITUDE, NAVIGATOR_MEAN
 from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER
 from peakgui.gui.step_selector import indices_of, step_of
@@ -60,7 +60,7 @@ def test_picker_and_sliders_in_both_orders(qtbot, window, tmp_path, fastest_firs
 
 
 def test_step_numbers_are_slowest_first():
-    from peakgui.core.usid import Dimension
+    from peakgui.core.dimension import Dimension
 
     dims = [Dimension("Field", "", np.arange(2.0)), Dimension("DC", "V", np.arange(5.0))]
     assert step_of(dims, [1, 3]) == 8 and indices_of(dims, 8) == [1, 3]

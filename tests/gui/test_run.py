@@ -12,10 +12,10 @@ import pytest
 
 from peakgui import cli
 from peakgui.core import peak_process
-from peakgui.core.demo import DEMO_DATASET
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.results import COMPLETED, ResultsRef, read_results, sidecar_path
-from peakgui.core.source import SpectralSource
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
+from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import AMPLITUDE
 from peakgui.gui.map_view import COUNT as COUNT_LAYER
 from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER

@@ -9,10 +9,10 @@ import time
 import numpy as np
 
 from peakgui import cli
-from peakgui.core.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.peaks import PeakParams
-from peakgui.core.results import COMPLETED, ResultsRef, read_results
-from peakgui.core.source import SpectralSource
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.source import SpectralSource
 from peakgui.gui.run_controller import RunState
 from tests.gui.helpers import open_and_wait
 from tests.gui.test_run import GROUP0

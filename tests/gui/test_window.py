@@ -8,7 +8,7 @@ import pytest
 from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 
-from peakgui.core.peaks import PeakParams
+from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.gui.dialogs import about_text, versions
 from peakgui.gui.icons import ICON_SIZES, app_icon, icon_bytes
 from peakgui.gui.map_view import NAVIGATOR_MEAN

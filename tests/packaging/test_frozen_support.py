@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from peakgui import frozen
-from peakgui.core.demo import write_demo
+from peakgui.core.demo.be import write_demo
 
 from .helpers import (
     PACKAGING,

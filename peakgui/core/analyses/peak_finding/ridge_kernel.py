@@ -1,7 +1,7 @@
 """Ridge lines and their SNR filter as ``find_peaks_cwt`` defines them, compiled with numba.
 
 The CWT values handed in are ours, not scipy's; each is known to lie within ``bound[r]`` of
-scipy's value for row r (see :func:`peakgui.core.cwt_operator.rounding_allowance`). Every
+scipy's value for row r (see :func:`peakgui.core.analyses.peak_finding.cwt_operator.rounding_allowance`). Every
 value-dependent decision (is this sample a strict local maximum? is this ridge's SNR below the
 threshold?) is taken only when it holds for *every* value inside those intervals. If any
 decision is unsure the spectrum is marked undecided and the caller asks scipy instead, so the

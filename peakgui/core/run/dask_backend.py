@@ -38,9 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from .backends import Backend, LocalBackend
-from .errors import InputError, PeakGUIError
-from .resources import default_jobs, resolve_jobs
+from peakgui.core.errors import InputError, PeakGUIError
+from peakgui.core.run.backends import Backend, LocalBackend
+from peakgui.core.run.resources import default_jobs, resolve_jobs
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
 WORKER_WAIT = 60.0  # seconds to wait for a first worker to join

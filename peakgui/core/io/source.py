@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
-from .h5access import open_read
-from .layout import SpectralLayout, build_layout
-from .usid import DatasetInfo, describe, find_spectral_datasets
+from peakgui.core.errors import InputError
+from peakgui.core.io.h5access import open_read
+from peakgui.core.io.layout import SpectralLayout, build_layout
+from peakgui.core.io.usid import DatasetInfo, describe, find_spectral_datasets
 
 SEARCH_BUDGET = 5000  # objects a viewer looks at for the default dataset of a file
 

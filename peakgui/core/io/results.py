@@ -20,24 +20,15 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .. import __version__
-from .layout import SpectralLayout
-from .usid import Dimension, as_text
-from .usid_write import TEXT, link_as_main, write_ancillaries
+from peakgui import __version__
+from peakgui.core.analyses.declaration import ResultField
+from peakgui.core.dimension import Dimension
+from peakgui.core.io.layout import SpectralLayout
+from peakgui.core.io.usid import as_text
+from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries
 
 COMPLETED = "completed_positions"
 PARAMS_ATTR = "peakgui_parameters"
-
-
-@dataclass(frozen=True)
-class ResultField:
-    """One per-position result the process writes."""
-
-    name: str
-    dtype: str
-    quantity: str
-    units: str
-    fill: float
 
 
 @dataclass(frozen=True)
@@ -180,7 +171,7 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
 
 def read_results(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
     """Every (or the named) result dataset of a group, plus completed_positions, in memory."""
-    from .h5access import open_read
+    from peakgui.core.io.h5access import open_read
 
     with open_read(ref.file) as f:
         grp = f[ref.group]

@@ -1,10 +1,11 @@
 """The processing engine: read a chunk, compute it in parallel, write it, say how far it got.
 
-This is the tutorial's ``Process`` made resumable and drivable: :meth:`Process.run` is a generator
-that yields a :class:`Progress` after every chunk, so the GUI's worker thread, the batch CLI and
-the tests drive one engine, and pausing or cancelling simply means not asking for the next chunk
-(or closing the generator). A subclass supplies only the science: its parameters, the result
-fields and a picklable function that maps an (n, S) block of spectra to per-spectrum results.
+This is the tutorial's ``Process`` made resumable and drivable: :meth:`AnalysisRun.run` is a
+generator that yields a :class:`Progress` after every chunk, so the GUI's worker thread, the batch
+CLI and the tests drive one engine, and pausing or cancelling simply means not asking for the next
+chunk (or closing the generator). The science comes from an analysis declaration
+(:class:`~peakgui.core.analyses.declaration.Analysis`): its parameters, result fields and a
+picklable kernel mapping an (n, S) block of spectra to per-spectrum results.
 """
 
 from __future__ import annotations
@@ -13,17 +14,24 @@ import math
 import os
 import shutil
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-from .backends import Backend, LocalBackend, split_blocks
-from .errors import InputError, OutputError
-from .h5access import (
+from peakgui.core.analyses import registry
+from peakgui.core.analyses.declaration import (
+    Analysis,
+    Kernel,
+    ParamValues,
+    PixelDetail,
+    ResultField,
+    SpectralContext,
+)
+from peakgui.core.errors import InputError, OutputError
+from peakgui.core.io.h5access import (
     OPEN_LOCK,
     RunLock,
     is_writable,
@@ -32,12 +40,10 @@ from .h5access import (
     open_read_handle,
     open_write,
 )
-from .resources import memory_budget, positions_per_chunk, resolve_jobs
-from .results import (
+from peakgui.core.io.results import (
     COMPLETED,
     PARAMS_ATTR,
     ExistingResults,
-    ResultField,
     ResultsRef,
     canonical_params,
     create_results_group,
@@ -46,40 +52,17 @@ from .results import (
     sidecar_path,
     timestamp,
 )
-from .source import SpectralSource
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.backends import Backend, LocalBackend, split_blocks
+from peakgui.core.run.progress import Progress, ProgressState
+from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
 
 try:
     import resource
 except ImportError:  # pragma: no cover - Windows has no file-size limits
     resource = None  # type: ignore[assignment]
 
-MIB = 1 << 20
 RESULTS_OVERHEAD = 1 << 20  # group, attributes, spectroscopic tables and HDF5 bookkeeping
-
-Kernel = Callable[..., dict[str, np.ndarray]]
-
-
-@dataclass
-class Progress:
-    """What a run reports after each chunk (and once more when it ends)."""
-
-    state: str  # "chunk", "reused" or "finished"
-    done: int  # positions with results on disk
-    total: int
-    start: int  # this chunk's positions are [start, stop)
-    stop: int
-    values: dict[str, np.ndarray]  # this chunk's results, each (stop - start, N)
-    elapsed: float  # seconds since the run started
-    rate: float  # spectra per second computed by this run so far
-    eta: float  # seconds left at that rate
-    results: ResultsRef
-    computed: int = 0  # positions computed by this run (not reused)
-    worker_pids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def fraction(self) -> float:
-        return self.done / self.total if self.total else 1.0
-
 
 @dataclass
 class ResultsTarget:
@@ -90,14 +73,23 @@ class ResultsTarget:
     reason: str
 
 
-class Process(ABC):
-    """A per-position analysis of a spectral dataset, run chunk by chunk and resumable."""
+class AnalysisRun:
+    """One analysis over one spectral dataset, run chunk by chunk and resumable.
 
-    process_name: str = "Process"
+    ``analysis`` is a declaration or a registered name; ``params`` are overlaid on its defaults
+    and checked (ValueError names a bad one).
+    """
 
-    def __init__(self, source: SpectralSource, *, n_jobs: int | None = None,
+    def __init__(self, source: SpectralSource, analysis: Analysis | str | None = None,
+                 params: Mapping | None = None, *, n_jobs: int | None = None,
                  max_mem_mb: float | None = None, output: str | Path | None = None,
                  backend: Backend | None = None, chunk_seconds: float = 0.4):
+        self.analysis = analysis if isinstance(analysis, Analysis) else registry.get(analysis)
+        self.context = spectral_context(source)
+        why = self.analysis.check_points(self.context)
+        if why:
+            raise InputError(f"{source.dataset}: {why}")
+        self.params: ParamValues = self.analysis.values(params)
         self.source = source
         self.n_jobs = resolve_jobs(n_jobs)
         self.max_mem_mb = max_mem_mb
@@ -105,35 +97,43 @@ class Process(ABC):
         self._backend = backend
         self.chunk_seconds = chunk_seconds
 
-    # ---- the science, supplied by subclasses -------------------------------------------------
-    @abstractmethod
+    # ---- what the declaration says, for this source -------------------------------------------
+    @property
+    def group_name(self) -> str:
+        return self.analysis.group_name
+
     def parameters(self) -> dict:
         """Every setting that changes the results; stored with them and used to find them."""
+        return {**self.params, "spectral_dimension": self.source.layout.spectral.name}
 
-    @abstractmethod
     def result_fields(self) -> list[ResultField]:
-        """The per-position datasets this process writes."""
-
-    @abstractmethod
-    def kernel(self) -> tuple[Kernel, tuple]:
-        """A picklable function f(block (n, S), *args) -> {field: (n,) array}, and its args."""
+        return self.analysis.fields(self.context)
 
     def prepare(self) -> None:
-        """Load or compile what the kernel needs in this process, before a run is timed (a
-        no-op unless the science needs it)."""
-        return None
-
-    def provenance(self) -> dict:
-        """Extra attributes for the results group (algorithm name and version, ...)."""
-        return {}
+        """Load what the kernel needs in this process before a run is timed."""
+        if self.analysis.prepare is not None:
+            self.analysis.prepare(self.params, self.context)
 
     def bytes_per_spectrum(self) -> int:
-        """Working memory the kernel needs per spectrum beyond input and output."""
-        return 8 * self.source.layout.n_points
+        return self.analysis.bytes_per_spectrum(self.context.n_points, self.params)
 
     def workspace_bytes(self) -> int:
-        """Fixed working memory of one worker, whatever the chunk size."""
-        return 0
+        return self.analysis.workspace_bytes(self.context.n_points, self.params)
+
+    # ---- one pixel -----------------------------------------------------------------------------
+    def test(self, position: int, step: int = 0) -> PixelDetail:
+        """Full detail for one spectrum of one position (reads that position's row only)."""
+        return self.inspect(self.source.read_position(position)[step])
+
+    def inspect(self, spectrum: np.ndarray) -> PixelDetail:
+        """Full detail for a spectrum already in memory (a pixel, a region's mean, ...)."""
+        return self.analysis.inspect(np.asarray(spectrum), self.params, self.context)
+
+    def compute(self, spectra: np.ndarray) -> dict[str, np.ndarray]:
+        """The kernel's results for (N, S) spectra in memory, as a run would write them (for
+        the N steps of one position: loops against the other spectroscopic dimensions)."""
+        out = self.analysis.kernel(np.asarray(spectra), self.params, self.context)
+        return {f.name: np.asarray(out[f.name], dtype=f.dtype) for f in self.result_fields()}
 
     # ---- planning -------------------------------------------------------------------------------
     def results_target(self) -> ResultsTarget:
@@ -176,7 +176,7 @@ class Process(ABC):
             if path is None or not path.exists():
                 continue
             with open_read(path) as f:
-                found += find_matching(f, path, self.source.dataset, self.process_name, key, n,
+                found += find_matching(f, path, self.source.dataset, self.group_name, key, n,
                                        sidecar=path != self.source.file)
         return found
 
@@ -198,7 +198,7 @@ class Process(ABC):
         yield from self._compute(target, resume)
 
     def _reused(self, found: ExistingResults) -> Progress:
-        return Progress("reused", found.total, found.total, 0, 0, {}, 0.0, 0.0, 0.0, found.ref,
+        return Progress(ProgressState.REUSED, found.total, found.total, 0, 0, {}, 0.0, 0.0, 0.0, found.ref,
                         computed=0)
 
     def results_bytes(self) -> int:
@@ -261,9 +261,9 @@ class Process(ABC):
             _close_run(f, grp, lock)
 
     def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
-        path = next_group_name(f, self.source.dataset, self.process_name)
+        path = next_group_name(f, self.source.dataset, self.group_name)
         params = self.parameters()
-        attrs = {**params, **self.provenance(),
+        attrs = {**params, **self.analysis.provenance(), "analysis": self.analysis.name,
                  PARAMS_ATTR: canonical_params(params)}
         return create_results_group(
             f, path, self.source.layout, self.result_fields(), attrs,
@@ -278,7 +278,7 @@ class Process(ABC):
         completed = grp[COMPLETED][()].astype(bool)
         done = int(completed.sum())
         missing = _missing_ranges(completed)
-        func, args = self.kernel()
+        func, args = self.analysis.kernel, (self.params, self.context)
         limit = max(1, self.chunk_limit())
         backend = self._backend or LocalBackend(self.n_jobs)
         t_start = time.perf_counter()
@@ -297,12 +297,14 @@ class Process(ABC):
                     dt = time.perf_counter() - t0
                     computed += b - a
                     done += b - a
-                    elapsed = time.perf_counter() - t_start
+                    t_yield = time.perf_counter()
+                    elapsed = t_yield - t_start
                     rate = computed * n_steps / elapsed if elapsed > 0 else 0.0
                     eta = (total - done) * n_steps / rate if rate > 0 else math.inf
-                    state = "finished" if done >= total else "chunk"
+                    state = ProgressState.FINISHED if done >= total else ProgressState.CHUNK
                     yield Progress(state, done, total, a, b, values, elapsed, rate, eta, ref,
-                                   computed, frozenset(getattr(backend, "worker_pids", ())))
+                                   computed, frozenset(backend.worker_pids))
+                    t_start += time.perf_counter() - t_yield  # the caller's time is not ours
                     # aim the next chunk at chunk_seconds of work, within the memory limit
                     per_pos = dt / (b - a)
                     size = int(max(1, min(limit, self.chunk_seconds / max(per_pos, 1e-9))))
@@ -399,3 +401,9 @@ def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
 
 def _can_write(path: Path) -> bool:
     return may_access(path, os.W_OK)
+
+
+def spectral_context(source: SpectralSource) -> SpectralContext:
+    """What an analysis is told about a source: its spectral axis and the data's quantity."""
+    info = source.info
+    return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units)

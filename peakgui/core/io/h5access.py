@@ -22,7 +22,7 @@ from pathlib import Path
 
 import h5py
 
-from .errors import InputError, OutputError
+from peakgui.core.errors import InputError, OutputError
 
 try:  # POSIX advisory locks; on Windows HDF5 locking is left to the OS' sharing rules
     import fcntl

@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from .demo import scan_position_dims, sho_response, smooth_field, write_usid_scan
-from .usid import Dimension
+from peakgui.core.demo.be import scan_position_dims, sho_response, smooth_field, write_usid_scan
+from peakgui.core.dimension import Dimension
 
 FIELDS = ("on-field", "off-field")
 
@@ -71,5 +71,5 @@ def write_beps_demo(path: str | os.PathLike, rows: int = 32, cols: int = 32, bin
                  Dimension("Field", "", np.arange(len(FIELDS), dtype=float))]
     attrs = {"data_type": "BEPSData", "VS_mode": "DC modulation mode",
              "grid_num_rows": rows, "grid_num_cols": cols,
-             "generator": f"peakgui.core.beps_demo (seed {seed}): synthetic BEPS loops"}
+             "generator": f"peakgui.core.demo.beps (seed {seed}): synthetic BEPS loops"}
     return write_usid_scan(path, scan_position_dims(rows, cols), spec_dims, block, attrs)

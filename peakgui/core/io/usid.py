@@ -11,12 +11,13 @@ trusting an order. A plain 3-D dataset (rows, cols, points) is accepted too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import h5py
 import numpy as np
 
-from .errors import InputError
+from peakgui.core.dimension import Dimension
+from peakgui.core.errors import InputError
 
 ANCILLARY_NAMES = (
     "Position_Indices",
@@ -24,23 +25,6 @@ ANCILLARY_NAMES = (
     "Spectroscopic_Indices",
     "Spectroscopic_Values",
 )
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """One named dimension with its units and the value at each step."""
-
-    name: str
-    units: str
-    values: np.ndarray = field(compare=False, repr=False)
-
-    @property
-    def size(self) -> int:
-        return len(self.values)
-
-    def label(self) -> str:
-        """``Name (units)`` for axis labels."""
-        return f"{self.name} ({self.units})" if self.units else self.name
 
 
 @dataclass

@@ -17,8 +17,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .usid import Dimension
-from .usid_write import link_as_main, write_ancillaries
+from peakgui.core.dimension import Dimension
+from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 
 DEMO_DATASET = "/Measurement_000/Channel_000/Raw_Data"
 BLOCK_POSITIONS = 1 << 16  # positions generated and written at a time
@@ -146,7 +146,7 @@ def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: 
         "data_type": "BELineData",
         "grid_num_rows": rows,
         "grid_num_cols": cols,
-        "generator": f"peakgui.core.demo (seed {seed}): synthetic SHO responses",
+        "generator": f"peakgui.core.demo.be (seed {seed}): synthetic SHO responses",
     }
     return write_usid_scan(path, scan_position_dims(rows, cols, scan_size_m),
                            [Dimension("Frequency", "Hz", scene.freq)],

@@ -14,8 +14,9 @@ from functools import cached_property
 import h5py
 import numpy as np
 
-from .errors import InputError
-from .usid import DatasetInfo, Dimension
+from peakgui.core.dimension import Dimension
+from peakgui.core.errors import InputError
+from peakgui.core.io.usid import DatasetInfo
 
 
 @dataclass

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .cwt_operator import cwt_operator, rounding_allowance, widths_key
-from .ridge_kernel import peaks_from_cwt_block
-
-if TYPE_CHECKING:
-    from .peaks import PeakParams
+from peakgui.core.analyses.peak_finding.cwt_operator import (
+    cwt_operator,
+    rounding_allowance,
+    widths_key,
+)
+from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.analyses.peak_finding.ridge_kernel import peaks_from_cwt_block
 
 MAX_SAFE_MAGNITUDE = 1e290
 """Above this a float64 CWT could overflow; such spectra are left to scipy."""
+
+MAX_SUB_BLOCK = 1024
+"""Most spectra transformed at once; the workspace a worker needs is sized from it."""
 
 SUB_BLOCK_BYTES = 4 * 2**20
 """Size of the (sub-block, steps, S) float64 CWT intermediate; keeps memory flat and cache warm."""
@@ -49,7 +53,7 @@ class CwtPeaks:
 
 def sub_block_size(n_points: int, steps: int) -> int:
     """How many spectra to transform at once so the CWT intermediate stays near SUB_BLOCK_BYTES."""
-    return int(min(1024, max(16, SUB_BLOCK_BYTES // (8 * n_points * max(steps, 1)))))
+    return int(min(MAX_SUB_BLOCK, max(16, SUB_BLOCK_BYTES // (8 * n_points * max(steps, 1)))))
 
 
 def _undecided_result(n: int, n_points: int, keep_peaks: bool) -> CwtPeaks:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import h5py
 import numpy as np
 
-from .usid import Dimension
+from peakgui.core.dimension import Dimension
 
 TEXT = h5py.string_dtype("utf-8")
 

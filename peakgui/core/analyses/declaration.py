@@ -1,0 +1,220 @@
+"""What an analysis declares, so that the engine, the CLI and the GUI need nothing else.
+
+An analysis is pure science: a kernel that maps an (n, S) block of spectra to per-spectrum
+results, a pixel inspection that explains one spectrum in full, and the metadata around them
+(parameters with units and ranges, result fields with quantities and units, provenance). It never
+touches a file: the run layer reads the spectra and writes the results.
+
+Parameter values travel as a plain ``dict`` (name -> value, every parameter present): picklable
+for worker processes and Dask, storable as HDF5 attributes, and the key by which earlier results
+with the same settings are found again.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from peakgui.core.dimension import Dimension
+
+ParamValues = dict[str, Any]
+"""Validated parameter values of one analysis: every declared name, in declaration order."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One setting a user can change, as a form, a command-line option and an HDF5 attribute."""
+
+    name: str
+    label: str
+    type: type  # float, int, str or bool
+    default: Any
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    optional: bool = False  # None is allowed and means "the algorithm's own default"
+    help: str = ""
+    decimals: int = 3  # shown in the GUI's spin boxes
+
+    def convert(self, value: Any) -> Any:
+        """The value as this parameter's type, or ValueError with a sentence for the user."""
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none",
+                                                                                   "default")):
+            if self.optional:
+                return None
+            raise ValueError(f"{self.label} needs a value")
+        try:
+            if self.type is bool:
+                out = _to_bool(value)
+            elif self.type is int:
+                as_float = float(value)
+                if not as_float.is_integer():
+                    raise ValueError
+                out = int(as_float)
+            elif self.type is float:
+                out = float(value)
+            else:
+                out = str(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.label}: {value!r} is not a valid "
+                             f"{self.type.__name__}") from None
+        if self.type in (int, float):
+            if not math.isfinite(out):
+                raise ValueError(f"{self.label} must be a finite number")
+            if self.minimum is not None and out < self.minimum:
+                raise ValueError(f"{self.label} must be at least {self.minimum:g}{self._unit()}")
+            if self.maximum is not None and out > self.maximum:
+                raise ValueError(f"{self.label} must be at most {self.maximum:g}{self._unit()}")
+        if self.choices and out not in self.choices:
+            raise ValueError(f"{self.label} must be one of {', '.join(self.choices)}")
+        return out
+
+    def describe(self) -> str:
+        """One line for ``--help``: meaning, unit, range and default."""
+        bits = [self.help or self.label]
+        if self.unit:
+            bits.append(f"unit {self.unit}")
+        if self.choices:
+            bits.append("one of " + ", ".join(self.choices))
+        elif self.minimum is not None or self.maximum is not None:
+            lo = "-inf" if self.minimum is None else f"{self.minimum:g}"
+            hi = "inf" if self.maximum is None else f"{self.maximum:g}"
+            bits.append(f"range {lo}..{hi}")
+        bits.append(f"default {'automatic' if self.default is None else self.default}")
+        return "; ".join(bits)
+
+    def _unit(self) -> str:
+        return f" {self.unit}" if self.unit else ""
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise ValueError
+    return bool(value)
+
+
+class FieldKind(enum.Enum):
+    """How a result is shown: a measured value, a whole count, or a status code to mask with."""
+
+    VALUE = "value"
+    COUNT = "count"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class ResultField:
+    """One per-spectrum result an analysis writes (a (P, N) dataset)."""
+
+    name: str
+    dtype: str
+    quantity: str
+    units: str
+    fill: float
+    kind: FieldKind = FieldKind.VALUE
+    title: str = ""  # what the GUI calls its map; defaults to the quantity
+
+    @property
+    def label(self) -> str:
+        return self.title or self.quantity
+
+
+@dataclass(frozen=True)
+class SpectralContext:
+    """What an analysis may know about the data: the spectral axis and the data's quantity."""
+
+    axis: Dimension
+    quantity: str = "Signal"
+    units: str = "a. u."
+
+    @property
+    def n_points(self) -> int:
+        return self.axis.size
+
+
+@dataclass
+class PixelDetail:
+    """Everything an analysis found for one spectrum: ``values`` (the same fields the kernel
+    writes, as Python numbers) plus whatever its view module draws (in ``extra``)."""
+
+    spectrum: np.ndarray
+    values: dict[str, float]
+    notes: list[str] = field(default_factory=list)  # e.g. "no peak found: centre bin taken"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Kernel = Callable[[np.ndarray, ParamValues, SpectralContext], dict[str, np.ndarray]]
+Inspect = Callable[[np.ndarray, ParamValues, SpectralContext], PixelDetail]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The declaration of one analysis; see the module docstring.
+
+    ``kernel`` must be a module-level function (worker processes and Dask import it by name).
+    """
+
+    name: str  # identifier: entry-point name, --analysis NAME
+    title: str  # what a person reads
+    group_name: str  # results groups are <main>-<group_name>_NNN
+    parameters: tuple[Parameter, ...]
+    fields: Callable[[SpectralContext], list[ResultField]]
+    kernel: Kernel
+    inspect: Inspect
+    provenance: Callable[[], dict[str, str]] = dict
+    description: str = ""
+    min_points: int = 1
+    releases_gil: bool = False
+    validate: Callable[[ParamValues], None] | None = None  # cross-parameter checks
+    bytes_per_spectrum: Callable[[int, ParamValues], int] = lambda s, p: 16 * s
+    workspace_bytes: Callable[[int, ParamValues], int] = lambda s, p: 0
+    prepare: Callable[[ParamValues, SpectralContext], None] | None = None
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise ValueError(f"{self.title} has no parameter {name!r} (it has: {known})")
+
+    def defaults(self) -> ParamValues:
+        return {p.name: p.default for p in self.parameters}
+
+    def values(self, given: Mapping[str, Any] | None = None) -> ParamValues:
+        """Defaults overlaid with ``given``, converted and checked; ValueError names the fault."""
+        given = dict(given or {})
+        for name in given:
+            self.parameter(name)
+        out = {p.name: p.convert(given.get(p.name, p.default)) for p in self.parameters}
+        if self.validate is not None:
+            self.validate(out)
+        return out
+
+    def from_attrs(self, attrs: Mapping[str, Any]) -> ParamValues:
+        """Parameter values read back from a results group's attributes."""
+        out = {}
+        for p in self.parameters:
+            raw = attrs.get(p.name, p.default)
+            if isinstance(raw, bytes):
+                raw = raw.decode()
+            if isinstance(raw, np.generic):
+                raw = raw.item()
+            out[p.name] = p.convert(raw)
+        return out
+
+    def check_points(self, ctx: SpectralContext) -> str | None:
+        """Why spectra of this length cannot be analysed (None when they can)."""
+        if ctx.n_points < self.min_points:
+            return (f"spectra along {ctx.axis.name} have only {ctx.n_points} point(s); "
+                    f"{self.title} needs at least {self.min_points}")
+        return None

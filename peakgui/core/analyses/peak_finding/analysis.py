@@ -1,0 +1,128 @@
+"""Peak finding, the tutorial's analysis: amplitude, position and count of the spectral peak.
+
+The declaration the engine, the CLI and the GUI read. Results keep the names and meaning they had
+before analyses were plugins (``Peak_Response``, ``Peak_Frequency``, ``Peak_Count``), so earlier
+results groups are found and reused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peakgui.core.analyses.declaration import (
+    Analysis,
+    FieldKind,
+    Parameter,
+    ParamValues,
+    PixelDetail,
+    ResultField,
+    SpectralContext,
+)
+from peakgui.core.analyses.peak_finding.cwt_kernel import MAX_SUB_BLOCK
+from peakgui.core.analyses.peak_finding.peaks import (
+    ALGORITHM,
+    PeakParams,
+    find_peaks_block,
+    inspect_spectrum,
+)
+
+RESPONSE = "Peak_Response"
+FREQUENCY = "Peak_Frequency"
+COUNT = "Peak_Count"
+COUNT_MAX = np.iinfo(np.uint16).max
+MIN_POINTS = 3  # find_peaks_cwt needs a neighbour on each side of a maximum
+
+PARAMETERS = (
+    Parameter("width_lo", "Widths from", float, 20.0, unit="points", minimum=0.01,
+              decimals=2, help="narrowest CWT wavelet width"),
+    Parameter("width_hi", "Widths to", float, 60.0, unit="points", minimum=0.01,
+              decimals=2, help="widest CWT wavelet width"),
+    Parameter("steps", "Width steps", int, 30, minimum=1, maximum=1000,
+              help="number of CWT widths, np.linspace(from, to, steps)"),
+    Parameter("min_snr", "Min SNR", float, 1.0, minimum=0.0, decimals=2,
+              help="smallest signal-to-noise ratio a ridge line must reach"),
+    Parameter("noise_perc", "Noise percentile", float, 10.0, unit="%", minimum=0.0,
+              maximum=100.0, decimals=1, help="percentile of the smallest-width CWT taken "
+              "as the noise floor"),
+    Parameter("gap_thresh", "Gap threshold", float, None, unit="widths", minimum=0.0,
+              optional=True, help="find_peaks_cwt's gap_thresh (default: its own)"),
+    Parameter("min_length", "Min ridge length", float, None, unit="widths", minimum=0.0,
+              optional=True, help="find_peaks_cwt's min_length (default: its own)"),
+    Parameter("window_size", "Noise window", int, None, unit="points", minimum=1,
+              optional=True, help="find_peaks_cwt's window_size (default: its own)"),
+)
+
+
+def _validate(values: ParamValues) -> None:
+    PeakParams.from_dict(values)  # cross-parameter rules (low <= high) raise ValueError
+
+
+def _fields(ctx: SpectralContext) -> list[ResultField]:
+    return [
+        ResultField(RESPONSE, "float32", "Amplitude", ctx.units, np.nan, title="Peak amplitude"),
+        ResultField(FREQUENCY, "float32", ctx.axis.name, ctx.axis.units, np.nan,
+                    title=f"Peak {ctx.axis.name.lower()}"),
+        ResultField(COUNT, "uint16", "Peak count", "", 0, kind=FieldKind.COUNT,
+                    title="Peak count"),
+    ]
+
+
+def peak_kernel(spectra: np.ndarray, params: ParamValues,
+                ctx: SpectralContext) -> dict[str, np.ndarray]:
+    """Results for an (n, S) block; module-level so joblib and Dask workers can import it."""
+    blk = find_peaks_block(spectra, PeakParams.from_dict(params))
+    return {
+        RESPONSE: blk.amplitude.astype(np.float32),
+        FREQUENCY: ctx.axis.value_at(blk.index).astype(np.float32),
+        COUNT: np.minimum(blk.count, COUNT_MAX).astype(np.uint16),
+    }
+
+
+def peak_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext) -> PixelDetail:
+    """Every peak find_peaks_cwt returns for one spectrum, the chosen one and its values."""
+    t = inspect_spectrum(spectrum, PeakParams.from_dict(params))
+    frequency = float(ctx.axis.value_at(t.index))
+    notes = []
+    if t.count == 0:
+        notes.append("no peak found: the centre bin was taken")
+    phase = float(np.angle(spectrum[t.index])) if np.iscomplexobj(spectrum) else float("nan")
+    return PixelDetail(
+        spectrum=np.asarray(spectrum),
+        values={RESPONSE: t.amplitude, FREQUENCY: frequency, COUNT: t.count},
+        notes=notes,
+        extra={"magnitude": t.magnitude, "peaks": t.peaks, "index": t.index, "phase": phase},
+    )
+
+
+def _provenance() -> dict[str, str]:
+    import scipy
+
+    return {"algorithm": ALGORITHM, "algorithm_version": f"scipy {scipy.__version__}"}
+
+
+def _prepare(params: ParamValues, ctx: SpectralContext) -> None:
+    """Run the fast path once on a synthetic resonance, so its one-off costs are paid now."""
+    x = np.arange(ctx.n_points, dtype=np.float64)
+    probe = 1.0 / (1.0 + ((x - ctx.n_points / 2) / max(ctx.n_points / 10, 1.0)) ** 2)
+    find_peaks_block(probe[None, :], PeakParams.from_dict(params))
+
+
+ANALYSIS = Analysis(
+    name="peak_finding",
+    title="Peak finding",
+    group_name="Peak_Finding",
+    description="Amplitude, position and count of the spectral peak (scipy's find_peaks_cwt "
+    "on |x|; the peak closest to the centre; the centre when none is found)",
+    parameters=PARAMETERS,
+    fields=_fields,
+    kernel=peak_kernel,
+    inspect=peak_inspect,
+    provenance=_provenance,
+    min_points=MIN_POINTS,
+    validate=_validate,
+    # magnitude in float64 plus index/count bookkeeping; the CWT itself lives in the
+    # kernel's fixed-size sub-block workspace
+    bytes_per_spectrum=lambda s, p: 8 * s + 32,
+    workspace_bytes=lambda s, p: MAX_SUB_BLOCK * s * int(p["steps"]) * 8,
+    prepare=_prepare,
+)
