@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_dask.py [--rows R --cols C --bins S] [--repeat N]``
 
-Each run computes the whole demo map in this process through the engine (``PeakFinder(...,
+Each run computes the whole demo map in this process through the engine (``peak_run(...,
 backend=...)``) on a fresh copy of the file. Cluster start-up and the workers' first call (numba
 compilation, imports) are excluded: every backend is entered and warmed up before the clock
 starts, so the numbers are steady-state throughput, as on a long run. Prints spectra/s, the
@@ -25,11 +25,13 @@ import h5py
 import numpy as np
 import psutil
 
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.demo.be import write_demo
+from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import LocalBackend, split_blocks
 from peakgui.core.run.dask_backend import DaskBackend
-from peakgui.core.demo.be import write_demo
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
+from tests.core.helpers import peak_run
 
 
 def loopback_bytes() -> int:
@@ -63,9 +65,9 @@ class OneBlasThread:
         return self.backend.map(func, blocks, *args)
 
 
-def warm_up(backend, finder: PeakFinder) -> None:
+def warm_up(backend, finder: AnalysisRun) -> None:
     """One small map per worker, so compilation and imports are not timed."""
-    func, args = finder.kernel()
+    func, args = finder.analysis.kernel, (finder.params, finder.context)
     block = finder.source.read(0, 1).reshape(-1, finder.source.layout.n_points)
     block = np.repeat(block, 64 * backend.n_workers, axis=0)[: 64 * backend.n_workers]
     parts = split_blocks(len(block), backend.n_workers)
@@ -79,7 +81,7 @@ def run(label: str, master: Path, tmp: Path, make_backend, repeat: int) -> dict:
         shutil.copy(master, path)
         backend = make_backend()
         with backend:
-            finder = PeakFinder(SpectralSource.open(path), backend=backend,
+            finder = peak_run(SpectralSource.open(path), backend=backend,
                                 n_jobs=getattr(backend, "local_workers", None) or 1)
             warm_up(backend, finder)
             stats0 = dict(getattr(backend, "stats", {}))

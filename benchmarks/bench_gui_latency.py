@@ -23,17 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
+from peakgui.core.run.progress import ProgressState
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
+from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+from PyQt5.QtWidgets import QApplication
 
-from peakgui import cli  # noqa: E402
-from peakgui.core.demo.be import write_demo  # noqa: E402
-from peakgui.gui.dialogs import Dialogs  # noqa: E402
-from peakgui.gui.launcher import create_application  # noqa: E402
-from peakgui.gui.main_window import MainWindow  # noqa: E402
-from peakgui.gui.settings import Settings  # noqa: E402
+from peakgui import cli
+from peakgui.core.demo.be import write_demo
+from peakgui.gui.dialogs import Dialogs
+from peakgui.gui.launcher import create_application
+from peakgui.gui.main_window import MainWindow
+from peakgui.gui.settings import Settings
 
 
 class LatencyProbe:
@@ -149,7 +151,7 @@ def main() -> int:
     run_s = time.perf_counter() - t0
     during = probe.stop()
     prog = w.last_progress
-    assert prog is not None and prog.state == "finished", w.dialogs.errors
+    assert prog is not None and prog.state is ProgressState.FINISHED, w.dialogs.errors
     n_spectra = prog.total * w.source.layout.n_steps
     redraws = w.live_maps.updates - warm_redraws
     run1_s = run_s

@@ -22,7 +22,6 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from peakgui.core.demo.be import sho_response  # noqa: E402
 from peakgui.core.analyses.peak_finding.peaks import (  # noqa: E402
     PeakParams,
     choose_peak,
@@ -30,6 +29,7 @@ from peakgui.core.analyses.peak_finding.peaks import (  # noqa: E402
     magnitude_of,
     reference_peaks,
 )
+from peakgui.core.demo.be import sho_response  # noqa: E402
 
 
 def sho_spectra(n: int, bins: int, seed: int) -> np.ndarray:

@@ -27,8 +27,8 @@ import numpy as np
 import psutil
 from scipy.signal import find_peaks_cwt
 
-from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
+from peakgui.core.demo.beps import write_beps_demo
 
 
 def tutorial_map(spectra: np.ndarray) -> np.float32:

@@ -1,7 +1,7 @@
-"""``peakgui-batch``: run the peak finder over a whole file from a terminal or a script.
+"""``peakgui-batch``: run an analysis over whole files from a terminal or a script.
 
-Bad input ends with one clear line on stderr and exit code 2; Ctrl-C keeps what is done and exits
-130, and running the same command again resumes.
+Bad input ends with one clear line on stderr and exit code 2 (other files of the same command
+still run); Ctrl-C keeps what is done and exits 130, and running the same command again resumes.
 """
 
 from __future__ import annotations
@@ -13,40 +13,46 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .core.errors import PeakGUIError
+from .arguments import (
+    add_analysis_arguments,
+    add_input_arguments,
+    add_jobs_argument,
+    analysis_help,
+    list_analyses,
+    parameter_values,
+    wants_analysis_help,
+)
+from .core.errors import InputError, OutputError, PeakGUIError
 
+EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+SIDECAR_SUFFIX = ".peakgui.h5"
 
 
 def create_parser() -> argparse.ArgumentParser:
     """The argument parser (no heavy imports, so --help is instant)."""
     p = argparse.ArgumentParser(
         prog="peakgui-batch",
-        description="Find the spectral peak at every position of a USID (or 3-D) HDF5 dataset "
-        "and write amplitude, frequency and peak-count maps back as a USID results group.",
+        description="Run an analysis (default: peak finding) at every position of USID (or "
+        "3-D) HDF5 datasets and write its maps back as USID results groups.",
+        epilog="Exit codes: 0 done (or reused), 2 bad input or unwritable output, "
+        "130 interrupted (run again to resume).",
     )
-    p.add_argument("file", nargs="?", help="HDF5 file with the spectral dataset")
-    p.add_argument("--dataset", metavar="H5PATH",
-                   help="main dataset (default: the first USID main dataset)")
+    add_input_arguments(p, many=True)
     p.add_argument("--spectral-dim", metavar="NAME",
                    help="spectroscopic dimension each spectrum runs along (default: Frequency)")
-    p.add_argument("--widths", nargs=2, type=float, metavar=("LO", "HI"), default=(20.0, 60.0),
-                   help="CWT width range in points (default: 20 60)")
-    p.add_argument("--steps", type=int, default=30, help="number of CWT widths (default: 30)")
-    p.add_argument("--min-snr", type=float, default=1.0, help="minimum SNR (default: 1)")
-    p.add_argument("--noise-perc", type=float, default=10.0,
-                   help="noise percentile (default: 10)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="worker processes (default: all cores but one)")
+    add_analysis_arguments(p)
+    add_jobs_argument(p)
     p.add_argument("--max-mem", type=float, default=None, metavar="MB",
                    help="memory cap for one chunk in MB (default: half the free memory)")
     p.add_argument("--output", metavar="FILE",
-                   help="write results to this file instead of beside the source")
+                   help="write results to this file instead of beside the source (one input)")
     p.add_argument("--force", action="store_true",
                    help="compute a new results group even if one with these parameters exists")
     where = p.add_mutually_exclusive_group()
@@ -56,7 +62,9 @@ def create_parser() -> argparse.ArgumentParser:
     where.add_argument("--cluster", metavar="local:N",
                        help="run on a Dask LocalCluster of N worker processes on this machine, "
                        "started for the run and closed at its end")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object per file on stdout (plus a summary line when "
+                   "several files were given)")
     p.add_argument("--demo", metavar="OUT.h5", help="write the demo dataset to OUT.h5 and exit")
     p.add_argument("--demo-kind", choices=("be", "beps"), default="be",
                    help="with --demo: 'be' (128x128 positions x 119 frequencies, default) or "
@@ -65,30 +73,62 @@ def create_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+def expand_inputs(items: Sequence[str]) -> list[Path]:
+    """Files as given, folders as their ``*.h5`` files (sorted; PeakGUI sidecars left out),
+    each file once."""
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.h5")
+                           if p.is_file() and not p.name.endswith(SIDECAR_SUFFIX))
+            if not found:
+                raise InputError(f"{path}: is a directory with no .h5 file in it")
+            out += found
+        else:
+            out.append(path)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
 
-    def __init__(self, enabled: bool):
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (this file and all files), only on a terminal."""
+
+    def __init__(self, enabled: bool, n_files: int, total_positions: int):
         self.enabled = enabled
+        self.n_files = n_files
+        self.total = max(total_positions, 1)
+        self.before = 0  # positions of the files already finished
+        self.index = 0
+        self.name = ""
         self._last = 0.0
 
-    def update(self, prog) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self._last < 0.1 and prog.state == "chunk"):
-            return
-        self._last = now
-        width = 30
-        filled = int(width * prog.fraction)
-        eta = "--" if prog.eta == float("inf") else f"{prog.eta:5.1f}s"
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {100 * prog.fraction:5.1f}%  "
-            f"{prog.done}/{prog.total}  {prog.rate:8.0f} spectra/s  ETA {eta} "
-        )
-        sys.stderr.flush()
+    def start_file(self, index: int, name: str) -> None:
+        self.index, self.name = index, name
 
-    def close(self) -> None:
+    def end_file(self, positions: int) -> None:
+        self.before += positions
         if self.enabled:
             sys.stderr.write("\n")
+
+    def update(self, prog) -> None:
+        from .core.run.progress import ProgressState
+
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and prog.state is ProgressState.CHUNK):
+            return
+        self._last = now
+        width = 24
+        filled = int(width * prog.fraction)
+        eta = "--" if prog.eta == float("inf") else f"{prog.eta:5.1f}s"
+        where = f"[{self.index}/{self.n_files}] {self.name}  " if self.n_files > 1 else ""
+        overall = (f"  all {100 * (self.before + prog.done) / self.total:5.1f}%"
+                   if self.n_files > 1 else "")
+        sys.stderr.write(
+            f"\r{where}[{'#' * filled}{'.' * (width - filled)}] {100 * prog.fraction:5.1f}%  "
+            f"{prog.done}/{prog.total}  {prog.rate:8.0f} spectra/s  ETA {eta}{overall} "
+        )
+        sys.stderr.flush()
 
 
 class _StopRequest:
@@ -117,48 +157,65 @@ class _StopRequest:
                 signal.signal(s, handler)
 
 
-def run_batch(args: argparse.Namespace) -> dict:
-    """Run (or reuse) the peak finder as the arguments say and return the JSON summary."""
-    from .core.analyses.peak_finding.peaks import PeakParams
-    from .core.io.source import SpectralSource
-    from .core.run.peak_process import PeakFinder
+@dataclass
+class BatchPlan:
+    """What one command asks for, checked before any file is touched."""
 
-    source = SpectralSource.open(args.file, args.dataset, args.spectral_dim)
+    analysis: object  # the Analysis declaration
+    params: dict
+    files: list[Path]
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_batch(args: argparse.Namespace) -> BatchPlan:
+    from .core.analyses import registry
+
     try:
-        params = PeakParams(width_lo=args.widths[0], width_hi=args.widths[1], steps=args.steps,
-                            min_snr=args.min_snr, noise_perc=args.noise_perc)
+        analysis = registry.get(args.analysis)
+        params = analysis.values(parameter_values(args))
     except ValueError as exc:
-        raise PeakGUIError(f"bad parameters: {exc}") from None
-    backend = _cluster_backend(args)  # None: the usual local worker processes
+        raise InputError(f"bad parameters: {exc}") from None
+    files = expand_inputs(args.files)
+    if args.output and len(files) > 1:
+        raise InputError("--output takes one input file; without it each file gets its own "
+                         "results")
+    return BatchPlan(analysis, params, files)
+
+
+def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
+             bar: _ProgressBar, stop: _StopRequest, prepared: set) -> dict:
+    """Run (or reuse) the analysis on one file and return its JSON summary."""
+    from .core.io.source import SpectralSource
+    from .core.run.engine import AnalysisRun
+    from .core.run.progress import ProgressState
+
+    source = SpectralSource.open(path, args.dataset, args.spectral_dim)
     n_jobs = args.jobs if backend is None else backend.local_workers or 1
-    process = PeakFinder(source, params, n_jobs=n_jobs, max_mem_mb=args.max_mem,
-                         output=args.output, backend=backend)
+    process = AnalysisRun(source, plan.analysis, plan.params, n_jobs=n_jobs,
+                          max_mem_mb=args.max_mem, output=args.output, backend=backend)
     target = process.results_target()
     if target.separate and target.reason != "as asked":
-        print(f"peakgui-batch: {target.reason}; results go to {target.file}", file=sys.stderr)
-    with contextlib.ExitStack() as cluster:
-        if backend is not None:  # connect before anything is written: a bad address fails here
-            cluster.enter_context(backend)
-            print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
-        t_prepare = time.perf_counter()
-        computes_here = backend is None and process.n_jobs == 1
-        if computes_here and (args.force or not any(e.complete for e in process.find_existing())):
-            process.prepare()  # the kernel's one-off load is reported apart from the run
-        prepare_seconds = time.perf_counter() - t_prepare
-        bar = _ProgressBar(sys.stderr.isatty())
-        t0 = time.perf_counter()
-        last = None
-        gen = process.run(force=args.force)
-        stop = _StopRequest()
-        with contextlib.closing(gen), stop.installed():
-            try:
-                for last in gen:
-                    bar.update(last)
-                    if stop.requested:
-                        break
-            finally:
-                bar.close()
-        seconds = time.perf_counter() - t0
+        print(f"peakgui-batch: {path}: {target.reason}; results go to {target.file}",
+              file=sys.stderr)
+    for note in source.notes:
+        print(f"peakgui-batch: {path}: {note}", file=sys.stderr)
+    t_prepare = time.perf_counter()
+    computes_here = backend is None and process.n_jobs == 1
+    key = plan.analysis.name
+    if computes_here and key not in prepared and (
+            args.force or not any(e.complete for e in process.find_existing())):
+        process.prepare()  # the kernel's one-off load is reported apart from the run
+        prepared.add(key)
+    prepare_seconds = time.perf_counter() - t_prepare
+    t0 = time.perf_counter()
+    last = None
+    gen = process.run(force=args.force)
+    with contextlib.closing(gen):
+        for last in gen:
+            bar.update(last)
+            if stop.requested:
+                break
+    seconds = time.perf_counter() - t0
     if stop.requested and last is not None and last.done < last.total:
         raise KeyboardInterrupt
     computed = last.computed if last else 0
@@ -166,21 +223,65 @@ def run_batch(args: argparse.Namespace) -> dict:
     summary = {
         "file": str(source.file),
         "dataset": source.dataset,
+        "analysis": plan.analysis.name,
         "results_file": str(last.results.file) if last else None,
         "results_group": last.results.group if last else None,
         "positions": source.layout.n_positions,
         "computed": computed,
-        "reused": bool(last and last.state == "reused"),
+        "reused": bool(last and last.state is ProgressState.REUSED),
         "seconds": round(seconds, 4),
         "kernel_load_seconds": round(prepare_seconds, 4),
         "spectra_per_second": round(spectra / seconds, 1) if seconds > 0 and spectra else 0.0,
         "workers": len(last.worker_pids) if last else 0,
         "worker_pids": sorted(last.worker_pids) if last else [],
+        "notes": list(source.notes),
     }
     if backend is not None:  # pids of different hosts may coincide: count worker addresses
         summary.update(scheduler=backend.address, workers=len(backend.worker_addresses),
                        worker_addresses=sorted(backend.worker_addresses))
     return summary
+
+
+def run_batch(args: argparse.Namespace) -> Iterator[dict]:
+    """Run every input file in turn, yielding each file's summary (an ``error`` key when it
+    failed); the kernel loads once, the Dask cluster is connected once."""
+    plan = plan_batch(args)
+    backend = _cluster_backend(args)  # None: the usual local workers
+    totals = _positions_guess(plan.files, args)
+    bar = _ProgressBar(sys.stderr.isatty(), len(plan.files), sum(totals))
+    stop = _StopRequest()
+    prepared: set = set()
+    with contextlib.ExitStack() as stack:
+        if backend is not None:  # connect before anything is written: a bad address fails here
+            stack.enter_context(backend)
+            print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
+        stack.enter_context(stop.installed())
+        for i, path in enumerate(plan.files, 1):
+            bar.start_file(i, path.name)
+            try:
+                yield run_file(path, plan, args, backend, bar, stop, prepared)
+            except (InputError, OutputError) as exc:  # this file only; a lost cluster ends all
+                if len(plan.files) == 1:
+                    raise
+                print(f"peakgui-batch: error: {exc}", file=sys.stderr)
+                yield {"file": str(path), "analysis": plan.analysis.name, "error": str(exc)}
+            finally:
+                bar.end_file(totals[i - 1])
+
+
+def _positions_guess(files: list[Path], args: argparse.Namespace) -> list[int]:
+    """Positions per file for the overall bar (0 for a file that cannot be described now)."""
+    if len(files) < 2:
+        return [0] * len(files)
+    from .core.io.source import SpectralSource
+
+    out = []
+    for path in files:
+        try:
+            out.append(SpectralSource.open(path, args.dataset).layout.n_positions)
+        except (PeakGUIError, OSError):
+            out.append(0)
+    return out
 
 
 def _cluster_backend(args: argparse.Namespace):
@@ -200,24 +301,36 @@ def _cluster_backend(args: argparse.Namespace):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = create_parser()
+    named = wants_analysis_help(argv)
+    if named is not None:
+        try:
+            print(parser.format_help() + "\n" + analysis_help(named))
+        except ValueError as exc:
+            print(f"peakgui-batch: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return EXIT_OK
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # outside a run: like Ctrl-C
+    if args.list_analyses:
+        print(list_analyses())
+        return EXIT_OK
+    if args.demo:
+        return _write_demo(args)
+    if not args.files:
+        parser.error("a FILE is required (or --demo OUT.h5, or --list-analyses)")
+    summaries = []
     try:
-        if args.demo:
-            from .core.demo.be import write_demo
-            from .core.demo.beps import write_beps_demo
-
-            out = Path(args.demo)
-            try:
-                (write_beps_demo if args.demo_kind == "beps" else write_demo)(out)
-            except OSError as exc:
-                raise PeakGUIError(f"{out}: cannot write the demo file ({exc.strerror})") from None
-            print(f"peakgui-batch: wrote demo dataset to {out}", file=sys.stderr)
-            return 0
-        if not args.file:
-            parser.error("a FILE is required (or --demo OUT.h5)")
-        summary = run_batch(args)
+        for summary in run_batch(args):
+            summaries.append(summary)
+            if args.json:
+                print(json.dumps(summary), flush=True)
+            elif "error" not in summary:
+                verb = ("reused" if summary["reused"]
+                        else f"computed {summary['computed']} positions")
+                print(f"peakgui-batch: {Path(summary['file']).name}: {verb}; results in "
+                      f"{summary['results_file']}:{summary['results_group']}", file=sys.stderr)
     except KeyboardInterrupt:
         print("\npeakgui-batch: interrupted; finished chunks are saved, run again to resume",
               file=sys.stderr)
@@ -228,13 +341,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # disk full and the like, while writing
         print(f"peakgui-batch: error: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        verb = "reused" if summary["reused"] else f"computed {summary['computed']} positions"
-        print(f"peakgui-batch: {verb}; results in {summary['results_file']}:"
-              f"{summary['results_group']}", file=sys.stderr)
-    return 0
+    failed = sum("error" in s for s in summaries)
+    if args.json and len(summaries) > 1:
+        print(json.dumps({"summary": True, "files": len(summaries),
+                          "succeeded": len(summaries) - failed, "failed": failed,
+                          "computed": sum(s.get("computed", 0) for s in summaries),
+                          "seconds": round(sum(s.get("seconds", 0) for s in summaries), 4)}))
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _write_demo(args: argparse.Namespace) -> int:
+    from .core.demo.be import write_demo
+    from .core.demo.beps import write_beps_demo
+
+    out = Path(args.demo)
+    try:
+        (write_beps_demo if args.demo_kind == "beps" else write_demo)(out)
+    except OSError as exc:
+        print(f"peakgui-batch: error: {out}: cannot write the demo file ({exc.strerror})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"peakgui-batch: wrote demo dataset to {out}", file=sys.stderr)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ class _RunThread(TrackedThread):
                     stack.enter_context(self._backend)
                     self.sigConnected.emit(self._backend.describe())
                 last = self._pull(last)
-        except Exception as exc:  # noqa: BLE001 - reported to the user, never lost
+        except Exception as exc:
             if not isinstance(exc, PeakGUIError | OSError):
                 log.exception("the run failed")
             self.sigErrored.emit(error_text(exc))
@@ -128,7 +128,7 @@ class _RunThread(TrackedThread):
             if gen is not None:
                 try:
                     gen.close()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("closing the failed run")
             raise
         return last

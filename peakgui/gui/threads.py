@@ -16,7 +16,7 @@ _THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
 class TrackedThread(QThread):
     """A QThread that registers itself when started."""
 
-    def start(self, *args) -> None:  # noqa: D401 - Qt's name
+    def start(self, *args) -> None:
         _THREADS.add(self)
         super().start(*args)
 

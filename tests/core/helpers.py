@@ -71,3 +71,11 @@ def read_only(*paths):
             if root:
                 subprocess.run(["chattr", "-i", str(p)], capture_output=True)
             os.chmod(p, modes[p])
+
+
+def peak_run(source, params=None, **options):
+    """The peak-finding analysis run on a source, with PeakParams or a dict (or defaults)."""
+    from peakgui.core.run.engine import AnalysisRun
+
+    values = params.as_dict() if hasattr(params, "as_dict") else params
+    return AnalysisRun(source, "peak_finding", values, **options)

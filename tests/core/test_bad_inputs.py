@@ -14,12 +14,12 @@ import h5py
 import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
-from peakgui.core.run.engine import Progress
 from peakgui.core.errors import OutputError
-from peakgui.core.run.peak_process import PeakFinder
 from peakgui.core.io.results import COMPLETED
 from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import Progress
 from tests.catalogue import CASES, as_plain_user
+from tests.core.helpers import peak_run
 
 
 def _source(path):
@@ -61,7 +61,7 @@ def test_catalogue_has_at_least_fifteen_kinds():
 def test_file_deleted_during_a_run_stops_with_a_clear_error(tmp_path):
     path = tmp_path / "scan.h5"
     write_demo(path, rows=24, cols=32, bins=64)
-    gen = PeakFinder(SpectralSource.open(path), n_jobs=1, max_mem_mb=1).run()
+    gen = peak_run(SpectralSource.open(path), n_jobs=1, max_mem_mb=1).run()
     first = next(gen)
     assert isinstance(first, Progress)
     path.unlink()
@@ -73,7 +73,7 @@ def test_file_deleted_during_a_run_stops_with_a_clear_error(tmp_path):
 def test_file_moved_during_a_run_keeps_finished_chunks(tmp_path):
     path = tmp_path / "scan.h5"
     write_demo(path, rows=24, cols=32, bins=64)
-    gen = PeakFinder(SpectralSource.open(path), n_jobs=1, max_mem_mb=1).run()
+    gen = peak_run(SpectralSource.open(path), n_jobs=1, max_mem_mb=1).run()
     for i, _ in enumerate(gen):
         if i == 3:
             break

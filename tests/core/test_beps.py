@@ -8,13 +8,14 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui.core.demo.beps import dc_waveform, write_beps_demo
-from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.io.layout import default_spectral_dim
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.demo.beps import dc_waveform, write_beps_demo
+from peakgui.core.io.layout import default_spectral_dim
 from peakgui.core.io.results import read_results
 from peakgui.core.io.source import SpectralSource
+from tests.core.helpers import peak_run
 
 PARAMS = PeakParams(width_lo=15, width_hi=45, steps=20)
 
@@ -62,7 +63,7 @@ def test_results_per_step_match_an_explicit_loop(beps, tmp_path, spectral):
     path.write_bytes(beps.read_bytes())
     src = SpectralSource.open(path, spectral_dim=spectral)
     params = PARAMS if spectral == "Frequency" else PeakParams(2, 6, 5)
-    last = deque(PeakFinder(src, params, n_jobs=2).run(), maxlen=1)[0]
+    last = deque(peak_run(src, params, n_jobs=2).run(), maxlen=1)[0]
     res = read_results(last.results)
     lay = src.layout
     assert res[RESPONSE].shape == (30, lay.n_steps)
@@ -92,7 +93,7 @@ def test_remaining_dims_are_usid_ancillaries_pyusid_reads(beps, tmp_path):
     usid = pytest.importorskip("pyUSID")
     path = tmp_path / "copy.h5"
     path.write_bytes(beps.read_bytes())
-    last = deque(PeakFinder(SpectralSource.open(path), PARAMS).run(), maxlen=1)[0]
+    last = deque(peak_run(SpectralSource.open(path), PARAMS).run(), maxlen=1)[0]
     with h5py.File(path, "r") as f:
         ds = usid.USIDataset(f[last.results.group][RESPONSE])
         assert sorted(ds.spec_dim_labels) == ["DC_Offset", "Field"]
@@ -105,7 +106,7 @@ def test_remaining_dims_are_usid_ancillaries_pyusid_reads(beps, tmp_path):
 
 def test_chunks_count_every_step_against_the_cap(beps):
     src = SpectralSource.open(beps)
-    pf = PeakFinder(src, PARAMS, max_mem_mb=40, n_jobs=1)
+    pf = peak_run(src, PARAMS, max_mem_mb=40, n_jobs=1)
     per_position = pf.bytes_per_position()
     assert per_position >= 32 * 87 * 8 * 3  # N*S complex64 counted three times at least
     limit = pf.chunk_limit()

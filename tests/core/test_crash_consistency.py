@@ -14,8 +14,8 @@ import h5py
 import numpy as np
 import pytest
 
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.io.results import COMPLETED
 
 FIELDS = (RESPONSE, FREQUENCY, COUNT)

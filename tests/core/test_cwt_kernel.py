@@ -15,7 +15,7 @@ from scipy.signal._peak_finding import _identify_ridge_lines
 from scipy.signal._wavelets import _cwt, _ricker
 from scipy.stats import scoreatpercentile
 
-from peakgui.core import ridge_kernel
+from peakgui.core.analyses.peak_finding import ridge_kernel
 from peakgui.core.analyses.peak_finding.cwt_kernel import SUB_BLOCK_BYTES, cwt_peaks, sub_block_size
 from peakgui.core.analyses.peak_finding.cwt_operator import (
     band_matrix,

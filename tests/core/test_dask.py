@@ -21,15 +21,16 @@ import numpy as np
 import psutil
 import pytest
 
-from peakgui.core.run.backends import LocalBackend
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET, demo_block, demo_scene, write_demo
+from peakgui.core.dimension import Dimension
 from peakgui.core.errors import InputError
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
 from peakgui.core.io.results import COMPLETED
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.dimension import Dimension
 from peakgui.core.io.usid_write import link_as_main, write_ancillaries
-from tests.core.helpers import file_digest
+from peakgui.core.run.backends import LocalBackend
+from peakgui.core.run.progress import ProgressState
+from tests.core.helpers import file_digest, peak_run
 
 distributed = pytest.importorskip("distributed")
 
@@ -436,13 +437,13 @@ def test_a_local_run_listens_on_no_port_and_never_loads_dask(tmp_path, small_fil
 
     code = (
         "import importlib, pkgutil, sys, peakgui.core, peakgui.cli\n"
-        "for m in pkgutil.iter_modules(peakgui.core.__path__, 'peakgui.core.'):\n"
+        "for m in pkgutil.walk_packages(peakgui.core.__path__, 'peakgui.core.'):\n"
         "    importlib.import_module(m.name)\n"
         "from peakgui.core.run.dask_backend import make_backend\n"
-        "from peakgui.core.run.peak_process import PeakFinder\n"
+        "from peakgui.core.run.engine import AnalysisRun\n"
         "from peakgui.core.io.source import SpectralSource\n"
         "b = make_backend(n_jobs=1)\n"
-        f"list(PeakFinder(SpectralSource.open({str(small_file)!r}), backend=b).run(force=True))\n"
+        f"list(AnalysisRun(SpectralSource.open({str(small_file)!r}), backend=b).run(force=True))\n"
         "print(type(b).__name__, sorted({m.split('.')[0] for m in sys.modules} & "
         "{'dask', 'distributed', 'tornado'}))\n"
     )
@@ -547,7 +548,7 @@ def test_backend_in_process_pause_resume_and_ordered_results(cluster, beps_file,
 
         # pause: stop asking for chunks after the second one (the GUI closes the generator)
         src = SpectralSource.open(beps_file)
-        gen = PeakFinder(src, backend=backend, max_mem_mb=1).run()
+        gen = peak_run(src, backend=backend, max_mem_mb=1).run()
         first = [next(gen), next(gen)]
         gen.close()
         assert first[0].done < first[1].done < total
@@ -555,8 +556,8 @@ def test_backend_in_process_pause_resume_and_ordered_results(cluster, beps_file,
         assert set(first[1].worker_pids) == pids  # two blocks per chunk: both workers
         assert completed(beps_file) == first[1].done
         # resume: a new run picks up the partial results group and completes it
-        rest = list(PeakFinder(src, backend=backend).run())
-        assert rest[0].start == first[1].done and rest[-1].state == "finished"
+        rest = list(peak_run(src, backend=backend).run())
+        assert rest[0].start == first[1].done and rest[-1].state is ProgressState.FINISHED
         assert rest[-1].computed == total - first[1].done
         assert backend._client is not None  # the engine's own `with` did not close it
     assert backend._client is None

@@ -12,13 +12,14 @@ import h5py
 import numpy as np
 import pytest
 
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
+from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from peakgui.core.errors import OutputError
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
-from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
 from peakgui.core.io.results import COMPLETED, read_results, sidecar_path
 from peakgui.core.io.source import SpectralSource
-from tests.core.helpers import dataset_digest, read_only, tutorial_amplitudes
+from peakgui.core.run.progress import ProgressState
+from tests.core.helpers import dataset_digest, peak_run, read_only, tutorial_amplitudes
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 
@@ -30,8 +31,8 @@ def run_all(process, **kw):
 
 def test_results_group_layout_and_provenance(small_file):
     src = SpectralSource.open(small_file)
-    last = run_all(PeakFinder(src, n_jobs=1))
-    assert last.state == "finished" and last.done == last.total == 24 * 32
+    last = run_all(peak_run(src, n_jobs=1))
+    assert last.state is ProgressState.FINISHED and last.done == last.total == 24 * 32
     assert last.results.group == GROUP0 and last.results.file == small_file
     with h5py.File(small_file, "r") as f:
         grp = f[GROUP0]
@@ -58,7 +59,7 @@ def test_results_group_layout_and_provenance(small_file):
 
 def test_peak_response_is_a_pyusid_main_dataset(small_file):
     usid = pytest.importorskip("pyUSID")
-    run_all(PeakFinder(SpectralSource.open(small_file), n_jobs=1))
+    run_all(peak_run(SpectralSource.open(small_file), n_jobs=1))
     with h5py.File(small_file, "r") as f:
         assert usid.hdf_utils.check_if_main(f[GROUP0 + "/" + RESPONSE], verbose=True)
         ds = usid.USIDataset(f[GROUP0 + "/" + RESPONSE])
@@ -70,7 +71,7 @@ def test_results_equal_the_tutorial_loop_with_two_workers(small_file):
     src = SpectralSource.open(small_file)
     with h5py.File(small_file, "r") as f:
         raw = f[DEMO_DATASET][()]
-    last = run_all(PeakFinder(src, n_jobs=2))
+    last = run_all(peak_run(src, n_jobs=2))
     assert len(last.worker_pids) == 2 and os.getpid() not in last.worker_pids
     res = read_results(last.results)
     np.testing.assert_array_equal(res[RESPONSE][:, 0], tutorial_amplitudes(raw))
@@ -85,27 +86,34 @@ def test_results_equal_the_tutorial_loop_with_two_workers(small_file):
 
 def test_pixel_test_gives_full_detail(small_file):
     src = SpectralSource.open(small_file)
-    pf = PeakFinder(src)
+    pf = peak_run(src)
     p = src.layout.position_of(10, 7)
     t = pf.test(p)
     with h5py.File(small_file, "r") as f:
         spectrum = f[DEMO_DATASET][p]
-    np.testing.assert_array_equal(t.magnitude, np.abs(spectrum))
-    np.testing.assert_array_equal(t.peaks, reference_peaks(np.abs(spectrum), PeakParams()))
-    assert t.index == choose_peak(t.peaks, 119)
-    assert t.amplitude == np.abs(spectrum[t.index])
-    assert t.frequency == src.layout.spectral.values[t.index]
+    np.testing.assert_array_equal(t.extra["magnitude"], np.abs(spectrum))
+    np.testing.assert_array_equal(t.extra["peaks"], reference_peaks(np.abs(spectrum),
+                                                                    PeakParams()))
+    index = t.extra["index"]
+    assert index == choose_peak(t.extra["peaks"], 119)
+    assert t.values[RESPONSE] == np.abs(spectrum[index])
+    assert t.values[FREQUENCY] == src.layout.spectral.values[index]
+    assert t.values[COUNT] == len(t.extra["peaks"])
+    assert t.extra["phase"] == pytest.approx(float(np.angle(spectrum[index])))
+    # the pixel test and the run's kernel are one path: the same values for this pixel
+    row = pf.compute(spectrum[None, :])
+    assert {k: float(v[0]) for k, v in row.items()} == pytest.approx(t.values)
     assert t.count == len(t.peaks)
 
 
 def test_stop_then_resume_equals_uninterrupted(small_file, tmp_path):
     reference = tmp_path / "ref.h5"
     reference.write_bytes(small_file.read_bytes())
-    ref = read_results(run_all(PeakFinder(SpectralSource.open(reference), n_jobs=1)).results)
+    ref = read_results(run_all(peak_run(SpectralSource.open(reference), n_jobs=1)).results)
 
     src = SpectralSource.open(small_file)
     before = dataset_digest(small_file, DEMO_DATASET)
-    gen = PeakFinder(src, n_jobs=1, max_mem_mb=1).run()  # tiny cap: one position per chunk
+    gen = peak_run(src, n_jobs=1, max_mem_mb=1).run()  # tiny cap: one position per chunk
     for i, _ in enumerate(gen):
         if i == 5:
             break
@@ -115,7 +123,7 @@ def test_stop_then_resume_equals_uninterrupted(small_file, tmp_path):
         assert 0 < done.sum() < len(done)
         assert f[GROUP0].attrs["last_pixel"] == done.sum()
         assert f[GROUP0].attrs["timestamp_end"] == ""
-    last = run_all(PeakFinder(src, n_jobs=1))
+    last = run_all(peak_run(src, n_jobs=1))
     assert last.results.group == GROUP0  # the same group was resumed
     assert last.computed == len(done) - done.sum()
     res = read_results(last.results)
@@ -126,13 +134,13 @@ def test_stop_then_resume_equals_uninterrupted(small_file, tmp_path):
 
 def test_reuse_new_parameters_and_force(small_file):
     src = SpectralSource.open(small_file)
-    first = run_all(PeakFinder(src))
-    again = list(PeakFinder(src).run())
-    assert [p.state for p in again] == ["reused"]
+    first = run_all(peak_run(src))
+    again = list(peak_run(src).run())
+    assert [p.state for p in again] == [ProgressState.REUSED]
     assert again[0].results == first.results and again[0].computed == 0
-    other = run_all(PeakFinder(src, PeakParams(width_lo=10, width_hi=40, steps=20)))
+    other = run_all(peak_run(src, PeakParams(width_lo=10, width_hi=40, steps=20)))
     assert other.results.group == DEMO_DATASET + "-Peak_Finding_001"
-    forced = run_all(PeakFinder(src), force=True)
+    forced = run_all(peak_run(src), force=True)
     assert forced.results.group == DEMO_DATASET + "-Peak_Finding_002"
     assert forced.computed == 768
 
@@ -141,12 +149,12 @@ def test_read_only_source_goes_to_sidecar(small_file):
     before = dataset_digest(small_file, DEMO_DATASET)
     with read_only(small_file):
         src = SpectralSource.open(small_file)
-        pf = PeakFinder(src)
+        pf = peak_run(src)
         target = pf.results_target()
         assert target.separate and "read-only" in target.reason
         last = run_all(pf)
         assert last.results.file == sidecar_path(small_file) and last.results.sidecar
-        assert [p.state for p in PeakFinder(src).run()] == ["reused"]
+        assert [p.state for p in peak_run(src).run()] == [ProgressState.REUSED]
     assert dataset_digest(small_file, DEMO_DATASET) == before
 
 
@@ -161,7 +169,7 @@ def test_locked_source_goes_to_sidecar_and_is_untouched(small_file):
     try:
         assert holder.stdout.readline().strip() == "ok"
         src = SpectralSource.open(small_file)  # browsing works despite the lock
-        pf = PeakFinder(src)
+        pf = peak_run(src)
         target = pf.results_target()
         assert target.separate and "locked" in target.reason
         last = run_all(pf)
@@ -174,7 +182,7 @@ def test_locked_source_goes_to_sidecar_and_is_untouched(small_file):
             # positions copied into the sidecar since references cannot cross files
             assert f[grp[RESPONSE].attrs["Position_Indices"]].shape == (768, 2)
         # the sidecar's results are found again: reused, not recomputed
-        assert [p.state for p in PeakFinder(src).run()] == ["reused"]
+        assert [p.state for p in peak_run(src).run()] == [ProgressState.REUSED]
     finally:
         holder.kill()
         holder.wait()
@@ -184,12 +192,12 @@ def test_locked_source_goes_to_sidecar_and_is_untouched(small_file):
 def test_unwritable_sidecar_location_is_a_clear_error(small_file):
     with read_only(small_file, small_file.parent):
         with pytest.raises(OutputError, match="not writable"):
-            PeakFinder(SpectralSource.open(small_file)).results_target()
+            peak_run(SpectralSource.open(small_file)).results_target()
 
 
 def test_explicit_output_file(small_file, tmp_path):
     out = tmp_path / "results.h5"
-    last = run_all(PeakFinder(SpectralSource.open(small_file), output=out))
+    last = run_all(peak_run(SpectralSource.open(small_file), output=out))
     assert last.results.file == out
     with h5py.File(small_file, "r") as f:
         assert GROUP0 not in f
@@ -198,7 +206,7 @@ def test_explicit_output_file(small_file, tmp_path):
 def test_chunks_respect_the_memory_cap(tmp_path):
     path = tmp_path / "big.h5"
     write_demo(path, rows=64, cols=64, bins=119)
-    pf = PeakFinder(SpectralSource.open(path), max_mem_mb=40, n_jobs=1)
+    pf = peak_run(SpectralSource.open(path), max_mem_mb=40, n_jobs=1)
     limit = pf.chunk_limit()
     assert 1 <= limit < 4096
     # every chunk's input, intermediates and outputs stay inside the cap
@@ -212,7 +220,7 @@ def test_chunk_timing_adapts_to_half_a_second(tmp_path):
     write_demo(path, rows=64, cols=64, bins=119)
     progress = []
     t_prev = time.perf_counter()
-    for p in PeakFinder(SpectralSource.open(path), n_jobs=1).run():
+    for p in peak_run(SpectralSource.open(path), n_jobs=1).run():
         now = time.perf_counter()
         progress.append((p.stop - p.start, now - t_prev))
         t_prev = now
@@ -227,7 +235,7 @@ def test_multi_dim_results_are_per_step(tmp_path):
     data = _multi_dim_file(path, fastest_first=False)
     src = SpectralSource.open(path, spectral_dim="Frequency")
     params = PeakParams(width_lo=1, width_hi=3, steps=3)
-    last = run_all(PeakFinder(src, params))
+    last = run_all(peak_run(src, params))
     res = read_results(last.results)
     assert res[RESPONSE].shape == (6, 8)
     block = src.read(0, 6)
@@ -248,7 +256,7 @@ def test_plain_cube_gets_its_own_position_tables(tmp_path):
     rng = np.random.default_rng(5)
     with h5py.File(path, "w") as f:
         f["cube"] = rng.random((4, 5, 64)).astype(np.float32)
-    last = run_all(PeakFinder(SpectralSource.open(path), PeakParams(5, 15, 6)))
+    last = run_all(peak_run(SpectralSource.open(path), PeakParams(5, 15, 6)))
     with h5py.File(path, "r") as f:
         grp = f[last.results.group]
         assert grp.name == "/cube-Peak_Finding_000"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from peakgui.core.run.peak_process import PeakFinder
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
-from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.run.peak_process import PeakFinder
 from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import NAVIGATOR_BIN, NAVIGATOR_MEAN
 from peakgui.gui.spectrum_view import PHASE_MODE

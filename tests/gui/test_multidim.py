@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from peakgui.core.run.peak_process import FREQUENCY, RESPONSE
 from PyQt5.QtCore import Qt
 from PyQt5.QtTest import QTest
 
 from peakgui.app import create_parser
-from peakgui.core.demo.beps import write_beps_demo
-from peakgui.core.run.peak_process import FREQUENCY, RESPONSE
 from peakgui.core.analyses.peak_finding.peaks import PeakParams, find_peaks_block
+from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.io.results import COMPLETED, read_results
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import AMPLITUDE, NAVIGATOR_MEAN

@@ -9,11 +9,11 @@ import time
 
 import numpy as np
 import pytest
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 
 from peakgui import cli
 from peakgui.core import peak_process
 from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui.map_view import AMPLITUDE

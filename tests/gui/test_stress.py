@@ -7,9 +7,9 @@ import shutil
 import time
 
 import numpy as np
+from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
 
 from peakgui import cli
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 from peakgui.core.io.source import SpectralSource

@@ -25,6 +25,11 @@ class SpectralSource:
     layout: SpectralLayout
 
     @property
+    def notes(self) -> list[str]:
+        """What was missing or broken in the file and how it was worked around."""
+        return self.info.notes
+
+    @property
     def dataset(self) -> str:
         return self.info.path
 

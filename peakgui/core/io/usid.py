@@ -11,7 +11,7 @@ trusting an order. A plain 3-D dataset (rows, cols, points) is accepted too.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
@@ -75,6 +75,7 @@ class DatasetInfo:
     is_usid: bool
     positions: DimensionTable
     spectroscopic: DimensionTable
+    notes: list[str] = field(default_factory=list)  # what was missing and how it was recovered
 
     @property
     def n_positions(self) -> int:
@@ -208,7 +209,7 @@ def find_spectral_datasets(f: h5py.File, budget: int | None = None,
 
 
 def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: int,
-                entries_axis: int) -> DimensionTable:
+                entries_axis: int, notes: list[str] | None = None) -> DimensionTable:
     """Read an index/value pair into (n_dims, n_entries) arrays and check their shapes."""
     inds = np.asarray(anc_inds[()])
     vals = np.asarray(anc_vals[()])
@@ -235,8 +236,13 @@ def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: in
     units = as_text_list(anc_inds.attrs.get("units"))
     if len(names) != n_dims:
         names = [f"Dim_{d}" for d in range(n_dims)]
+        if notes is not None:
+            notes.append(f"{anc_inds.name} has no usable labels: {side} dimensions named "
+                         f"{', '.join(names)}")
     if len(units) != n_dims:
         units = [""] * n_dims
+        if notes is not None:
+            notes.append(f"{anc_inds.name} has no usable units: {side} values shown unitless")
     return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64))
 
 
@@ -276,10 +282,11 @@ def describe(f: h5py.File, path: str) -> DatasetInfo:
 
 def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
     n_pos, n_spec = dset.shape
+    notes: list[str] = []
     pos = _read_table(_deref(dset, "Position_Indices"), _deref(dset, "Position_Values"),
-                      "position", n_pos, entries_axis=0)
+                      "position", n_pos, entries_axis=0, notes=notes)
     spec = _read_table(_deref(dset, "Spectroscopic_Indices"), _deref(dset, "Spectroscopic_Values"),
-                       "spectroscopic", n_spec, entries_axis=1)
+                       "spectroscopic", n_spec, entries_axis=1, notes=notes)
     for side, table in (("position", pos), ("spectroscopic", spec)):
         expected = int(np.prod(table.sizes))
         if expected != table.indices.shape[1]:
@@ -296,6 +303,7 @@ def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
         is_usid=True,
         positions=pos,
         spectroscopic=spec,
+        notes=notes,
     )
 
 

@@ -308,7 +308,7 @@ class DaskBackend:
         mine = _versions()
         try:
             theirs = self._client.run(_versions)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a worker can fail in any way; one sentence
             raise ClusterError(f"the Dask workers at {self.address} cannot run PeakGUI "
                                f"({_reason(exc)}); install the same PeakGUI there") from None
         for worker, vers in sorted(theirs.items()):
@@ -398,7 +398,7 @@ class DaskBackend:
                 except (TimeoutError, _async_timeout()):
                     try:
                         alive = self._nthreads() > 0
-                    except Exception:
+                    except Exception:  # noqa: BLE001 - a lost scheduler raises many types
                         alive = False
                     now = time.monotonic()
                     empty_since = None if alive else empty_since or now

@@ -264,6 +264,7 @@ class AnalysisRun:
         path = next_group_name(f, self.source.dataset, self.group_name)
         params = self.parameters()
         attrs = {**params, **self.analysis.provenance(), "analysis": self.analysis.name,
+                 "source_notes": "; ".join(self.source.notes),
                  PARAMS_ATTR: canonical_params(params)}
         return create_results_group(
             f, path, self.source.layout, self.result_fields(), attrs,

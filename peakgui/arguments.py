@@ -1,0 +1,113 @@
+"""Command-line options both programs share, built from the analysis declarations.
+
+``peakgui`` (the window) and ``peakgui-batch`` take the same input, analysis and resource options;
+defining them here keeps one spelling, one help text and one conversion for each. Nothing here
+imports Qt, and analyses are looked up only when an option names one, so ``--help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+# peak-finding options that predate plugins, kept as they are: option -> parameter names
+PEAK_SHORTHANDS = {
+    "widths": ("width_lo", "width_hi"),
+    "steps": ("steps",),
+    "min_snr": ("min_snr",),
+    "noise_perc": ("noise_perc",),
+}
+
+
+def add_input_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """FILE (or FILEs and folders) and --dataset."""
+    if many:
+        p.add_argument("files", nargs="*", metavar="FILE",
+                       help="HDF5 files to run, or folders (their *.h5 files)")
+    else:
+        p.add_argument("file", nargs="?", help="HDF5 file to open")
+    p.add_argument("--dataset", metavar="H5PATH",
+                   help="main dataset (default: the first USID main dataset, else the first "
+                   "3-D cube)")
+
+
+def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
+    """--analysis, --param and the peak finder's own shorthands."""
+    g = p.add_argument_group("analysis")
+    g.add_argument("--analysis", metavar="NAME", default=None,
+                   help="analysis to run (default: peak_finding; see --list-analyses); with "
+                   "--help, lists its parameters")
+    g.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one of the analysis' parameters (repeatable)")
+    g.add_argument("--list-analyses", action="store_true",
+                   help="list the installed analyses (name and title) and exit")
+    peak = p.add_argument_group("peak finding (shorthands for --param)")
+    peak.add_argument("--widths", nargs=2, type=float, metavar=("LO", "HI"),
+                      help="CWT width range in points (default: 20 60)")
+    peak.add_argument("--steps", type=int, help="number of CWT widths (default: 30)")
+    peak.add_argument("--min-snr", type=float, help="minimum SNR (default: 1)")
+    peak.add_argument("--noise-perc", type=float, help="noise percentile (default: 10)")
+
+
+def add_jobs_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="parallel workers (default: all cores but one; two spare above four)")
+
+
+def analysis_help(name: str | None) -> str:
+    """The parameters of an analysis, one per line, for ``--analysis NAME --help``."""
+    from peakgui.core.analyses import registry
+
+    analysis = registry.get(name)
+    lines = [f"{analysis.title} ({analysis.name}): {analysis.description}".rstrip(": "),
+             "parameters (--param NAME=VALUE):"]
+    for prm in analysis.parameters:
+        lines.append(f"  {prm.name:<14} {prm.describe()}")
+    return "\n".join(lines)
+
+
+def list_analyses() -> str:
+    """One line per installed analysis (name, title), then any plugin that failed to load."""
+    from peakgui.core.analyses import registry
+
+    found = registry.available()
+    width = max(len(n) for n in found)
+    lines = [f"{name:<{width}}  {a.title}" for name, a in found.items()]
+    lines += [f"{name:<{width}}  (failed to load: {why})"
+              for name, why in registry.broken().items()]
+    return "\n".join(lines)
+
+
+def wants_analysis_help(argv: Sequence[str]) -> str | None:
+    """The NAME of ``--analysis NAME --help`` (None when not asked)."""
+    argv = list(argv)
+    if not any(a in ("-h", "--help") for a in argv):
+        return None
+    for i, a in enumerate(argv):
+        if a == "--analysis" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--analysis="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def parameter_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The parameters the command line set (strings from --param, numbers from shorthands);
+    the analysis' declaration converts and checks them. ValueError names what is wrong."""
+    given: dict[str, Any] = {}
+    for option, names in PEAK_SHORTHANDS.items():
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if (args.analysis or "peak_finding") != "peak_finding":
+            raise ValueError(f"--{option.replace('_', '-')} belongs to peak finding; use "
+                             "--param NAME=VALUE for this analysis")
+        values = value if isinstance(value, list | tuple) else [value]
+        given.update(zip(names, values))
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--param {item!r}: expected NAME=VALUE")
+        given[name.strip()] = value.strip()
+    return given
