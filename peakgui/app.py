@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .arguments import add_analysis_arguments, add_input_arguments, add_jobs_argument
 
 DEMO_KINDS = ("be", "beps")
 
@@ -22,15 +23,13 @@ def create_parser() -> argparse.ArgumentParser:
         description="Open a USID (or 3-D) HDF5 spectroscopy map, test the peak finder on "
         "pixels and run it over the whole scan while the amplitude map fills in.",
     )
-    p.add_argument("file", nargs="?", help="HDF5 file to open")
-    p.add_argument("--dataset", metavar="H5PATH",
-                   help="spectral dataset to open (default: the first USID main dataset)")
+    add_input_arguments(p)
     p.add_argument("--demo", nargs="?", const="be", choices=DEMO_KINDS, metavar="KIND",
                    help="open a demo dataset, written to your PeakGUI data folder if missing: "
                    "'be' (default) a band-excitation map, 'beps' a BEPS map with a hysteresis "
                    "loop of spectra at every pixel")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="worker processes for runs (default: all cores but one)")
+    add_jobs_argument(p)
+    add_analysis_arguments(p)
     p.add_argument("--run", action="store_true",
                    help="test the first pixel and run the peak finder over the whole dataset")
     p.add_argument("--screenshot", metavar="OUT.png",

@@ -53,6 +53,9 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
 def add_jobs_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="parallel workers (default: all cores but one; two spare above four)")
+    p.add_argument("--backend", choices=("threads", "processes"), default=None,
+                   help="local workers as threads (default when the analysis' kernel releases "
+                   "the GIL: no start-up, no copies) or processes")
 
 
 def analysis_help(name: str | None) -> str:

@@ -186,13 +186,15 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
              bar: _ProgressBar, stop: _StopRequest, prepared: set) -> dict:
     """Run (or reuse) the analysis on one file and return its JSON summary."""
     from .core.io.source import SpectralSource
+    from .core.run.backends import WorkerKind
     from .core.run.engine import AnalysisRun
     from .core.run.progress import ProgressState
 
     source = SpectralSource.open(path, args.dataset, args.spectral_dim)
     n_jobs = args.jobs if backend is None else backend.local_workers or 1
     process = AnalysisRun(source, plan.analysis, plan.params, n_jobs=n_jobs,
-                          max_mem_mb=args.max_mem, output=args.output, backend=backend)
+                          max_mem_mb=args.max_mem, output=args.output, backend=backend,
+                          worker_kind=args.backend)
     target = process.results_target()
     if target.separate and target.reason != "as asked":
         print(f"peakgui-batch: {path}: {target.reason}; results go to {target.file}",
@@ -200,7 +202,8 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
     for note in source.notes:
         print(f"peakgui-batch: {path}: {note}", file=sys.stderr)
     t_prepare = time.perf_counter()
-    computes_here = backend is None and process.n_jobs == 1
+    computes_here = backend is None and (process.n_jobs == 1
+                                         or process.worker_kind is WorkerKind.THREADS)
     key = plan.analysis.name
     if computes_here and key not in prepared and (
             args.force or not any(e.complete for e in process.find_existing())):
@@ -234,6 +237,8 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
         "spectra_per_second": round(spectra / seconds, 1) if seconds > 0 and spectra else 0.0,
         "workers": len(last.worker_pids) if last else 0,
         "worker_pids": sorted(last.worker_pids) if last else [],
+        "worker_kind": process.worker_kind.value if backend is None else "dask",
+        "worker_threads": len(process.backend.worker_threads),
         "notes": list(source.notes),
     }
     if backend is not None:  # pids of different hosts may coincide: count worker addresses

@@ -1,4 +1,4 @@
-"""Where the per-block computation runs: this process, or a pool of joblib worker processes.
+"""Where the per-block computation runs: this thread, a pool of threads, or worker processes.
 
 A backend only maps a picklable function over sub-blocks of a chunk and returns the results in
 order; it never sees the HDF5 file. That keeps the driver the only reader and writer, which is
@@ -7,7 +7,9 @@ what lets the same engine later run on a Dask cluster without shared files.
 
 from __future__ import annotations
 
+import enum
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -16,40 +18,74 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 
+class WorkerKind(enum.Enum):
+    """How local workers run: threads share the process (no pickling, no start-up) and pay
+    only when the kernel releases the GIL; processes (loky) work for any kernel."""
+
+    THREADS = "threads"
+    PROCESSES = "processes"
+
+
 class Backend(Protocol):
+    """Where blocks are computed. The engine and the programs use only this."""
+
     n_workers: int
+    worker_pids: set[int]  # processes that computed blocks (this one for threads)
+    worker_threads: set[int]  # threads of this process that computed blocks (local runs)
+    worker_addresses: set[str]  # cluster worker addresses; empty for local runs
+    local_workers: int | None  # workers started on this machine for the run (None: remote)
+    address: str | None  # a cluster scheduler's address; None for local runs
 
     def __enter__(self) -> Backend: ...
 
     def __exit__(self, *exc) -> None: ...
 
+    def describe(self) -> str:
+        """Where the run computes, for a person: 'this computer, 2 worker threads'."""
+        ...
+
     def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]: ...
 
 
-def _tagged(func: Callable[..., Any], block: np.ndarray, *args) -> tuple[int, Any]:
-    """Run func in a worker and say which process did it (for the frozen-app worker check)."""
-    return os.getpid(), func(block, *args)
+def _tagged(func: Callable[..., Any], block: np.ndarray, *args) -> tuple[int, int, Any]:
+    """Run func in a worker and say which process and thread did it (the frozen-app check)."""
+    return os.getpid(), threading.get_ident(), func(block, *args)
 
 
 class LocalBackend:
-    """joblib over sub-blocks; n_workers == 1 runs in this process with no pool at all."""
+    """joblib over sub-blocks, on threads or processes; one worker runs in this thread."""
 
-    def __init__(self, n_workers: int):
+    address: str | None = None
+
+    def __init__(self, n_workers: int, kind: WorkerKind = WorkerKind.PROCESSES):
         self.n_workers = max(1, int(n_workers))
+        self.kind = kind
+        self.local_workers: int | None = self.n_workers
         self._parallel: Parallel | None = None
         self._blas_limit: threadpool_limits | None = None
         self.worker_pids: set[int] = set()
+        self.worker_threads: set[int] = set()
+        self.worker_addresses: set[str] = set()
+
+    def describe(self) -> str:
+        n = self.n_workers
+        if self.kind is WorkerKind.PROCESSES and n > 1:
+            return f"this computer, {n} worker processes"
+        return f"this computer, {n} worker thread{'s' if n > 1 else ''}"
 
     def __enter__(self) -> LocalBackend:
-        if self.n_workers > 1:
+        if self.n_workers > 1 and self.kind is WorkerKind.PROCESSES:
             # one pool for the whole run; loky reuses its workers between chunks and limits
             # each worker's BLAS to its share of the cores
             self._parallel = Parallel(n_jobs=self.n_workers, backend="loky")
             self._parallel.__enter__()
         else:
-            # one worker means one core: a multi-threaded BLAS would take the core the user
-            # kept free, and is slower for these small products when the machine is busy
+            # one thread per worker means one core each: a multi-threaded BLAS would take the
+            # core the user kept free, and is slower for these small products
             self._blas_limit = threadpool_limits(limits=1, user_api="blas")
+            if self.n_workers > 1:
+                self._parallel = Parallel(n_jobs=self.n_workers, backend="threading")
+                self._parallel.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -63,10 +99,13 @@ class LocalBackend:
     def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]:
         if self._parallel is None:
             self.worker_pids.add(os.getpid())
+            self.worker_threads.add(threading.get_ident())
             return [func(b, *args) for b in blocks]
         tagged = self._parallel(delayed(_tagged)(func, b, *args) for b in blocks)
-        self.worker_pids.update(pid for pid, _ in tagged)
-        return [r for _, r in tagged]
+        self.worker_pids.update(pid for pid, _, _ in tagged)
+        if self.kind is WorkerKind.THREADS:
+            self.worker_threads.update(tid for _, tid, _ in tagged)
+        return [r for _, _, r in tagged]
 
 
 def split_blocks(n: int, parts: int, min_size: int = 64) -> list[slice]:

@@ -186,6 +186,7 @@ class DaskBackend:
         self.retries = retries
         self.address: str | None = None  # the scheduler's address once connected
         self.worker_pids: set[int] = set()
+        self.worker_threads: set[int] = set()  # none here: workers live in other processes
         self.worker_addresses: set[str] = set()
         self.stats = {"chunks": 0, "tasks": 0, "bytes_sent": 0, "bytes_received": 0}
         self._client = None

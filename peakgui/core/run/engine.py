@@ -53,7 +53,7 @@ from peakgui.core.io.results import (
     timestamp,
 )
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.run.backends import Backend, LocalBackend, split_blocks
+from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, split_blocks
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
 
@@ -83,7 +83,8 @@ class AnalysisRun:
     def __init__(self, source: SpectralSource, analysis: Analysis | str | None = None,
                  params: Mapping | None = None, *, n_jobs: int | None = None,
                  max_mem_mb: float | None = None, output: str | Path | None = None,
-                 backend: Backend | None = None, chunk_seconds: float = 0.4):
+                 backend: Backend | None = None, chunk_seconds: float = 0.4,
+                 worker_kind: WorkerKind | str | None = None):
         self.analysis = analysis if isinstance(analysis, Analysis) else registry.get(analysis)
         self.context = spectral_context(source)
         why = self.analysis.check_points(self.context)
@@ -96,6 +97,17 @@ class AnalysisRun:
         self.output = Path(output) if output is not None else None
         self._backend = backend
         self.chunk_seconds = chunk_seconds
+        if worker_kind is None:  # threads pay only when the kernel lets go of the GIL
+            worker_kind = (WorkerKind.THREADS if self.analysis.releases_gil
+                           else WorkerKind.PROCESSES)
+        self.worker_kind = WorkerKind(worker_kind)
+
+    @property
+    def backend(self) -> Backend:
+        """Where the blocks are computed: the one given, else local workers of the run's kind."""
+        if self._backend is None:
+            self._backend = LocalBackend(self.n_jobs, self.worker_kind)
+        return self._backend
 
     # ---- what the declaration says, for this source -------------------------------------------
     @property
@@ -281,7 +293,7 @@ class AnalysisRun:
         missing = _missing_ranges(completed)
         func, args = self.analysis.kernel, (self.params, self.context)
         limit = max(1, self.chunk_limit())
-        backend = self._backend or LocalBackend(self.n_jobs)
+        backend = self.backend
         t_start = time.perf_counter()
         computed = 0
         with backend:
@@ -304,7 +316,8 @@ class AnalysisRun:
                     eta = (total - done) * n_steps / rate if rate > 0 else math.inf
                     state = ProgressState.FINISHED if done >= total else ProgressState.CHUNK
                     yield Progress(state, done, total, a, b, values, elapsed, rate, eta, ref,
-                                   computed, frozenset(backend.worker_pids))
+                                   computed, frozenset(backend.worker_pids),
+                                   where=backend.describe())
                     t_start += time.perf_counter() - t_yield  # the caller's time is not ours
                     # aim the next chunk at chunk_seconds of work, within the memory limit
                     per_pos = dt / (b - a)

@@ -40,7 +40,7 @@ class Progress:
     results: ResultsRef
     computed: int = 0  # positions computed by this run (not reused)
     worker_pids: frozenset[int] = field(default_factory=frozenset)
-    notes: tuple[str, ...] = ()  # what the run recovered from (a missing ancillary, ...)
+    where: str = ""  # where it computes, for a person ("this computer, 2 worker threads")
 
     @property
     def fraction(self) -> float:
