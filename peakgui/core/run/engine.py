@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,7 +169,7 @@ class AnalysisRun:
         lay = self.source.layout
         spectra = lay.n_steps
         itemsize = self.source.info.dtype.itemsize
-        per_spectrum = lay.n_points * itemsize * 3 + self.bytes_per_spectrum()
+        per_spectrum = lay.n_points * itemsize * 4 + self.bytes_per_spectrum()  # 2 reads
         out = sum(np.dtype(f.dtype).itemsize for f in self.result_fields()) * 2
         return spectra * (per_spectrum + out)
 
@@ -296,15 +297,27 @@ class AnalysisRun:
         backend = self.backend
         t_start = time.perf_counter()
         computed = 0
-        with backend:
+        # one reader thread: chunk k+1 is read while chunk k computes (double buffering,
+        # counted in bytes_per_position), so the workers do not wait on the file
+        with backend, ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") as reader:
             # a small first chunk: it pays for worker start-up and tells us the speed
             size = max(1, min(limit, math.ceil(64 * backend.n_workers / n_steps)))
+            ahead: tuple[int, int, Future] | None = None
             for lo, hi in missing:
                 a = lo
                 while a < hi:
-                    b = min(hi, a + size)
+                    if ahead is not None and ahead[0] == a:
+                        b, pending = ahead[1], ahead[2]
+                    else:
+                        b = min(hi, a + size)
+                        pending = reader.submit(self._read, dset, a, b)
                     t0 = time.perf_counter()
-                    values = self._compute_chunk(backend, dset, a, b, func, args)
+                    block = pending.result()
+                    ahead = None
+                    if b < hi:
+                        nb = min(hi, b + size)
+                        ahead = (b, nb, reader.submit(self._read, dset, b, nb))
+                    values = self._compute_block(backend, block, a, b, func, args)
                     check_file()
                     _write_chunk(grp, a, b, values)
                     dt = time.perf_counter() - t0
@@ -324,14 +337,17 @@ class AnalysisRun:
                     size = int(max(1, min(limit, self.chunk_seconds / max(per_pos, 1e-9))))
                     a = b
 
-    def _compute_chunk(self, backend: Backend, dset: h5py.Dataset, a: int, b: int,
-                       func: Kernel, args: tuple) -> dict[str, np.ndarray]:
-        lay = self.source.layout
+    def _read(self, dset: h5py.Dataset, a: int, b: int) -> np.ndarray:
+        """Positions [a, b) as (n, N, S); a failing read is the user's input problem."""
         try:
-            block = lay.read(dset, a, b)  # (n, N, S)
+            return self.source.layout.read(dset, a, b)
         except OSError as exc:
             raise InputError(f"{self.source.file}: reading positions {a}..{b - 1} of "
                              f"{self.source.dataset} failed ({exc})") from None
+
+    def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
+                       func: Kernel, args: tuple) -> dict[str, np.ndarray]:
+        lay = self.source.layout
         flat = block.reshape(-1, lay.n_points)
         parts = split_blocks(len(flat), backend.n_workers)
         outs = backend.map(func, [flat[s] for s in parts], *args)
