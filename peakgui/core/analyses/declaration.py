@@ -123,10 +123,18 @@ class ResultField:
     fill: float
     kind: FieldKind = FieldKind.VALUE
     title: str = ""  # what the GUI calls its map; defaults to the quantity
+    compound: str = ""  # stored as member ``member`` of this compound dataset (BGlib's Fit)
+    member: str = ""
+    compound_quantity: str = ""  # the compound dataset's quantity (its units are "compound")
 
     @property
     def label(self) -> str:
         return self.title or self.quantity
+
+    @property
+    def dataset(self) -> str:
+        """The HDF5 dataset that holds this field: its own, or the shared compound one."""
+        return self.compound or self.name
 
 
 @dataclass(frozen=True)

@@ -145,10 +145,20 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
     spec_dims = others or [Dimension("Empty", "a. u.", np.zeros(1))]
     spec = write_ancillaries(grp, spec_dims, spectroscopic=True)
     shape = (layout.n_positions, layout.n_steps)
-    for fld in fields:
-        data = np.full(shape, fld.fill, dtype=fld.dtype)
-        ds = grp.create_dataset(fld.name, data=data, fillvalue=data.flat[0])
-        link_as_main(ds, pos, spec, fld.quantity, fld.units)
+    for name, members in stored_datasets(fields).items():
+        fld = members[0]
+        if fld.compound:
+            dtype = compound_dtype(members)
+            fill = np.zeros((), dtype=dtype)
+            for m in members:
+                fill[m.member] = m.fill
+            ds = grp.create_dataset(name, shape=shape, dtype=dtype, fillvalue=fill)
+            ds[...] = fill  # allocate now: later chunk writes must not touch the structure
+            link_as_main(ds, pos, spec, fld.compound_quantity or name, "compound")
+        else:
+            data = np.full(shape, fld.fill, dtype=fld.dtype)
+            ds = grp.create_dataset(name, data=data, fillvalue=data.flat[0])
+            link_as_main(ds, pos, spec, fld.quantity, fld.units)
     grp.create_dataset(COMPLETED, data=np.zeros(layout.n_positions, dtype=np.uint8))
     now = timestamp()
     base = {
@@ -167,6 +177,50 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
         grp.attrs[key] = "default" if value is None else value
     f.flush()
     return grp
+
+
+def stored_datasets(fields: list[ResultField]) -> dict[str, list[ResultField]]:
+    """Fields by the dataset that holds them: one each, or several members of a compound."""
+    out: dict[str, list[ResultField]] = {}
+    for fld in fields:
+        out.setdefault(fld.dataset, []).append(fld)
+    return out
+
+
+def compound_dtype(members: list[ResultField]) -> np.dtype:
+    return np.dtype([(m.member, np.dtype(m.dtype)) for m in members])
+
+
+def write_values(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
+                 values: dict[str, np.ndarray]) -> None:
+    """Positions [a, b) of every field (compound members assembled into one write)."""
+    for name, members in stored_datasets(fields).items():
+        if members[0].compound:
+            rows = np.empty(values[members[0].name].shape, dtype=compound_dtype(members))
+            for m in members:
+                rows[m.member] = values[m.name]
+            grp[name][a:b] = rows
+        else:
+            grp[name][a:b] = values[name]
+
+
+def read_fields(grp: h5py.Group, fields: list[ResultField], step: int | None = None
+                ) -> dict[str, np.ndarray]:
+    """Each field's (P, N) values, or (P,) of one step; members of compounds come out by their
+    field names. Fields missing from the group are left out."""
+    out: dict[str, np.ndarray] = {}
+    for name, members in stored_datasets(fields).items():
+        ds = grp.get(name)
+        if not isinstance(ds, h5py.Dataset):
+            continue
+        data = ds[()] if step is None else ds[:, step]
+        for m in members:
+            if m.compound:
+                if m.member in (data.dtype.names or ()):
+                    out[m.name] = np.asarray(data[m.member])
+            else:
+                out[m.name] = data
+    return out
 
 
 def read_results(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:

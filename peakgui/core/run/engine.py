@@ -52,6 +52,7 @@ from peakgui.core.io.results import (
     next_group_name,
     sidecar_path,
     timestamp,
+    write_values,
 )
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, split_blocks
@@ -319,7 +320,7 @@ class AnalysisRun:
                         ahead = (b, nb, reader.submit(self._read, dset, b, nb))
                     values = self._compute_block(backend, block, a, b, func, args)
                     check_file()
-                    _write_chunk(grp, a, b, values)
+                    _write_chunk(grp, self.result_fields(), a, b, values)
                     dt = time.perf_counter() - t0
                     computed += b - a
                     done += b - a
@@ -357,12 +358,12 @@ class AnalysisRun:
         }
 
 
-def _write_chunk(grp: h5py.Group, a: int, b: int, values: dict[str, np.ndarray]) -> None:
+def _write_chunk(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
+                 values: dict[str, np.ndarray]) -> None:
     """Results first, flushed, then the completion marks, flushed: a kill between the two
     leaves positions unmarked (recomputed later), never marked without their results."""
     try:
-        for name, arr in values.items():
-            grp[name][a:b] = arr
+        write_values(grp, fields, a, b, values)
         grp.file.flush()
         grp[COMPLETED][a:b] = 1
         grp.file.flush()

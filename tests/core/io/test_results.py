@@ -1,0 +1,63 @@
+"""Results groups: compound datasets (BGlib's Guess/Fit layout) written and read by field."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.core.analyses.declaration import Analysis, PixelDetail, ResultField
+from peakgui.core.demo.be import write_demo
+from peakgui.core.io.results import COMPLETED, read_fields
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
+
+
+def _fields(ctx):
+    return [ResultField("Fit_Amp", "float32", "Amplitude", "V", np.nan, compound="Fit",
+                        member="Amplitude [V]", compound_quantity="SHO"),
+            ResultField("Fit_Freq", "float32", "Frequency", "Hz", np.nan, compound="Fit",
+                        member="Frequency [Hz]", compound_quantity="SHO"),
+            ResultField("Flag", "uint8", "Flag", "", 255)]
+
+
+def _kernel(block, params, ctx):
+    mag = np.abs(block)
+    return {"Fit_Amp": mag.max(axis=1).astype(np.float32),
+            "Fit_Freq": ctx.axis.value_at(mag.argmax(axis=1)).astype(np.float32),
+            "Flag": np.zeros(len(block), dtype=np.uint8)}
+
+
+COMPOUND = Analysis(name="compound_test", title="Compound test", group_name="Compound_Test",
+                    parameters=(), fields=_fields, kernel=_kernel,
+                    inspect=lambda s, p, c: PixelDetail(s, {}))
+
+
+def test_compound_members_are_written_as_one_dataset_and_read_back_by_field(tmp_path):
+    path = tmp_path / "scan.h5"
+    write_demo(path, rows=6, cols=5, bins=40)
+    src = SpectralSource.open(path)
+    last = list(AnalysisRun(src, COMPOUND, n_jobs=1, max_mem_mb=0.01).run())[-1]
+    with h5py.File(path, "r") as f:
+        grp = f[last.results.group]
+        fit = grp["Fit"]
+        assert fit.shape == (30, 1) and fit.dtype.names == ("Amplitude [V]", "Frequency [Hz]")
+        assert fit.attrs["quantity"] == "SHO" and fit.attrs["units"] == "compound"
+        assert "Fit_Amp" not in grp and grp[COMPLETED][()].all()
+        got = read_fields(grp, _fields(None))
+        step = read_fields(grp, _fields(None), step=0)
+        raw = f[src.dataset][()]
+    np.testing.assert_array_equal(got["Fit_Amp"][:, 0], np.abs(raw).max(axis=1))
+    np.testing.assert_array_equal(step["Fit_Freq"], got["Fit_Freq"][:, 0])
+    assert got["Flag"].dtype == np.uint8 and not got["Flag"].any()
+
+
+def test_pyusid_accepts_the_compound_dataset_as_main(tmp_path):
+    usid = pytest.importorskip("pyUSID")
+    path = tmp_path / "scan.h5"
+    write_demo(path, rows=4, cols=4, bins=32)
+    last = list(AnalysisRun(SpectralSource.open(path), COMPOUND, n_jobs=1).run())[-1]
+    with h5py.File(path, "r") as f:
+        fit = f[last.results.group]["Fit"]
+        assert usid.hdf_utils.check_if_main(fit)
+        assert usid.USIDataset(fit).shape == (16, 1)
