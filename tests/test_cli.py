@@ -17,7 +17,7 @@ from peakgui.cli import create_parser
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from peakgui.core.io.results import COMPLETED
-from tests.core.helpers import dataset_digest, tutorial_amplitudes
+from tests.core.helpers import completed_count, dataset_digest, kill_after, tutorial_amplitudes
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 
@@ -74,14 +74,6 @@ def test_non_square_file_with_other_bins_equals_the_tutorial_loop(tmp_path):
                           tutorial_amplitudes(raw).view(np.uint32))
 
 
-def _completed(path) -> int:
-    try:
-        with h5py.File(path, "r", locking=False) as f:
-            return int(f[GROUP0][COMPLETED][()].sum())
-    except (OSError, KeyError):
-        return 0
-
-
 def test_sigkill_mid_run_then_rerun_completes_identically(tmp_path, small_file):
     clean = tmp_path / "clean.h5"
     clean.write_bytes(small_file.read_bytes())
@@ -89,16 +81,7 @@ def test_sigkill_mid_run_then_rerun_completes_identically(tmp_path, small_file):
     before = dataset_digest(small_file, DEMO_DATASET)
 
     # a tiny memory cap makes one-position chunks, so the run is long enough to kill mid-way
-    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", str(small_file),
-                             "--jobs", "1", "--max-mem", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while _completed(small_file) < 50 and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    done = _completed(small_file)
+    done = kill_after([small_file, "--jobs", "1", "--max-mem", "1"], small_file, GROUP0, 50)
     assert 50 <= done < 768, done
 
     assert dataset_digest(small_file, DEMO_DATASET) == before
@@ -115,13 +98,13 @@ def test_ctrl_c_saves_progress_and_exits_130(small_file):
                              "--jobs", "1", "--max-mem", "1"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while _completed(small_file) < 20 and time.monotonic() < deadline:
+    while completed_count(small_file, GROUP0) < 20 and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "resume" in err
-    done = _completed(small_file)
+    done = completed_count(small_file, GROUP0)
     assert 20 <= done < 768
     with h5py.File(small_file, "r") as f:
         assert f[GROUP0].attrs["last_pixel"] == done  # saved on the way out

@@ -79,3 +79,33 @@ def peak_run(source, params=None, **options):
 
     values = params.as_dict() if hasattr(params, "as_dict") else params
     return AnalysisRun(source, "peak_finding", values, **options)
+
+
+def completed_count(path, group: str) -> int:
+    """Positions marked complete in a results group, read while a run may be writing it."""
+    from peakgui.core.io.results import COMPLETED
+
+    try:
+        with h5py.File(path, "r", locking=False) as f:
+            return int(f[group][COMPLETED][()].sum())
+    except (OSError, KeyError):
+        return 0
+
+
+def kill_after(args: list, path, group: str, positions: int, env=None,
+               timeout: float = 120) -> int:
+    """Start ``peakgui-batch ARGS``, SIGKILL it once ``positions`` are complete, and return how
+    many were complete after the kill."""
+    import signal
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", *map(str, args)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    while completed_count(path, group) < positions and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return completed_count(path, group)

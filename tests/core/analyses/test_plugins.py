@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import h5py
@@ -16,8 +14,8 @@ import numpy as np
 import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
-from peakgui.core.io.results import COMPLETED
 from tests.core.analyses.band_mean_plugin import install
+from tests.core.helpers import kill_after
 
 GROUP = DEMO_DATASET + "-Band_Mean_000"
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,14 +35,6 @@ def batch(env, *args, check=True) -> subprocess.CompletedProcess:
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
-
-
-def completed(path) -> int:
-    try:
-        with h5py.File(path, "r", locking=False) as f:
-            return int(f[GROUP][COMPLETED][()].sum())
-    except (OSError, KeyError):
-        return 0
 
 
 def expected_means(path, lo, hi) -> np.ndarray:
@@ -73,15 +63,7 @@ def test_the_plugin_runs_resumes_after_a_kill_and_is_reused(plugin_env, tmp_path
     write_demo(path, rows=24, cols=20, bins=64)
     args = ["--analysis", "band_mean", "--param", "band_lo=320e3", "--param", "band_hi=360e3",
             "--param", "delay_ms=15", "--jobs", "1", "--max-mem", "0.02"]
-    proc = subprocess.Popen([sys.executable, "-m", "peakgui.cli", str(path), *args],
-                            env=plugin_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while completed(path) < 40 and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    done = completed(path)
+    done = kill_after([path, *args], path, GROUP, 40, env=plugin_env)
     assert 40 <= done < 24 * 20
 
     summary = json.loads(batch(plugin_env, path, *args, "--json").stdout)

@@ -30,7 +30,7 @@ from peakgui.core.io.source import SpectralSource
 from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 from peakgui.core.run.backends import LocalBackend
 from peakgui.core.run.progress import ProgressState
-from tests.core.helpers import file_digest, peak_run
+from tests.core.helpers import completed_count, file_digest, peak_run
 
 distributed = pytest.importorskip("distributed")
 
@@ -219,11 +219,7 @@ def assert_identical(got: dict, want: dict) -> None:
 
 
 def completed(path) -> int:
-    try:
-        with h5py.File(path, "r", locking=False) as f:
-            return int(f[GROUP0][COMPLETED][()].sum())
-    except (OSError, KeyError):
-        return 0
+    return completed_count(path, GROUP0)
 
 
 def wait_until(cond, proc: subprocess.Popen, timeout: float = RUN) -> None:
