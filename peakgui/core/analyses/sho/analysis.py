@@ -63,7 +63,7 @@ PARAMETERS = (
               help="lower bound of the quality factor"),
     Parameter("q_max", "Q to", float, 1e4, minimum=1e-6, decimals=1,
               help="upper bound of the quality factor"),
-    Parameter("max_iter", "Max iterations", int, 100, minimum=1, maximum=100000,
+    Parameter("max_iter", "Max iterations", int, 300, minimum=1, maximum=100000,
               help="model evaluations allowed per spectrum before giving up"),
     Parameter("xtol", "Step tolerance", float, 1e-8, minimum=0.0, maximum=1.0, decimals=12,
               help="converged when every parameter moves by less than this, relatively"),

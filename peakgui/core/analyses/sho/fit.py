@@ -27,7 +27,7 @@ class FitSettings:
     guess: str = "peak"
     q_min: float = 1.0
     q_max: float = 1e4
-    max_iter: int = 100
+    max_iter: int = 300
     ftol: float = 1e-10
     xtol: float = 1e-8
     gtol: float = GTOL

@@ -54,3 +54,20 @@ def test_full_demo_sample_matches_scipy():
     spectra = demo_block(scene, 0, scene.amp.size)[idx]
     signal = ~np.isin(idx, np.concatenate([scene.lifted, scene.dropped]))
     _compare(spectra, scene.freq, signal, "128x128 demo sample")
+
+
+def test_low_signal_to_noise_spectra_match_scipy():
+    """Harder than the demo: peak SNR from 3 to 1000, Q from 3 to 3000, any phase."""
+    from peakgui.core.analyses.sho.model import sho_model
+
+    freq = np.linspace(300e3, 350e3, 119)
+    rng = np.random.default_rng(99)
+    n = 300
+    amp = 10 ** rng.uniform(-6, 1, n)
+    q = 10 ** rng.uniform(0.5, 3.5, n)
+    clean = np.array([sho_model(freq, a, f0, qq, ph) for a, f0, qq, ph in
+                      zip(amp, rng.uniform(305e3, 345e3, n), q, rng.uniform(-np.pi, np.pi, n))])
+    sigma = amp * q / 10 ** rng.uniform(0.5, 3, n)
+    noisy = clean + sigma[:, None] * (rng.standard_normal(clean.shape)
+                                      + 1j * rng.standard_normal(clean.shape)) / np.sqrt(2)
+    _compare(noisy, freq, np.ones(n, bool), "low SNR")
