@@ -123,3 +123,36 @@ def test_run_writes_a_results_group_resumes_and_reuses(small_file):
     # other parameters: a new group
     other = _finish(AnalysisRun(src, "sho", {"band_lo": 305e3}, n_jobs=1))[-1]
     assert other.results.group == DEMO_DATASET + "-SHO_Fit_002"
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_local_results(small_file):
+    """The kernel travels to Dask worker processes by name and gives identical numbers."""
+    pytest.importorskip("distributed")
+    from peakgui.core.run.dask_backend import DaskBackend
+
+    src = SpectralSource.open(small_file)
+    local = _finish(AnalysisRun(src, "sho", n_jobs=1))[-1]
+    remote = _finish(AnalysisRun(src, "sho", n_jobs=1,
+                                 backend=DaskBackend(local_workers=2)), force=True)[-1]
+    assert remote.state is ProgressState.FINISHED and remote.results != local.results
+    a, b = read_results(local.results), read_results(remote.results)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+
+
+def test_read_only_source_gets_a_sidecar(small_file):
+    from peakgui.core.io.results import sidecar_path
+    from tests.core.helpers import file_digest, read_only
+
+    before = file_digest(small_file)
+    with read_only(small_file):
+        src = SpectralSource.open(small_file)
+        last = _finish(AnalysisRun(src, "sho", n_jobs=1))[-1]
+        assert last.results.file == sidecar_path(small_file)
+        assert last.results.group.endswith("-SHO_Fit_000")
+        again = _finish(AnalysisRun(src, "sho", n_jobs=1))
+        assert [s.state for s in again] == [ProgressState.REUSED]
+    assert file_digest(small_file) == before
+    got = read_results(last.results)
+    assert got["completed_positions"].all() and got[STATUS].dtype == np.uint8
