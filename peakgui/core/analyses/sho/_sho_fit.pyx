@@ -24,6 +24,7 @@ cdef enum:
     NON_FINITE = 3
     TOO_FEW_POINTS = 4
     NO_SIGNAL = 5
+    FAILED = 6
 
 cdef enum:
     GUESS_PEAK = 0
@@ -385,6 +386,8 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
     guess[2] = p[2]
     guess[3] = p[3]
     guess[4] = 1.0 - 2.0 * F / ss_tot if ss_tot > 0.0 else 0.0
+    if not isfinite(F):
+        return FAILED
 
     for i in range(4):
         D[i] = H[_h_index(i, i)]
@@ -436,9 +439,11 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
             for i in range(nf):
                 j = free_idx[i]
                 pt[j] = _clip(p[j] + z[i], lo[j], hi[j])
-            if pt[1] <= 0.0 or pt[2] <= 0.0:  # only reachable with non-positive bounds
+            if not (pt[1] > 0.0 and pt[2] > 0.0):  # only with non-positive bounds
                 mu *= nu
                 nu *= 2.0
+                if mu > _MU_MAX:
+                    break
                 continue
             pred = 0.0
             small = 1
@@ -496,6 +501,9 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
     fit[2] = p[2]
     fit[3] = _wrap(p[3])
     fit[4] = 1.0 - 2.0 * F / ss_tot if ss_tot > 0.0 else 0.0
+    for i in range(5):
+        if not isfinite(fit[i]):
+            return FAILED
     return status
 
 

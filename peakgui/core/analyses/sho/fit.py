@@ -44,9 +44,10 @@ class FitResult:
 
 
 def band_mask(freq: np.ndarray, band_lo: float | None, band_hi: float | None) -> np.ndarray:
-    """Which points of the axis lie in the band (inclusive; a missing end means open)."""
+    """Which points of the axis lie in the band (inclusive; a missing end means open). Only
+    positive frequencies: the model is a function of w and w0 > 0."""
     freq = np.asarray(freq, dtype=np.float64)
-    mask = np.isfinite(freq)
+    mask = np.isfinite(freq) & (freq > 0)
     if band_lo is not None:
         mask &= freq >= band_lo
     if band_hi is not None:

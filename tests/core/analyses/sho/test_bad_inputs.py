@@ -81,3 +81,15 @@ def test_max_iterations_is_reported():
 def test_empty_block():
     res = fit_spectra(np.zeros((0, FREQ.size), np.complex64), FREQ, FitSettings())
     assert res.fit.shape == (0, 5) and res.status.shape == (0,)
+
+
+def test_non_positive_frequencies_are_left_out():
+    """An axis through zero (a mis-labelled one, say): only w > 0 is fitted, no hang, no NaN."""
+    freq = np.linspace(-350e3, 350e3, 239)
+    x = sho_model(np.abs(freq), 1e-3, 325e3, 120.0, 0.4)
+    res = fit_spectra(x[None], freq, FitSettings())
+    assert res.band.min() > 0 and res.status[0] == FitStatus.CONVERGED
+    none = fit_spectra(x[None], -np.abs(freq), FitSettings())
+    assert none.status[0] == FitStatus.TOO_FEW_POINTS
+    zero = fit_spectra(x[None], np.zeros_like(freq), FitSettings())
+    assert zero.status[0] == FitStatus.TOO_FEW_POINTS
