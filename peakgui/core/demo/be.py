@@ -21,6 +21,7 @@ from peakgui.core.dimension import Dimension
 from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 
 DEMO_DATASET = "/Measurement_000/Channel_000/Raw_Data"
+TRUTH_GROUP = "/Measurement_000/Channel_000/Ground_Truth"
 BLOCK_POSITIONS = 1 << 16  # positions generated and written at a time
 
 
@@ -113,9 +114,10 @@ def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[
 
 def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
                     spec_dims: list[Dimension], block: Callable[[int, int], np.ndarray],
-                    attrs: dict) -> str:
+                    attrs: dict, extra: Callable[[h5py.Group], None] | None = None) -> str:
     """Write a BE-style USID file whose spectra come from ``block(start, stop)``, in blocks of
-    positions so a gigabyte file needs no gigabyte of memory; returns the main dataset path."""
+    positions so a gigabyte file needs no gigabyte of memory; returns the main dataset path.
+    ``extra(channel_group)`` may add more before the file takes its name."""
     n_pos = int(np.prod([d.size for d in pos_dims]))
     n_cols = int(np.prod([d.size for d in spec_dims]))
     path = Path(path)
@@ -134,8 +136,46 @@ def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
             raw[start:stop] = block(start, stop)
         link_as_main(raw, pos, spec, "Cantilever Vertical Deflection", "V")
         chan.create_dataset("Bin_Frequencies", data=spec_dims[0].values.astype(np.float32))
+        if extra is not None:
+            extra(chan)
     os.replace(tmp, path)  # a half-written demo never takes the real name
     return DEMO_DATASET
+
+
+def sho_truth(scene: DemoScene) -> dict[str, np.ndarray]:
+    """The oscillator parameters per position in BGlib's SHO convention
+    (``A exp(i phi) w0^2 / (w^2 - i w w0/Q - w0^2)``): the demo draws ``A w0^2 / (w0^2 - w^2
+    + i w w0/Q) exp(i phase)``, which is -1 times that, so phi = phase + pi wrapped to (-pi, pi].
+    ``Signal`` is 0 for the noise-only and all-zero positions, whose parameters mean nothing."""
+    signal = np.ones(scene.amp.size, dtype=np.uint8)
+    signal[scene.lifted] = 0
+    signal[scene.dropped] = 0
+    phi = np.pi - np.mod(np.pi - (scene.phase + np.pi), 2 * np.pi)
+    return {"Amplitude": scene.amp, "Frequency": scene.f0, "Quality_Factor": scene.q,
+            "Phase": phi, "Signal": signal}
+
+
+def _write_truth(scene: DemoScene) -> Callable[[h5py.Group], None]:
+    def write(chan: h5py.Group) -> None:
+        grp = chan.create_group(TRUTH_GROUP.rsplit("/", 1)[1])
+        grp.attrs["model"] = "A*exp(1j*phi)*w0**2/(w**2 - 1j*w*w0/Q - w0**2) (BGlib SHOfunc)"
+        grp.attrs["noise_sigma"] = scene.noise  # per real and per imaginary part, in V
+        grp.attrs["note"] = ("one value per row of Raw_Data; Signal = 0 marks noise-only and "
+                             "all-zero positions")
+        units = {"Amplitude": "V", "Frequency": "Hz", "Quality_Factor": "", "Phase": "rad",
+                 "Signal": ""}
+        for name, values in sho_truth(scene).items():
+            ds = grp.create_dataset(name, data=values)
+            ds.attrs["units"] = units[name]
+
+    return write
+
+
+def read_truth(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The ground truth a demo file stores beside its data (see :func:`sho_truth`)."""
+    with h5py.File(path, "r", locking=False) as f:
+        grp = f[TRUTH_GROUP]
+        return {name: grp[name][()] for name in grp}
 
 
 def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
@@ -150,4 +190,5 @@ def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: 
     }
     return write_usid_scan(path, scan_position_dims(rows, cols, scan_size_m),
                            [Dimension("Frequency", "Hz", scene.freq)],
-                           lambda a, b: demo_block(scene, a, b), attrs)
+                           lambda a, b: demo_block(scene, a, b), attrs,
+                           extra=_write_truth(scene))
