@@ -138,6 +138,18 @@ class ResultField:
 
 
 @dataclass(frozen=True)
+class DerivedField:
+    """A map computed from stored fields when shown (never stored), e.g. A*cos(phi)."""
+
+    name: str
+    title: str
+    quantity: str
+    units: Callable[[SpectralContext], str]
+    compute: Callable[[dict[str, np.ndarray]], np.ndarray]
+    needs: tuple[str, ...]  # the stored fields it is computed from
+
+
+@dataclass(frozen=True)
 class SpectralContext:
     """What an analysis may know about the data: the spectral axis and the data's quantity."""
 
@@ -187,6 +199,11 @@ class Analysis:
     bytes_per_spectrum: Callable[[int, ParamValues], int] = lambda s, p: 16 * s
     workspace_bytes: Callable[[int, ParamValues], int] = lambda s, p: 0
     prepare: Callable[[ParamValues, SpectralContext], None] | None = None
+    derived: tuple[DerivedField, ...] = ()
+    # which spectra to mask on maps (failed fits, no peak found), from the stored fields
+    bad: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
+    bad_needs: tuple[str, ...] = ()
+    check_axis: Callable[[ParamValues, SpectralContext], str | None] | None = None
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
@@ -226,3 +243,7 @@ class Analysis:
             return (f"spectra along {ctx.axis.name} have only {ctx.n_points} point(s); "
                     f"{self.title} needs at least {self.min_points}")
         return None
+
+    def check(self, params: ParamValues, ctx: SpectralContext) -> str | None:
+        """Why these parameters cannot work on this axis (a band outside it, say)."""
+        return self.check_axis(params, ctx) if self.check_axis is not None else None

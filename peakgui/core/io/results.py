@@ -29,6 +29,7 @@ from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries
 
 COMPLETED = "completed_positions"
 PARAMS_ATTR = "peakgui_parameters"
+MEMBERS_ATTR = "peakgui_fields"  # on a compound dataset: member -> PeakGUI field name
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
                 fill[m.member] = m.fill
             ds = grp.create_dataset(name, shape=shape, dtype=dtype, fillvalue=fill)
             ds[...] = fill  # allocate now: later chunk writes must not touch the structure
+            ds.attrs[MEMBERS_ATTR] = json.dumps({m.member: m.name for m in members})
             link_as_main(ds, pos, spec, fld.compound_quantity or name, "compound")
         else:
             data = np.full(shape, fld.fill, dtype=fld.dtype)
@@ -224,10 +226,22 @@ def read_fields(grp: h5py.Group, fields: list[ResultField], step: int | None = N
 
 
 def read_results(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
-    """Every (or the named) result dataset of a group, plus completed_positions, in memory."""
+    """Every (or the named) field of a group, plus completed_positions, in memory; members of
+    compound datasets come out under their field names."""
     from peakgui.core.io.h5access import open_read
 
     with open_read(ref.file) as f:
         grp = f[ref.group]
-        keys = names or [k for k in grp if isinstance(grp[k], h5py.Dataset)]
-        return {k: grp[k][()] for k in keys if k in grp}
+        out: dict[str, np.ndarray] = {}
+        for key in grp:
+            ds = grp[key]
+            if not isinstance(ds, h5py.Dataset):
+                continue
+            members = json.loads(as_text(ds.attrs.get(MEMBERS_ATTR, "{}")) or "{}")
+            if members and ds.dtype.names:
+                data = ds[()]
+                out.update({field: np.asarray(data[m]) for m, field in members.items()
+                            if m in ds.dtype.names})
+            else:
+                out[key] = ds[()]
+        return {k: v for k, v in out.items() if names is None or k in names}

@@ -93,6 +93,9 @@ class AnalysisRun:
         if why:
             raise InputError(f"{source.dataset}: {why}")
         self.params: ParamValues = self.analysis.values(params)
+        why = self.analysis.check(self.params, self.context)
+        if why:
+            raise InputError(f"{source.dataset}: {why}")
         self.source = source
         self.n_jobs = resolve_jobs(n_jobs)
         self.max_mem_mb = max_mem_mb

@@ -125,4 +125,6 @@ ANALYSIS = Analysis(
     bytes_per_spectrum=lambda s, p: 8 * s + 32,
     workspace_bytes=lambda s, p: MAX_SUB_BLOCK * s * int(p["steps"]) * 8,
     prepare=_prepare,
+    bad=lambda values: values[COUNT] == 0,  # no peak found: the centre bin was taken
+    bad_needs=(COUNT,),
 )

@@ -2,8 +2,8 @@
 
 Each spectrum is fitted with BGlib's simple-harmonic-oscillator model (see :mod:`.model`) by the
 compiled kernel of :mod:`._sho_fit`. The guess is stored beside the fit, as in BGlib's results
-groups. Field names are plain (``Fit_Amplitude``...) until the writer produces compound datasets;
-:data:`COMPOUND` says which field goes to which member of BGlib's ``Guess`` / ``Fit`` dtype.
+groups. Fields have plain names (``Fit_Amplitude``...) and are stored as the members of BGlib's
+compound ``Guess`` and ``Fit`` datasets (:data:`COMPOUND` maps one onto the other).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 
 from peakgui.core.analyses.declaration import (
     Analysis,
+    DerivedField,
     FieldKind,
     Parameter,
     ParamValues,
@@ -97,7 +98,9 @@ def _fields(ctx: SpectralContext) -> list[ResultField]:
     for stage in ("Fit", "Guess"):
         prefix = "SHO" if stage == "Fit" else "Guess:"
         out += [ResultField(field_name(stage, c), "float32", quantities[c], units[c], np.nan,
-                            title=f"{prefix} {titles[c]}") for c in range(5)]
+                            title=f"{prefix} {titles[c]}", compound=stage,
+                            member=BGLIB_NAMES[c], compound_quantity="SHO")
+                for c in range(5)]
     out.append(ResultField(STATUS, "uint8", "Fit status", "", int(FitStatus.NOT_COMPUTED),
                            kind=FieldKind.STATUS, title="SHO fit status"))
     return out
@@ -164,6 +167,26 @@ def sho_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext)
     )
 
 
+def _check_axis(params: ParamValues, ctx: SpectralContext) -> str | None:
+    inside = int(band_mask(ctx.axis.values, params["band_lo"], params["band_hi"]).sum())
+    if inside < MIN_FIT_POINTS:
+        return (f"the fitted band holds {inside} point(s) of positive {ctx.axis.name.lower()}; "
+                f"the SHO fit needs at least {MIN_FIT_POINTS}")
+    return None
+
+
+def piezoresponse(values: dict[str, np.ndarray]) -> np.ndarray:
+    """A*cos(phi): the signed response microscopists map (BGlib's convention of phi)."""
+    return values[field_name("Fit", 0)] * np.cos(values[field_name("Fit", 3)])
+
+
+def bad_fits(values: dict[str, np.ndarray]) -> np.ndarray:
+    """Spectra whose fit should not be shown as good: not converged, or R2 below POOR_R2."""
+    status = values[STATUS]
+    ok = (status == int(FitStatus.CONVERGED)) | (status == int(FitStatus.AT_BOUND))
+    return ~ok | ~(values[field_name("Fit", 4)] >= POOR_R2)
+
+
 def _provenance() -> dict[str, str]:
     return {"algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION, "model": MODEL,
             "status_codes": "; ".join(f"{int(s)}={s.name}" for s in FitStatus)}
@@ -186,4 +209,10 @@ ANALYSIS = Analysis(
     validate=_validate,
     # the band as complex128 plus the (5 + 5) float64 results and the status
     bytes_per_spectrum=lambda s, p: 16 * s + 96,
+    derived=(DerivedField("Piezoresponse", "SHO piezoresponse A·cos(φ)", "Piezoresponse",
+                          units=lambda ctx: ctx.units, compute=piezoresponse,
+                          needs=(field_name("Fit", 0), field_name("Fit", 3))),),
+    bad=bad_fits,
+    bad_needs=(STATUS, field_name("Fit", 4)),
+    check_axis=_check_axis,
 )

@@ -1,0 +1,57 @@
+"""SHO results as BGlib writes them: compound Guess and Fit datasets that pyUSID and BGlib read."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.core.analyses.sho.analysis import BGLIB_NAMES, COMPOUND, STATUS
+from peakgui.core.demo.be import write_demo
+from peakgui.core.io.results import read_results
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
+
+
+@pytest.fixture(scope="module")
+def sho_results(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sho") / "scan.h5"
+    write_demo(path, rows=8, cols=6, bins=64)
+    last = list(AnalysisRun(SpectralSource.open(path), "sho", n_jobs=1).run())[-1]
+    return path, last.results
+
+
+def test_guess_and_fit_are_compound_main_datasets_with_bglib_members(sho_results):
+    path, ref = sho_results
+    with h5py.File(path, "r") as f:
+        grp = f[ref.group]
+        assert ref.group.endswith("Raw_Data-SHO_Fit_000")
+        for name in ("Guess", "Fit"):
+            ds = grp[name]
+            assert ds.shape == (48, 1) and ds.dtype.names == BGLIB_NAMES
+            assert all(ds.dtype[m] == np.float32 for m in BGLIB_NAMES)
+            assert ds.attrs["quantity"] == "SHO" and ds.attrs["units"] == "compound"
+        assert grp[STATUS].dtype == np.uint8
+        fit = grp["Fit"][()]
+    got = read_results(ref)
+    for member, field in COMPOUND["Fit"].items():
+        np.testing.assert_array_equal(got[field], fit[member])
+
+
+def test_pyusid_reads_fit_as_a_main_dataset(sho_results):
+    usid = pytest.importorskip("pyUSID")
+    path, ref = sho_results
+    with h5py.File(path, "r") as f:
+        fit = usid.USIDataset(f[ref.group]["Fit"])
+        assert fit.pos_dim_labels == ["X", "Y"] and fit.shape == (48, 1)
+        freq = fit[()]["Frequency [Hz]"]
+    np.testing.assert_array_equal(freq, read_results(ref)["Fit_Frequency"])
+
+
+def test_bglib_dtype_and_field_access_match(sho_results):
+    be_sho_fitter = pytest.importorskip("BGlib.be.analysis.be_sho_fitter")
+    path, ref = sho_results
+    with h5py.File(path, "r") as f:
+        fit = f[ref.group]["Fit"]
+        assert fit.dtype.names == be_sho_fitter.sho32.names  # float32 members, as BGlib once had
+        assert fit["Quality Factor"].shape == (48, 1)
