@@ -11,12 +11,14 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-# peak-finding options that predate plugins, kept as they are: option -> parameter names
-PEAK_SHORTHANDS = {
-    "widths": ("width_lo", "width_hi"),
-    "steps": ("steps",),
-    "min_snr": ("min_snr",),
-    "noise_perc": ("noise_perc",),
+# options older than --param (peak finding's) or too common to spell out (the SHO band):
+# option -> (analysis, parameter names)
+SHORTHANDS = {
+    "widths": ("peak_finding", ("width_lo", "width_hi")),
+    "steps": ("peak_finding", ("steps",)),
+    "min_snr": ("peak_finding", ("min_snr",)),
+    "noise_perc": ("peak_finding", ("noise_perc",)),
+    "band": ("sho", ("band_lo", "band_hi")),
 }
 
 
@@ -48,6 +50,9 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
     peak.add_argument("--steps", type=int, help="number of CWT widths (default: 30)")
     peak.add_argument("--min-snr", type=float, help="minimum SNR (default: 1)")
     peak.add_argument("--noise-perc", type=float, help="noise percentile (default: 10)")
+    sho = p.add_argument_group("SHO fit (shorthand for --param)")
+    sho.add_argument("--band", nargs=2, type=float, metavar=("LO", "HI"),
+                     help="frequency band to fit in Hz (default: the whole axis)")
 
 
 def add_jobs_argument(p: argparse.ArgumentParser) -> None:
@@ -99,12 +104,12 @@ def parameter_values(args: argparse.Namespace) -> dict[str, Any]:
     """The parameters the command line set (strings from --param, numbers from shorthands);
     the analysis' declaration converts and checks them. ValueError names what is wrong."""
     given: dict[str, Any] = {}
-    for option, names in PEAK_SHORTHANDS.items():
+    for option, (owner, names) in SHORTHANDS.items():
         value = getattr(args, option, None)
         if value is None:
             continue
-        if (args.analysis or "peak_finding") != "peak_finding":
-            raise ValueError(f"--{option.replace('_', '-')} belongs to peak finding; use "
+        if (args.analysis or "peak_finding") != owner:
+            raise ValueError(f"--{option.replace('_', '-')} belongs to --analysis {owner}; use "
                              "--param NAME=VALUE for this analysis")
         values = value if isinstance(value, list | tuple) else [value]
         given.update(zip(names, values))

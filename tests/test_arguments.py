@@ -21,8 +21,10 @@ def test_shorthands_and_params_merge_into_one_mapping():
     args = batch_parser().parse_args(["f.h5", "--widths", "10", "50", "--param", "steps=7"])
     assert parameter_values(args) == {"width_lo": 10.0, "width_hi": 50.0, "steps": "7"}
     args = batch_parser().parse_args(["f.h5", "--analysis", "other", "--steps", "3"])
-    with pytest.raises(ValueError, match="belongs to peak finding"):
+    with pytest.raises(ValueError, match="belongs to --analysis peak_finding"):
         parameter_values(args)
+    args = batch_parser().parse_args(["f.h5", "--analysis", "sho", "--band", "3e5", "4e5"])
+    assert parameter_values(args) == {"band_lo": 3e5, "band_hi": 4e5}
 
 
 def test_analysis_help_is_recognised_in_either_spelling():

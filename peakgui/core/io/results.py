@@ -153,8 +153,9 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
             fill = np.zeros((), dtype=dtype)
             for m in members:
                 fill[m.member] = m.fill
-            ds = grp.create_dataset(name, shape=shape, dtype=dtype, fillvalue=fill)
-            ds[...] = fill  # allocate now: later chunk writes must not touch the structure
+            # written in full now: later chunk writes must not touch the file's structure
+            ds = grp.create_dataset(name, data=np.full(shape, fill, dtype=dtype),
+                                    fillvalue=fill)
             ds.attrs[MEMBERS_ATTR] = json.dumps({m.member: m.name for m in members})
             link_as_main(ds, pos, spec, fld.compound_quantity or name, "compound")
         else:
