@@ -43,7 +43,7 @@ class ScriptedRun(QObject):
         r0, c0 = (int(v) for v in w.source.layout.pixel_rc[0])
         w.select_pixel(r0, c0)
         if not self.run:
-            QTimer.singleShot(self.settle_ms, lambda: self._finish(EXIT_OK))
+            self._when_idle(lambda: self._finish(EXIT_OK))
             return
         rc = w.run_controller
         rc.sigFinished.connect(self._on_run_succeeded)
@@ -57,8 +57,15 @@ class ScriptedRun(QObject):
 
     def _on_run_stopped(self) -> None:
         code = EXIT_OK if self._outcome_ok else EXIT_RUN_FAILED
-        # let the final maps, labels and layouts reach the screen before capturing
-        QTimer.singleShot(self.settle_ms, lambda: self._finish(code))
+        self._when_idle(lambda: self._finish(code))
+
+    def _when_idle(self, then, waited_ms: int = 0) -> None:
+        """Once the window's workers have read the final maps (10 s at most), let them and the
+        labels and layouts reach the screen, then ``then``."""
+        if self.window.busy() and waited_ms < 10_000:
+            QTimer.singleShot(50, lambda: self._when_idle(then, waited_ms + 50))
+            return
+        QTimer.singleShot(self.settle_ms, then)
 
     def _finish(self, code: int) -> None:
         if code == EXIT_OK and self.unexpected_errors:
