@@ -143,7 +143,7 @@ class DatasetPresenter(QObject):
         self.w.update_actions()
         self.w.sigDatasetOpened.emit(source.dataset)
         if check:
-            self.w.results_browser.check_existing()
+            self.w.check_existing()
 
     def _clear_dataset(self) -> None:
         self.w.source = None

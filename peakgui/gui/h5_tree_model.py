@@ -197,7 +197,8 @@ class H5TreeModel(QAbstractItemModel):
                 waiter()
 
         w = start_worker(iter_children, file, node.path, len(node.children), self.BATCH, until,
-                         on_yield=on_yield, on_error=on_error, on_finish=on_finish)
+                         on_yield=on_yield, on_error=on_error, on_finish=on_finish,
+                         owner=self)
         holder.append(w)
         self._workers.add(w)
 

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.actions = WindowActions(self)
         self._build_docks()
         self._connect()
-        self._existing_timer = self._single_shot(250, self.results_browser.check_existing)
+        self._existing_timer = self._single_shot(250, self.check_existing)
         self._bin_timer = self._single_shot(200, self._on_bin_timer_timeout)
         self._restore_settings()
         self.update_actions()
@@ -280,6 +280,11 @@ class MainWindow(QMainWindow):
         self.inspector.set_run(run)
         self._existing_timer.start()
         self.update_actions()
+
+    def check_existing(self) -> None:
+        """Look for earlier results with the parameters as typed (now, not after a pause)."""
+        self._existing_timer.stop()
+        self.results_browser.check_existing()
 
     def _on_params_invalid(self, _reason: str) -> None:
         self.inspector.set_run(None)

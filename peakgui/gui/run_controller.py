@@ -110,7 +110,7 @@ class RunController(QObject):
             drive_run, run, force, backend, on_yield=self._on_worker_yielded,
             on_error=self._on_worker_errored, on_finish=self._on_worker_finished,
             connect={"started": self.sigStarted.emit, "paused": self._on_worker_paused,
-                     "resumed": self._on_worker_resumed})
+                     "resumed": self._on_worker_resumed}, owner=self)
 
     def pause(self) -> None:
         if self._worker is not None and self._state is RunState.RUNNING:

@@ -226,5 +226,5 @@ class RunPresenter(QObject):
             w.results_browser.load(last.results, "", w.source.layout if w.source else None)
         elif last is None or last.state is not ProgressState.REUSED:
             keep = w.run_panel.message()
-            w.results_browser.check_existing()  # offers Resume after a cancel or an error
+            w.check_existing()  # offers Resume after a cancel or an error
             w.run_panel.set_message(keep)

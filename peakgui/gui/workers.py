@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Generator
 from typing import Any
 
+from PyQt5 import sip
 from PyQt5.QtCore import QObject, QThreadPool
 from superqt.utils import GeneratorWorker, WorkerBase
 
@@ -57,22 +58,26 @@ def start_worker(func: Callable[..., Generator], *args: Any,
                  on_yield: Callable[[Any], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
                  on_finish: Callable[[], None] | None = None,
-                 connect: dict[str, Callable] | None = None, **kwargs: Any) -> Worker:
+                 connect: dict[str, Callable] | None = None, owner: QObject | None = None,
+                 **kwargs: Any) -> Worker:
     """Run ``func(*args, **kwargs)`` (a generator function) in the pool; callbacks run in the GUI
     thread. ``connect`` maps other signal names (started, paused, resumed, aborted) to slots,
-    connected before the worker starts."""
+    connected before the worker starts. Signals arriving after ``owner`` was deleted (a closed
+    window) are dropped."""
     pool = QThreadPool.globalInstance()
     if pool.maxThreadCount() < MIN_POOL_THREADS:
         pool.setMaxThreadCount(MIN_POOL_THREADS)
     w = Worker(func, *args, **kwargs)
-    if on_yield is not None:
-        w.yielded.connect(on_yield)
-    if on_error is not None:
-        w.errored.connect(on_error)
-    if on_finish is not None:
-        w.finished.connect(on_finish)
-    for name, slot in (connect or {}).items():
-        getattr(w, name).connect(slot)
+
+    def guarded(slot: Callable) -> Callable:
+        if owner is None:
+            return slot
+        return lambda *a: None if sip.isdeleted(owner) else slot(*a)
+
+    for name, slot in (("yielded", on_yield), ("errored", on_error), ("finished", on_finish),
+                       *(connect or {}).items()):
+        if slot is not None:
+            getattr(w, name).connect(guarded(slot))
     w.start()
     return w
 
@@ -127,7 +132,7 @@ class LatestOnly(QObject):
                     on_finish()
 
         w = start_worker(func, *args, on_yield=yielded, on_error=errored, on_finish=finished,
-                         **kwargs)
+                         owner=self, **kwargs)
         holder.append(w)
         self._worker = w
         return w

@@ -8,11 +8,10 @@ import h5py
 import numpy as np
 import pytest
 
-from peakgui import cli
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.gui.attributes_table import AttributesTable
 from peakgui.gui.h5_tree import H5TreeModel, H5TreeView, Kind
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, run_batch
 
 N_OBJECTS = 100_000
 
@@ -89,7 +88,7 @@ def test_window_opens_a_huge_file_quickly_and_says_there_is_no_spectral_dataset(
 
 
 def test_columns_and_markers(qtbot, window, small_file):
-    assert cli.main([str(small_file), "--jobs", "1"]) == 0
+    run_batch(small_file)
     open_and_wait(qtbot, window, small_file)
     model = window.tree.model()
     chan = model.index_of_path("/Measurement_000/Channel_000")

@@ -7,11 +7,10 @@ import pytest
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
-from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.run.peak_process import PeakFinder
 from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.source import SpectralSource
-from peakgui.gui.map_view import NAVIGATOR_BIN, NAVIGATOR_MEAN
+from peakgui.gui.map_layers import NAVIGATOR_BIN, NAVIGATOR_MEAN
 from peakgui.gui.spectrum_view import PHASE_MODE
 from tests.gui.helpers import open_and_wait
 
@@ -28,12 +27,12 @@ def click_map(qtbot, w, row: int, col: int) -> None:
 def assert_matches_core(report, source, params, position):
     expected = PeakFinder(source, params, n_jobs=1).test(position)
     assert report.position == position
-    np.testing.assert_array_equal(report.test.peaks, expected.peaks)
-    assert report.test.index == expected.index
-    assert report.test.amplitude == expected.amplitude
-    assert report.test.frequency == expected.frequency
-    assert report.test.count == expected.count
-    np.testing.assert_array_equal(report.test.magnitude, expected.magnitude)
+    np.testing.assert_array_equal(report.detail.peaks, expected.peaks)
+    assert report.detail.index == expected.index
+    assert report.detail.amplitude == expected.amplitude
+    assert report.detail.frequency == expected.frequency
+    assert report.detail.count == expected.count
+    np.testing.assert_array_equal(report.detail.magnitude, expected.magnitude)
 
 
 def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, small_file):
@@ -43,7 +42,7 @@ def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, smal
     assert w.tree.current_node().path == DEMO_DATASET
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, :]).mean(1))
-    img = w.map_view.layer_image(NAVIGATOR_MEAN)
+    img = w.layers.image(NAVIGATOR_MEAN)
     np.testing.assert_allclose(img, expected, rtol=1e-6)
     assert img.shape == (24, 32)
     # axes in the file's units
@@ -67,9 +66,9 @@ def test_clicking_a_pixel_shows_its_spectrum_and_the_core_test(qtbot, window, sm
     x, y = w.spectrum_view.curve_data()
     np.testing.assert_array_equal(x, src.layout.spectral.values)
     np.testing.assert_allclose(y, np.abs(src.read_position(position)[0]), rtol=1e-6)
-    px, _ = w.spectrum_view.peak_data()
-    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.test.peaks])
-    assert w.spectrum_view.amplitude_line() == pytest.approx(rep.test.amplitude)
+    px, _ = w.spectrum_view.overlay().peak_data()
+    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.peaks])
+    assert w.spectrum_view.overlay().amplitude_line() == pytest.approx(rep.detail.amplitude)
     assert w.map_view.marker() == (5, 7)
     text = w.spectrum_view.readout().text()
     assert "Amplitude" in text and "mV" in text and "kHz" in text
@@ -86,7 +85,7 @@ def test_the_readout_follows_the_cursor(qtbot, window, small_file):
     QTest.mouseMove(glw.viewport(), QPoint(pos.x(), pos.y()))
     qtbot.waitUntil(lambda: "cursor: row 4, col 9" in w.map_view.readout().text(), timeout=2_000)
     text = w.map_view.readout().text()
-    value = w.map_view.layer_image(NAVIGATOR_MEAN)[4, 9]
+    value = w.layers.image(NAVIGATOR_MEAN)[4, 9]
     x = w.source.layout.col_dim.values[9]
     assert "X = " in text and "µm" in text and f"{value * 1e3:.4g} mV" in text, (text, x)
 
@@ -144,7 +143,7 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     assert "not valid" in w.spectrum_view.readout().text()
     w.params_panel.spin_boxes()["width_lo"].setValue(20)
     assert w.start_action.isEnabled()
-    assert w.inspector.report.test is not None
+    assert w.inspector.report.detail is not None
 
 
 def test_phase_view_and_bin_navigator(qtbot, window, small_file):
@@ -157,12 +156,12 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     np.testing.assert_allclose(y, np.angle(spectrum), rtol=1e-6)
     assert w.spectrum_view.plot_item().getAxis("left").labelUnits == "rad"
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000) as blocker:
-        w.map_view.show_layer(NAVIGATOR_BIN)
+        w.layers.show(NAVIGATOR_BIN)
     assert blocker.args == ["bin"]
-    k = w.map_view.current_bin()
+    k = w.layers.current_bin()
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, k]))
-    np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_BIN), expected, rtol=1e-6)
+    np.testing.assert_allclose(w.layers.image(NAVIGATOR_BIN), expected, rtol=1e-6)
 
 
 def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
@@ -184,11 +183,11 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     p = lay.position_of(3, 2)
     np.testing.assert_array_equal(rep.spectrum, w.source.read_position(p)[5])
     expected = PeakFinder(w.source, PeakParams(), n_jobs=1).test(p, step=5)
-    assert (rep.test.index, rep.test.amplitude) == (expected.index, expected.amplitude)
+    assert (rep.detail.index, rep.detail.amplitude) == (expected.index, expected.amplitude)
     assert "V" in view.step_selector().value_text("DC_Offset") and "DC_Offset" in w.map_view.title_text()
     src = SpectralSource.open(path)
     mean5 = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 5, :]).mean(1))
-    np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
+    np.testing.assert_allclose(w.layers.image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
     # spectra along the DC offset instead
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         view.spectral_dim_combo().setCurrentText("DC_Offset")

@@ -9,13 +9,13 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtTest import QTest
 
 from peakgui.app import create_parser
-from peakgui.core.demo.beps import write_beps_demo
-from peakgui.core.run.peak_process import FREQUENCY, RESPONSE
+from peakgui.core.analyses.peak_finding.analysis import FREQUENCY, RESPONSE
 from peakgui.core.analyses.peak_finding.peaks import PeakParams, find_peaks_block
+from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.io.results import COMPLETED, read_results
 from peakgui.core.io.source import SpectralSource
-from peakgui.gui.map_view import AMPLITUDE, NAVIGATOR_MEAN
-from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER
+from peakgui.core.run.progress import ProgressState
+from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from peakgui.gui.step_selector import indices_of, step_of
 from tests.core.test_usid import _multi_dim_file
 from tests.gui.helpers import open_and_wait
@@ -52,7 +52,7 @@ def test_picker_and_sliders_in_both_orders(qtbot, window, tmp_path, fastest_firs
         step = step_of(lay.others, idx)
         assert w.inspector.step == step and sel.step() == step
         assert "Field" in w.map_view.title_text()
-        np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN),
+        np.testing.assert_allclose(w.layers.image(NAVIGATOR_MEAN),
                                    mean_image(path, spectral, step), rtol=1e-6)
         np.testing.assert_array_equal(w.inspector.report.spectrum,
                                       w.source.read_position(w.inspector.report.position)[step])
@@ -109,7 +109,7 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
     # a run: the results curve is the pixel's row of the group, the maps follow the sliders
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         assert w.start_run()
-    assert w.last_progress.state == "finished"
+    assert w.last_progress.state is ProgressState.FINISHED
     res = read_results(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
     assert res[COMPLETED].all()
     x, amp, freq = loop.curves("results")
@@ -123,9 +123,9 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
         QTest.keyClick(dc_slider, Qt.Key_Right)
     assert sel.step() == 1 and w.results.step == 1
     assert "V" in sel.value_text("DC_Offset")
-    np.testing.assert_array_equal(w.map_view.layer_image(AMPLITUDE),
+    np.testing.assert_array_equal(w.layers.image(RESPONSE),
                                   lay.to_image(res[RESPONSE][:, 1].astype(np.float64)))
-    np.testing.assert_array_equal(w.map_view.layer_image(FREQUENCY_LAYER),
+    np.testing.assert_array_equal(w.layers.image(FREQUENCY),
                                   lay.to_image(res[FREQUENCY][:, 1].astype(np.float64)))
     assert "DC_Offset" in w.map_view.title_text()
 

@@ -8,13 +8,12 @@ import time
 
 import numpy as np
 
-from peakgui import cli
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui.run_controller import RunState
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, run_batch
 from tests.gui.test_run import GROUP0
 
 FIELDS = [RESPONSE, FREQUENCY, COUNT, COMPLETED]
@@ -23,7 +22,7 @@ FIELDS = [RESPONSE, FREQUENCY, COUNT, COMPLETED]
 def batch_results(path, tmp_path) -> dict[str, np.ndarray]:
     copy = tmp_path / "batch_copy.h5"
     shutil.copy(path, copy)
-    assert cli.main([str(copy), "--jobs", "1"]) == 0
+    run_batch(copy)
     return read_results(ResultsRef(copy, GROUP0), FIELDS)
 
 

@@ -11,7 +11,7 @@ from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.gui.dialogs import about_text, versions
 from peakgui.gui.icons import ICON_SIZES, app_icon, icon_bytes
-from peakgui.gui.map_view import NAVIGATOR_MEAN
+from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from peakgui.gui.settings import Settings
 from tests.gui.helpers import open_and_wait
 
@@ -91,13 +91,13 @@ def test_layout_parameters_and_colormap_are_remembered(qtbot, make_window, small
 @pytest.mark.parametrize("suffix", [".png", ".csv", ".npy"])
 def test_export_the_shown_map(qtbot, window, small_file, tmp_path, suffix):
     open_and_wait(qtbot, window, small_file)
-    assert window.map_view.current_layer() == NAVIGATOR_MEAN
+    assert window.layers.current() == NAVIGATOR_MEAN
     out = tmp_path / f"map{suffix}"
     window.dialogs.save_path = str(out)
     {".png": window.export_png_action, ".csv": window.export_csv_action,
      ".npy": window.export_npy_action}[suffix].trigger()
     assert out.exists(), window.dialogs.errors
-    image = window.map_view.current_image()
+    image = window.layers.current_image()
     if suffix == ".png":
         png = QImage(str(out))
         assert png.width() > 200 and png.height() > 200
@@ -122,7 +122,7 @@ def test_tooltips_everywhere(window):
         assert a.toolTip() and a.toolTip() != a.text().replace("&", ""), a.text()
     for name, box in w.params_panel.spin_boxes().items():
         assert len(box.toolTip()) > 20, name
-    assert w.map_view.layer_combo().toolTip()
+    assert w.layers.combo().toolTip()
     assert w.run_panel.progress_bar().toolTip()
 
 
