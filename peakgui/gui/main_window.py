@@ -13,7 +13,16 @@ from pathlib import Path
 
 from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PyQt5.QtWidgets import QDockWidget, QGroupBox, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.analyses import registry
 from ..core.analyses.declaration import Analysis, ResultField
@@ -167,7 +176,13 @@ class MainWindow(QMainWindow):
             QVBoxLayout(box).addWidget(widget)
             v.addWidget(box)
         v.addStretch(1)
-        self.run_dock = self._dock("Analysis", "analysis", panel, Qt.RightDockWidgetArea)
+        scroll = QScrollArea()  # a short screen scrolls the panel rather than clipping it
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(panel.minimumSizeHint().width())
+        self.run_dock = self._dock("Analysis", "analysis", scroll, Qt.RightDockWidgetArea)
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
                                      self.loop_dock, self.run_dock])

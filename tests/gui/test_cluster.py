@@ -7,12 +7,13 @@ import numpy as np
 import psutil
 import pytest
 
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 from peakgui.core.run.progress import ProgressState
 from peakgui.gui.compute_target import CLUSTER, LOCAL, SCHEDULER, ComputeTarget
 from peakgui.gui.run_controller import RunState
 from peakgui.gui.settings import Settings
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, settle
 from tests.gui.test_inspector import click_map
 from tests.gui.test_run import GROUP0, batch_maps
 
@@ -37,6 +38,7 @@ def test_local_dask_cluster_run_equals_a_local_run(qtbot, window, small_file, tm
         assert "local Dask cluster" in connected.args[0]
         assert "local Dask cluster" in w.run_panel.where_label().text()
         assert not box.isEnabled()  # frozen during the run
+    settle(qtbot, w)
     assert w.dialogs.errors == [], w.dialogs.errors
     assert w.last_progress.state is ProgressState.FINISHED
     assert read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()

@@ -1,4 +1,4 @@
-"""Opening a dataset, the navigator, and the pixel inspector against the core's PeakFinder.test."""
+"""Opening a dataset, the navigator, and the pixel inspector against the engine's AnalysisRun.test."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import pytest
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
+from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.map_layers import NAVIGATOR_BIN, NAVIGATOR_MEAN
 from peakgui.gui.spectrum_view import PHASE_MODE
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, select_and_wait
 
 
 def click_map(qtbot, w, row: int, col: int) -> None:
@@ -25,14 +27,13 @@ def click_map(qtbot, w, row: int, col: int) -> None:
 
 
 def assert_matches_core(report, source, params, position):
-    expected = PeakFinder(source, params, n_jobs=1).test(position)
+    expected = AnalysisRun(source, "peak_finding", params.as_dict(), n_jobs=1).test(position)
     assert report.position == position
-    np.testing.assert_array_equal(report.detail.peaks, expected.peaks)
-    assert report.detail.index == expected.index
-    assert report.detail.amplitude == expected.amplitude
-    assert report.detail.frequency == expected.frequency
-    assert report.detail.count == expected.count
-    np.testing.assert_array_equal(report.detail.magnitude, expected.magnitude)
+    got = report.detail
+    np.testing.assert_array_equal(got.extra["peaks"], expected.extra["peaks"])
+    assert got.extra["index"] == expected.extra["index"]
+    assert got.values == expected.values
+    np.testing.assert_array_equal(got.extra["magnitude"], expected.extra["magnitude"])
 
 
 def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, small_file):
@@ -67,8 +68,9 @@ def test_clicking_a_pixel_shows_its_spectrum_and_the_core_test(qtbot, window, sm
     np.testing.assert_array_equal(x, src.layout.spectral.values)
     np.testing.assert_allclose(y, np.abs(src.read_position(position)[0]), rtol=1e-6)
     px, _ = w.spectrum_view.overlay().peak_data()
-    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.peaks])
-    assert w.spectrum_view.overlay().amplitude_line() == pytest.approx(rep.detail.amplitude)
+    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.extra["peaks"]])
+    assert w.spectrum_view.overlay().amplitude_line() == pytest.approx(
+        rep.detail.values[RESPONSE])
     assert w.map_view.marker() == (5, 7)
     text = w.spectrum_view.readout().text()
     assert "Amplitude" in text and "mV" in text and "kHz" in text
@@ -101,7 +103,7 @@ def test_only_the_selected_row_is_read(qtbot, window, small_file, monkeypatch):
         return original(self, start, stop)
 
     monkeypatch.setattr(SpectralSource, "read", spy)
-    w.select_pixel(3, 4)
+    select_and_wait(qtbot, w, 3, 4)
     p = w.source.layout.position_of(3, 4)
     assert reads == [(p, p + 1)]
 
@@ -121,14 +123,14 @@ def test_arrow_keys_move_the_selection(qtbot, window, small_file):
 def test_editing_a_parameter_retests_at_once(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    w.select_pixel(2, 3)
+    select_and_wait(qtbot, w, 2, 3)
     boxes = w.params_panel.spin_boxes()
     with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
         boxes["width_lo"].setValue(5)
     with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
         boxes["min_snr"].setValue(0.5)
     params = PeakParams(width_lo=5, width_hi=60, steps=30, min_snr=0.5, noise_perc=10)
-    assert w.params_panel.params() == params
+    assert w.params_panel.params() == params.as_dict()
     assert_matches_core(w.inspector.report, w.source, params, w.source.layout.position_of(2, 3))
 
 
@@ -141,7 +143,8 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     assert not w.start_action.isEnabled()
     assert w.params_panel.error() == "peak widths need 0 < low <= high"
     assert "not valid" in w.spectrum_view.readout().text()
-    w.params_panel.spin_boxes()["width_lo"].setValue(20)
+    with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
+        w.params_panel.spin_boxes()["width_lo"].setValue(20)
     assert w.start_action.isEnabled()
     assert w.inspector.report.detail is not None
 
@@ -149,7 +152,7 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
 def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    w.select_pixel(1, 1)
+    select_and_wait(qtbot, w, 1, 1)
     spectrum = w.inspector.report.spectrum
     w.spectrum_view.set_mode(PHASE_MODE)
     _, y = w.spectrum_view.curve_data()
@@ -175,15 +178,15 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     assert lay.n_steps == 16 and lay.spectral.name == "Frequency"
     view = w.spectrum_view
     assert not view.step_selector().isHidden() and not view.spectral_dim_combo().isHidden()
-    w.select_pixel(3, 2)
+    select_and_wait(qtbot, w, 3, 2)
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         with qtbot.waitSignal(w.sigPixelTested, timeout=2_000):
             view.set_step(5)
     rep = w.inspector.report
     p = lay.position_of(3, 2)
     np.testing.assert_array_equal(rep.spectrum, w.source.read_position(p)[5])
-    expected = PeakFinder(w.source, PeakParams(), n_jobs=1).test(p, step=5)
-    assert (rep.detail.index, rep.detail.amplitude) == (expected.index, expected.amplitude)
+    expected = AnalysisRun(w.source, "peak_finding", {}, n_jobs=1).test(p, step=5)
+    assert rep.detail.values == expected.values
     assert "V" in view.step_selector().value_text("DC_Offset") and "DC_Offset" in w.map_view.title_text()
     src = SpectralSource.open(path)
     mean5 = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 5, :]).mean(1))
