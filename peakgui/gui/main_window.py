@@ -25,13 +25,12 @@ from PyQt5.QtWidgets import (
 )
 
 from ..core.analyses import registry
-from ..core.analyses.declaration import Analysis, ResultField
-from ..core.errors import PeakGUIError
+from ..core.analyses.declaration import ResultField
 from ..core.io.layout import SpectralLayout
 from ..core.io.source import SpectralSource
 from ..core.run.engine import AnalysisRun
 from .actions import WindowActions
-from .analyses import AnalysisView, view_for
+from .analysis_presenter import AnalysisPresenter
 from .attributes_table import AttributesTable
 from .dataset_presenter import DatasetPresenter
 from .dialogs import Dialogs
@@ -39,13 +38,14 @@ from .formatting import step_description
 from .h5_tree import H5TreeView
 from .icons import app_icon
 from .info_bar import InfoBar
-from .inspector import PixelInspector, PixelReport
+from .inspector import PixelInspector
 from .loop_plot import LoopPlot
 from .map_grid import MapGrid
-from .map_layers import NAVIGATOR_BIN, MapLayers
+from .map_layers import MapLayers
 from .map_view import MapView
-from .navigator import BIN, MEAN, NavigatorController
+from .navigator import NavigatorController
 from .parameters_panel import ParametersPanel
+from .pixel_presenter import PixelPresenter
 from .results_browser import ResultsBrowser
 from .results_maps import LiveMaps
 from .run_controller import RunController
@@ -77,8 +77,6 @@ class MainWindow(QMainWindow):
         self.source: SpectralSource | None = None
         self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
         self.remember_run_options = True  # False when --jobs came from the command line
-        self._analysis_view: AnalysisView | None = None  # draws the pixel detail
-        self._field_names: list[str] = []  # result fields of the analysis as set up
         self.setWindowTitle("PeakGUI")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -91,12 +89,13 @@ class MainWindow(QMainWindow):
         self.navigator = NavigatorController(self.layers, self)
         self.results_browser = ResultsBrowser(self)
         self.datasets = DatasetPresenter(self)
+        self.pixels = PixelPresenter(self)
+        self.analysis = AnalysisPresenter(self)
         self.run_presenter = RunPresenter(self, self.run_controller, self.live_maps)
         self.actions = WindowActions(self)
         self._build_docks()
         self._connect()
-        self._existing_timer = self._single_shot(250, self.check_existing)
-        self._bin_timer = self._single_shot(200, self._on_bin_timer_timeout)
+        self.bin_timer = self._single_shot(200, self.pixels.on_bin_timer_timeout)
         self._restore_settings()
         self.update_actions()
         self.statusBar().showMessage("Open an HDF5 file (File ▸ Open, or drop it on the window)")
@@ -200,15 +199,12 @@ class MainWindow(QMainWindow):
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
-        self.layers.sigLayerChanged.connect(self._on_layers_layer_changed)
-        self.layers.sigBinChanged.connect(lambda _bin: self._bin_timer.start())
-        self.spectrum_view.sigStepChanged.connect(self._on_spectrum_step_changed)
+        self.layers.sigLayerChanged.connect(self.pixels.on_layers_layer_changed)
+        self.layers.sigBinChanged.connect(lambda _bin: self.bin_timer.start())
+        self.spectrum_view.sigStepChanged.connect(self.pixels.on_spectrum_step_changed)
         self.spectrum_view.sigSpectralDimChanged.connect(self.set_spectral_dim)
-        self.params_panel.sigAnalysisChanged.connect(self._on_params_analysis_changed)
-        self.params_panel.sigParamsChanged.connect(self._on_params_changed)
-        self.params_panel.sigParamsInvalid.connect(self._on_params_invalid)
-        self.inspector.sigInspected.connect(self._on_pixel_inspected)
-        self.navigator.sigFailed.connect(self._on_navigator_failed)
+        self.inspector.sigInspected.connect(self.pixels.on_pixel_inspected)
+        self.navigator.sigFailed.connect(self.pixels.on_navigator_failed)
 
     def _restore_settings(self) -> None:
         geom, state = self.settings.window_geometry(), self.settings.window_state()
@@ -220,8 +216,7 @@ class MainWindow(QMainWindow):
             self.default_layout()
         name = self.settings.analysis_name() or registry.DEFAULT
         self.params_panel.set_analysis(name, self.settings.analysis_params(name))
-        if self._analysis_view is None and self.params_panel.analysis() is not None:
-            self._on_params_analysis_changed(self.params_panel.analysis())
+        self.analysis.ensure_view()
         jobs, mem = self.settings.run_options()
         self.params_panel.set_run_options(jobs, mem)
         self.params_panel.set_compute_target(self.settings.compute_target())
@@ -253,57 +248,19 @@ class MainWindow(QMainWindow):
             if params is not None:
                 self.settings.set_analysis_params(analysis.name, params)
 
-    # ---- the analysis ---------------------------------------------------------------------------
+    # ---- the analysis (see AnalysisPresenter) ------------------------------------------------------
     def analysis_run(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
-        """The engine for the current source, analysis and parameters as typed (None when the
-        parameters are not valid); nothing is read."""
-        analysis = self.params_panel.analysis()
-        params = params if params is not None else self.params_panel.params()
-        if self.source is None or analysis is None or params is None:
-            return None
-        return AnalysisRun(self.source, analysis, params, n_jobs=self.params_panel.jobs(),
-                           max_mem_mb=self.params_panel.max_mem_mb(),
-                           chunk_seconds=self.chunk_seconds, backend=backend)
+        return self.analysis.run_for(params, backend)
 
     def result_fields(self) -> list[ResultField]:
         run = self.inspector.run
         return run.result_fields() if run is not None else []
 
-    def _on_params_analysis_changed(self, analysis: Analysis) -> None:
-        self.params_panel.set_params(self.settings.analysis_params(analysis.name), emit=False)
-        self._analysis_view = view_for(analysis)
-        self.results_browser.clear()
-        self.layers.set_result_layers([])
-        self.apply_params(self.params_panel.params())
-
-    def _on_params_changed(self, params: dict | None) -> None:
-        self.apply_params(params)
-
     def apply_params(self, params: dict | None) -> None:
-        """The analysis with these parameters (None: invalid) for the inspector and the plots."""
-        try:
-            run = self.analysis_run(params) if params is not None else None
-        except (PeakGUIError, ValueError):
-            run = None
-        fields = run.result_fields() if run is not None else []
-        view = self._analysis_view
-        if view is not None and (self.spectrum_view.overlay() is not view
-                                 or [f.name for f in fields] != self._field_names):
-            self.spectrum_view.set_overlay(view, fields)
-            self.loop_plot.set_fields(view.loop_fields(fields))
-        self._field_names = [f.name for f in fields]
-        self.inspector.set_run(run)
-        self._existing_timer.start()
-        self.update_actions()
+        self.analysis.apply_params(params)
 
     def check_existing(self) -> None:
-        """Look for earlier results with the parameters as typed (now, not after a pause)."""
-        self._existing_timer.stop()
-        self.results_browser.check_existing()
-
-    def _on_params_invalid(self, _reason: str) -> None:
-        self.inspector.set_run(None)
-        self.update_actions()
+        self.analysis.check_existing()
 
     # ---- files and datasets (see DatasetPresenter) -------------------------------------------------
     def open_file(self, path: str | Path, dataset: str | None = None) -> bool:
@@ -337,68 +294,17 @@ class MainWindow(QMainWindow):
         """Read and test one pixel, in a worker (sigPixelTested follows)."""
         return self.inspector.select(row, col)
 
-    def _on_pixel_inspected(self, rep: PixelReport) -> None:
-        self.map_view.set_marker(rep.row, rep.col)
-        grid = self.map_view.grid()
-        where = grid.describe(rep.row, rep.col) if grid else f"row {rep.row}, col {rep.col}"
-        title = f"<b>Position {rep.position}</b> · {where}"
-        if rep.spectrum is None:
-            self.spectrum_view.clear(rep.error or "no spectrum")
-        else:
-            self.spectrum_view.show_pixel(rep.spectrum, rep.detail, title, rep.error)
-        self._update_loop_test()
-        self.results_browser.update_loop_row()
-        self.sigPixelTested.emit(rep)
-
-    def _update_loop_test(self) -> None:
-        """The analysis at every step of the selected pixel (the engine's compute)."""
-        run, spectra = self.inspector.run, self.inspector.spectra
-        values = None
-        if run is not None and spectra is not None and len(spectra) > 1:
-            try:
-                values = run.compute(spectra)
-            except (ValueError, FloatingPointError):
-                values = None
-        self.loop_plot.set_test(values)
-
-    def _on_spectrum_step_changed(self, step: int) -> None:
-        """Another step along the other spectroscopic dims: the spectrum and the maps follow
-        (a running run's live maps keep the step they started with)."""
-        self.inspector.set_step(step)
-        self.loop_plot.set_step(step)
-        if self.source is None or self.run_controller.is_active():
-            return
-        self.navigator.start(MEAN, self.layers.current_bin(), step, self.step_suffix(step))
-        if self.layers.image(NAVIGATOR_BIN) is not None:
-            self.navigator.start(BIN, self.layers.current_bin(), step, self.step_suffix(step))
-        self.results_browser.set_step(step)
-
-    def _show_loop_dock(self) -> None:
-        multi = self.source is not None and self.source.layout.n_steps > 1
-        self.loop_dock.setVisible(multi)
-        if multi:
-            self.loop_dock.raise_()
-
     def step_suffix(self, step: int) -> str:
         lay = self.source.layout if self.source is not None else None
         if lay is None or lay.n_steps <= 1:
             return ""
         return f" · {step_description(lay, step)}"
 
-    # ---- the navigator -----------------------------------------------------------------------------
-    def _on_layers_layer_changed(self, key: str) -> None:
-        if key == NAVIGATOR_BIN and self.layers.image(NAVIGATOR_BIN) is None:
-            self._on_bin_timer_timeout()
-        self.update_actions()
-
-    def _on_bin_timer_timeout(self) -> None:
-        if self.layers.current() == NAVIGATOR_BIN:
-            step = self.inspector.step
-            self.navigator.start(BIN, self.layers.current_bin(), step, self.step_suffix(step))
-
-    def _on_navigator_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10000)
-        self.info_bar.show_message(message, "error")
+    def _show_loop_dock(self) -> None:
+        multi = self.source is not None and self.source.layout.n_steps > 1
+        self.loop_dock.setVisible(multi)
+        if multi:
+            self.loop_dock.raise_()
 
     # ---- running ------------------------------------------------------------------------------------
     def start_run(self, force: bool = False) -> bool:
