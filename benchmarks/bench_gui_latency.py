@@ -28,8 +28,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
 from PyQt5.QtWidgets import QApplication  # noqa: E402
 
-from peakgui import cli  # noqa: E402
 from peakgui.core.demo.be import write_demo  # noqa: E402
+from peakgui.core.io.source import SpectralSource  # noqa: E402
+from peakgui.core.run.engine import AnalysisRun  # noqa: E402
+from peakgui.core.run.progress import ProgressState  # noqa: E402
 from peakgui.gui.dialogs import Dialogs  # noqa: E402
 from peakgui.gui.launcher import create_application  # noqa: E402
 from peakgui.gui.main_window import MainWindow  # noqa: E402
@@ -90,6 +92,13 @@ def spin(seconds: float) -> None:
     loop.exec_()
 
 
+def batch_run(path: Path, jobs: int | None) -> None:
+    """What ``peakgui-batch FILE [--jobs N]`` runs: the engine over the default dataset with the
+    default parameters, in this process (the CLI adds only argument parsing and printing)."""
+    for _ in AnalysisRun(SpectralSource.open(path), "peak_finding", {}, n_jobs=jobs).run():
+        pass
+
+
 def stats(name: str, lat: np.ndarray) -> str:
     if lat.size == 0:
         return f"{name:<34} (no samples)"
@@ -134,7 +143,7 @@ def main() -> int:
     w.open_file(path)
     wait_signal(w.sigNavigatorReady)
     t_nav = time.perf_counter() - t_open
-    jobs = w._make_finder(w.params_panel.params()).n_jobs
+    jobs = w.analysis_run().n_jobs
 
     probe.start()
     spin(2.0)
@@ -149,7 +158,7 @@ def main() -> int:
     run_s = time.perf_counter() - t0
     during = probe.stop()
     prog = w.last_progress
-    assert prog is not None and prog.state == "finished", w.dialogs.errors
+    assert prog is not None and prog.state is ProgressState.FINISHED, w.dialogs.errors
     n_spectra = prog.total * w.source.layout.n_steps
     redraws = w.live_maps.updates - warm_redraws
     run1_s = run_s
@@ -175,8 +184,7 @@ def main() -> int:
         fresh = tmp / f"batch{len(batch_times)}.h5"
         shutil.copy(batch_copy, fresh)
         t = time.perf_counter()
-        argv = [str(fresh)] + (["--jobs", str(args.jobs)] if args.jobs else [])
-        assert cli.main(argv) == 0
+        batch_run(fresh, args.jobs)
         batch_times.append(time.perf_counter() - t)
     batch_s = min(batch_times)
     # and a second full run in the window (force: a new group), probed too

@@ -39,7 +39,7 @@ class Dialogs:
         if not self.interactive:
             return True
         box = QMessageBox(QMessageBox.Question, "Stop the run?",
-                          "The peak finder is still running.\n\nStop it now? Every finished "
+                          "The analysis is still running.\n\nStop it now? Every finished "
                           "chunk is saved, and starting again with the same parameters resumes "
                           "where it stopped.", QMessageBox.NoButton, self.parent)
         stop = box.addButton("Stop and close", QMessageBox.AcceptRole)

@@ -217,7 +217,7 @@ class H5TreeModel(QAbstractItemModel):
         self.sigChildrenLoaded.emit(node.path)
 
     # ---- display ------------------------------------------------------------------------------
-    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.HEADERS[section]
         return None

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MIN_POOL_THREADS = 8
 
 
-class WorkerFailed(Exception):
+class WorkerError(Exception):
     """A RuntimeError raised by a worker's generator (superqt would swallow it as a sign of
     a deleted Qt object), carried as an ordinary error."""
 
@@ -47,10 +47,10 @@ class Worker(GeneratorWorker):
         finally:
             try:
                 self._gen.close()
-            except Exception:  # noqa: BLE001 - cleanup of an already failed or stopped worker
+            except Exception:  # cleanup of an already failed or stopped worker: logged
                 log.exception("closing a worker's generator")
         if isinstance(out, RuntimeError):
-            return WorkerFailed(out)
+            return WorkerError(out)
         return out
 
 

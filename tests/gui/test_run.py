@@ -222,7 +222,7 @@ def test_unwritable_source_sends_results_to_a_sidecar(qtbot, window, small_file,
     if why == "locked":
         fd = os.open(small_file, os.O_RDONLY)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as another program's HDF5 lock
-        guard = _nothing()
+        guard = _Nothing()
     else:
         guard = read_only(small_file)
     try:
@@ -249,7 +249,7 @@ def test_no_writable_place_for_results_is_said(qtbot, window, small_file):
     assert not w.run_controller.is_active() and w.start_action.isEnabled()
 
 
-class _nothing:
+class _Nothing:
     def __enter__(self):
         return self
 

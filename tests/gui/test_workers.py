@@ -9,7 +9,7 @@ import numpy as np
 from PyQt5.QtCore import QElapsedTimer, Qt, QTimer
 
 from peakgui.core.io import browse, h5access, results_read, source
-from peakgui.gui.workers import LatestOnly, WorkerFailed, running_workers, start_worker
+from peakgui.gui.workers import LatestOnly, WorkerError, running_workers, start_worker
 from tests.gui.helpers import find_index, open_and_wait, run_batch, settle
 
 GROUP0 = "/Measurement_000/Channel_000/Raw_Data-Peak_Finding_000"
@@ -37,7 +37,7 @@ def test_a_runtime_error_is_reported_not_swallowed(qtbot):
     errors, done = [], []
     start_worker(broken, on_error=errors.append, on_finish=lambda: done.append(True))
     qtbot.waitUntil(lambda: bool(done), timeout=5_000)
-    assert len(errors) == 1 and isinstance(errors[0], WorkerFailed)
+    assert len(errors) == 1 and isinstance(errors[0], WorkerError)
     assert "h5py says no" in str(errors[0])
 
 
