@@ -166,22 +166,25 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
         self.loop_dock.hide()  # only for data with more than one step
         self.run_panel = RunPanel(self.start_action, self.pause_action, self.cancel_action)
-        panel = QWidget()
-        v = QVBoxLayout(panel)
-        v.setContentsMargins(2, 2, 2, 2)
+        boxes = []
         for title, widget in (("Parameters", self.params_panel),
                               ("Run over the whole dataset", self.run_panel)):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(widget)
-            v.addWidget(box)
-        v.addStretch(1)
-        scroll = QScrollArea()  # a short screen scrolls the panel rather than clipping it
-        scroll.setWidget(panel)
+            boxes.append(box)
+        scroll = QScrollArea()  # a short screen scrolls the parameters; Start stays in view
+        scroll.setWidget(boxes[0])
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.minimumSizeHint().width())
-        self.run_dock = self._dock("Analysis", "analysis", scroll, Qt.RightDockWidgetArea)
+        scroll.setMinimumWidth(boxes[0].minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        panel = QWidget()
+        v = QVBoxLayout(panel)
+        v.setContentsMargins(2, 2, 2, 2)
+        v.addWidget(scroll, 1)
+        v.addWidget(boxes[1])
+        self.run_dock = self._dock("Analysis", "analysis", panel, Qt.RightDockWidgetArea)
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
                                      self.loop_dock, self.run_dock])
@@ -227,9 +230,11 @@ class MainWindow(QMainWindow):
         for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
             d.show()
         self._show_loop_dock()
-        self.resizeDocks([self.tree_dock, self.spectrum_dock], [470, 440], Qt.Horizontal)
+        right = self.run_dock.widget().minimumSizeHint().width()  # the analysis panel
+        self.resizeDocks([self.tree_dock, self.spectrum_dock], [380, max(440, right)],
+                         Qt.Horizontal)
         self.resizeDocks([self.tree_dock, self.attributes_dock], [420, 440], Qt.Vertical)
-        self.resizeDocks([self.spectrum_dock, self.run_dock], [515, 345], Qt.Vertical)
+        self.resizeDocks([self.spectrum_dock, self.run_dock], [340, 560], Qt.Vertical)
 
     def _save_settings(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -88,12 +88,15 @@ class ParameterEditor(QWidget):
             edit = QLineEdit()
             edit.editingFinished.connect(self.sigEdited)
             return edit
-        spin.setMinimumWidth(72)  # a huge range must not widen the dock (the hint measures it)
         spin.setKeyboardTracking(False)  # one test per finished number, not per keystroke
         if p.unit:
             spin.setSuffix(f" {p.unit}")
         if p.optional:  # the value just below the range means "the algorithm's default"
             spin.setSpecialValueText("default")
+        # wide enough for a typical value, not for the whole range (1e12 would widen the dock)
+        sample = spin.textFromValue(p.default if p.default is not None else spin.minimum())
+        width = spin.fontMetrics().horizontalAdvance(f"{sample}{spin.suffix()}  ")
+        spin.setMinimumWidth(max(width, spin.fontMetrics().horizontalAdvance("default  ")) + 28)
         spin.valueChanged.connect(self.sigEdited)
         return spin
 
@@ -146,7 +149,8 @@ class ParameterEditor(QWidget):
 
 
 class ParameterForm(QWidget):
-    """A grid of labelled editors, two per row, for a tuple of parameters."""
+    """A grid of editors, each under its label, ``columns`` to a row (narrow enough for a dock
+    beside the map whatever the labels)."""
 
     sigEdited = pyqtSignal()
     """Any editor changed (the values may or may not be valid together)."""
@@ -157,7 +161,8 @@ class ParameterForm(QWidget):
         self._editors: dict[str, ParameterEditor] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(1)
         for i, p in enumerate(parameters):
             row, col = divmod(i, columns)
             label = QLabel(f"{p.label}:")
@@ -165,9 +170,11 @@ class ParameterForm(QWidget):
             editor = ParameterEditor(p)
             label.setBuddy(editor.editor)
             editor.sigEdited.connect(self.sigEdited)
-            grid.addWidget(label, row, 2 * col)
-            grid.addWidget(editor, row, 2 * col + 1)
-            grid.setColumnStretch(2 * col + 1, 1)
+            grid.addWidget(label, 2 * row, col)
+            grid.addWidget(editor, 2 * row + 1, col)
+            if row:
+                grid.setRowMinimumHeight(2 * row, label.sizeHint().height() + 4)
+            grid.setColumnStretch(col, 1)
             self._editors[p.name] = editor
 
     def editors(self) -> dict[str, ParameterEditor]:
