@@ -1,7 +1,9 @@
-"""Files and datasets: opening them, the current spectral source, and the tree's selection."""
+"""Files and datasets: opening them (in a worker), the current source, the tree's selection."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,45 @@ from .formatting import error_text
 from .h5_tree import SPECTRAL_KINDS, H5Node, Kind, link_text
 from .map_layers import NAVIGATOR_MEAN
 from .navigator import MEAN
+from .workers import LatestOnly
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
+
+
+@dataclass
+class FileChecked:
+    """The file is a readable HDF5 file; ``dataset`` is the one to open (None: none found)."""
+
+    file: Path
+    dataset: str | None
+
+
+@dataclass
+class DatasetFailed:
+    dataset: str
+    reason: str
+
+
+def open_steps(files: list[Path], dataset: str | None,
+               whole_file: bool) -> Iterator[FileChecked | DatasetFailed | SpectralSource]:
+    """The opener's generator: check the file and find its first spectral dataset (for a new
+    file), then describe the dataset (in the first of ``files`` that has it)."""
+    if whole_file:
+        check_readable_hdf5(files[0])
+        if dataset is None:
+            dataset = SpectralSource.first_dataset(files[0])
+        yield FileChecked(files[0], dataset)
+        if dataset is None:
+            return
+    first_error: BaseException | None = None
+    for file in files:
+        try:
+            yield SpectralSource.open(file, dataset)
+            return
+        except (PeakGUIError, OSError) as exc:
+            first_error = first_error or exc
+    yield DatasetFailed(dataset, error_text(first_error))
 
 
 class DatasetPresenter(QObject):
@@ -27,21 +65,66 @@ class DatasetPresenter(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.w = window
+        self._opener = LatestOnly(self)
+        self._then: Callable[[], None] | None = None  # after the dataset being opened
+
+    def busy(self) -> bool:
+        return self._opener.busy()
+
+    def abort(self) -> None:
+        self._opener.abort()
+        self._then = None
 
     def open_file(self, path: str | Path, dataset: str | None = None) -> bool:
-        """Show a file's tree and open its first (or the given) spectral dataset."""
+        """Show a file's tree and open its first (or the given) spectral dataset, once a worker
+        has checked and described them; False when it cannot even start (a run is on)."""
         if self.w.run_controller.is_active():
             self.w.error("Cannot open a file now", "A run is in progress: pause is not enough, "
-                       "cancel it (its progress is saved) before opening another file.")
+                         "cancel it (its progress is saved) before opening another file.")
             return False
         path = Path(path).expanduser()
-        try:
-            check_readable_hdf5(path)
-            if dataset is None:
-                dataset = SpectralSource.first_dataset(path)
-        except (PeakGUIError, OSError) as exc:
-            self.w.error("Cannot open the file", error_text(exc))
+        self._then = None
+        self._opener.start(open_steps, [path], dataset, True, on_yield=self._on_opener_yielded,
+                           on_error=lambda exc: self._on_file_failed(path, exc))
+        return True
+
+    def open_dataset(self, dataset: str, file: Path | None = None,
+                     then: Callable[[], None] | None = None,
+                     also_in: Path | None = None) -> bool:
+        """Make a spectral dataset the current source (map, navigator, first pixel) once a worker
+        has described it; ``then`` runs after it (or after it failed); ``also_in``: a second
+        file to look in."""
+        file = file or self.w.file
+        if file is None:
             return False
+        if self.w.run_controller.is_active():
+            self.w.statusBar().showMessage("A run is in progress: the dataset can be changed "
+                                           "after it ends", 5000)
+            return False
+        self._then = then
+        files = [file] + ([also_in] if also_in is not None and also_in != file else [])
+        self._opener.start(open_steps, files, dataset, False, on_yield=self._on_opener_yielded,
+                           on_error=lambda exc: self._on_dataset_failed(dataset, error_text(exc)))
+        return True
+
+    def _on_opener_yielded(self, item: FileChecked | DatasetFailed | SpectralSource) -> None:
+        if isinstance(item, FileChecked):
+            self._show_file(item.file, item.dataset)
+        elif isinstance(item, DatasetFailed):
+            self._on_dataset_failed(item.dataset, item.reason)
+        else:
+            try:
+                self._check_source(item)
+            except (PeakGUIError, OSError) as exc:
+                self._on_dataset_failed(item.dataset, error_text(exc))
+                return
+            then, self._then = self._then, None
+            self.set_source(item, check=then is None)
+            if then is not None:
+                then()
+            self.w.sigOpenFinished.emit(True)
+
+    def _show_file(self, path: Path, dataset: str | None) -> None:
         self._clear_dataset()
         self.w.tree.set_file(path)
         self.w.attributes.clear()
@@ -55,28 +138,21 @@ class DatasetPresenter(QObject):
             self.w.info_bar.show_message(
                 f"{path.name} has no spectral dataset in its first {SEARCH_BUDGET} objects "
                 "(no USID main dataset and no 3-D cube): pick one in the tree.", "warning")
-            return True
-        return self.open_dataset(dataset)
+            self.w.sigOpenFinished.emit(True)
 
-    def open_dataset(self, dataset: str, file: Path | None = None) -> bool:
-        """Make a spectral dataset the current source: map, navigator, first pixel, parameters."""
-        file = file or self.w.file
-        if file is None:
-            return False
-        if self.w.run_controller.is_active():
-            self.w.statusBar().showMessage("A run is in progress: the dataset can be changed "
-                                         "after it ends", 5000)
-            return False
-        try:
-            source = SpectralSource.open(file, dataset)
-            self._check_source(source)
-        except (PeakGUIError, OSError) as exc:
-            msg = error_text(exc)
-            self.w.info_bar.show_message(f"<b>{dataset}</b> cannot be analysed: {msg}", "error")
-            self.w.error("Not a spectral dataset", msg)
-            return False
-        self.set_source(source)
-        return True
+    def _on_file_failed(self, path: Path, exc: BaseException) -> None:
+        self.w.error("Cannot open the file", error_text(exc))
+        self.w.sigOpenFinished.emit(False)
+
+    def _on_dataset_failed(self, dataset: str, reason: str) -> None:
+        then, self._then = self._then, None
+        if then is not None:  # showing a results group: its maps are shown all the same
+            then()
+        else:
+            self.w.info_bar.show_message(f"<b>{dataset}</b> cannot be analysed: {reason}",
+                                         "error")
+            self.w.error("Not a spectral dataset", reason)
+        self.w.sigOpenFinished.emit(False)
 
     def _check_source(self, source: SpectralSource) -> None:
         """Refuse spectra the chosen analysis cannot use (too short, say) before showing them."""

@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
     """A file was opened (carries its path)."""
     sigDatasetOpened = pyqtSignal(str)
     """A spectral dataset became the current source (carries its HDF5 path)."""
+    sigOpenFinished = pyqtSignal(bool)
+    """Opening a file or dataset ended (True: shown; False: refused, and said why)."""
     sigPixelTested = pyqtSignal(object)
     """The selected pixel was read and tested (carries a PixelReport)."""
 
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
         return self.datasets.open_file(path, dataset)
 
     def open_dataset(self, dataset: str, file: Path | None = None) -> bool:
+        """Open a spectral dataset of the file (sigOpenFinished says how it went)."""
         return self.datasets.open_dataset(dataset, file)
 
     def set_spectral_dim(self, name: str) -> bool:
@@ -341,13 +344,15 @@ class MainWindow(QMainWindow):
     # ---- Qt events ----------------------------------------------------------------------------------
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
-        return (self.inspector.busy() or self.results_browser.busy() or self.navigator.busy()
-                or self.tree.model().busy())
+        return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
+                or self.navigator.busy() or self.tree.model().busy())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
+        self.datasets.abort()
         self.navigator.abort()
         self.results_browser.abort()
+        self.attributes.clear()
         self.inspector.set_source(self.inspector.source)
         self.tree.model().abort()
         self.live_maps.stop()

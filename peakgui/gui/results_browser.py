@@ -18,7 +18,6 @@ from ..core.analyses.declaration import FieldKind
 from ..core.errors import PeakGUIError
 from ..core.io.results import ExistingResults, ResultsRef
 from ..core.io.results_read import ResultsGroup, read_row
-from ..core.io.source import SpectralSource
 from ..core.run.engine import AnalysisRun
 from .formatting import error_text
 from .results_maps import ResultsMaps, load_results
@@ -91,9 +90,8 @@ class ResultsBrowser(QObject):
         step = self.w.inspector.step
 
         def loaded(maps: ResultsMaps) -> None:
-            if adopt_source:
-                self._adopt_source(maps)
-            self.show(maps, note)
+            if not (adopt_source and self._adopt_source(maps, lambda: self.show(maps, note))):
+                self.show(maps, note)
 
         def failed(exc: BaseException) -> None:
             if on_error is not None:
@@ -106,20 +104,16 @@ class ResultsBrowser(QObject):
         self._loader.start(load_results, ref, step, layout, group, on_yield=loaded,
                            on_error=failed)
 
-    def _adopt_source(self, maps: ResultsMaps) -> None:
+    def _adopt_source(self, maps: ResultsMaps, then: Callable[[], None]) -> bool:
+        """Open the group's source dataset when it is not the current one, then ``then``;
+        False when there is nothing to open (``then`` is not called)."""
         w = self.w
-        if w.run_controller.is_active():
-            return
         src_ds = str(maps.attrs.get("source_dataset", ""))
+        if (not src_ds or w.run_controller.is_active()
+                or (w.source is not None and w.source.dataset == src_ds)):
+            return False
         src_file = Path(str(maps.attrs.get("source_file", "")) or w.file)
-        if src_ds and (w.source is None or w.source.dataset != src_ds):
-            for f in (w.file, src_file):
-                try:
-                    source = SpectralSource.open(f, src_ds)
-                except (PeakGUIError, OSError):
-                    continue
-                w.set_source(source, check=False)
-                break
+        return w.datasets.open_dataset(src_ds, w.file, then=then, also_in=src_file)
 
     def layer_specs(self, names: list[str],
                     stored: dict[str, str] | None = None) -> list[tuple[str, str, bool]]:

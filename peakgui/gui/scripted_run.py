@@ -33,6 +33,17 @@ class ScriptedRun(QObject):
         self.unexpected_errors = 0
         self._outcome_ok = False
 
+    def on_open_finished(self, ok: bool) -> None:
+        """The file given on the command line is open (or could not be): begin, once."""
+        self.window.sigOpenFinished.disconnect(self.on_open_finished)
+        if ok:
+            QTimer.singleShot(0, self.begin)
+            return
+        self.exit_code = EXIT_BAD_INPUT  # said already, in the window and on stderr
+        if self.quit_when_done:
+            self.window.close()
+            QApplication.instance().exit(EXIT_BAD_INPUT)
+
     def begin(self) -> None:
         """Called once the window is shown and the file is open."""
         w = self.window

@@ -23,11 +23,13 @@ def _pyqtgraph_config(qapp):
 
 @pytest.fixture(autouse=True)
 def _no_worker_left_running():
-    """Every worker a test started must have ended by the time the test is torn down."""
+    """Every worker a test started must end with it: one still reading its last block when
+    the test is torn down gets a few seconds; one that runs on (stuck, or never told to stop)
+    fails the test, and is not left running into the next test."""
     yield
+    idle = wait_for_workers(5_000)
     left = running_workers()
-    idle = wait_for_workers(5_000)  # do not leave one running into the next test either way
-    assert not left and idle, f"workers still running after the test: {left}"
+    assert idle and not left, f"workers still running after the test: {left}"
 
 
 @pytest.fixture(autouse=True)

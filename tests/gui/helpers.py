@@ -89,3 +89,21 @@ def run_batch(path, **params) -> None:
 
     for _ in AnalysisRun(SpectralSource.open(path), "peak_finding", params, n_jobs=1).run():
         pass
+
+
+def open_fails(qtbot, w: MainWindow, path, dataset=None, timeout=20_000) -> None:
+    """Open a file (or, with ``path`` None, a dataset of the open file) and wait until the
+    window has said why it cannot."""
+    with qtbot.waitSignal(w.sigOpenFinished, timeout=timeout) as blocker:
+        started = w.open_file(path, dataset) if path is not None else w.open_dataset(dataset)
+        assert started
+    assert blocker.args == [False]
+    settle(qtbot, w, timeout)
+
+
+def open_only(qtbot, w: MainWindow, path, timeout=20_000) -> None:
+    """Open a file with no dataset to show and wait until its tree is there."""
+    with qtbot.waitSignal(w.sigOpenFinished, timeout=timeout) as blocker:
+        assert w.open_file(path)
+    assert blocker.args == [True]
+    settle(qtbot, w, timeout)

@@ -17,7 +17,7 @@ from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar
 from peakgui.core.run.progress import ProgressState
 from tests.catalogue import CASES
 from tests.gui.caps import as_plain_user, why_not_supported
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, open_fails
 from tests.gui.test_inspector import click_map
 
 PLAIN_USER = {"permission denied", "read-only file"}  # file modes must apply, even as root
@@ -62,7 +62,7 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
                 assert w.start_run()
             assert w.last_progress is not None and w.last_progress.state is ProgressState.FINISHED
         else:
-            assert not w.open_file(case.path, case.dataset)
+            open_fails(qtbot, w, case.path, case.dataset)
             assert w.source is None
     said = everything_said(w)
     phrase = GUI_PHRASE.get(case.message, case.message)

@@ -11,7 +11,7 @@ import pytest
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.gui.attributes_table import AttributesTable
 from peakgui.gui.h5_tree import H5TreeModel, H5TreeView, Kind
-from tests.gui.helpers import find_index, open_and_wait, run_batch, select_path, settle
+from tests.gui.helpers import find_index, open_and_wait, open_only, run_batch, select_path
 
 N_OBJECTS = 100_000
 
@@ -88,7 +88,7 @@ def test_a_file_with_1e5_objects_opens_at_once(qtbot, huge_file):
 def test_window_opens_a_huge_file_quickly_and_says_there_is_no_spectral_dataset(
         qtbot, window, huge_file):
     t0 = time.perf_counter()
-    assert window.open_file(huge_file)
+    open_only(qtbot, window, huge_file)
     assert time.perf_counter() - t0 < 2.0
     assert window.source is None
     assert "no spectral dataset" in window.info_bar.text()
@@ -110,8 +110,7 @@ def test_columns_and_markers(qtbot, window, small_file):
 
 
 def test_soft_and_external_links_broken_ones_said(qtbot, window, linked_file):
-    assert window.open_file(linked_file)
-    settle(qtbot, window)
+    open_only(qtbot, window, linked_file)
     model = window.tree.model()
     cells = rows(model, model.file_index())
     assert cells["soft_ok"][1] == "soft link → /target (dataset)"
@@ -153,7 +152,8 @@ def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot,
     select_path(qtbot, window, node_path)
     assert window.source.dataset == DEMO_DATASET  # a plain dataset is only described
     node = window.tree.current_node()
-    window.tree.sigNodeActivated.emit(node)  # double-click / Enter
+    with qtbot.waitSignal(window.sigOpenFinished, timeout=5_000):
+        window.tree.sigNodeActivated.emit(node)  # double-click / Enter
     assert "not a spectral map" in window.info_bar.text()
     assert window.source.dataset == DEMO_DATASET
 
