@@ -14,12 +14,15 @@ starting a new one abandons the old, whose late signals are then ignored.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Generator
 from typing import Any
 
 from PyQt5 import sip
 from PyQt5.QtCore import QObject, QThreadPool
-from superqt.utils import GeneratorWorker, WorkerBase
+
+os.environ.setdefault("QT_API", "pyqt5")  # superqt's qtpy: the binding PeakGUI uses, no probing
+from superqt.utils import GeneratorWorker, WorkerBase  # noqa: E402 - after QT_API is set
 
 log = logging.getLogger(__name__)
 
