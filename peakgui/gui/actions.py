@@ -106,7 +106,7 @@ class WindowActions(QObject):
         self.view_menu.addSeparator()
         self.view_menu.addAction("Reset layout", self.w.default_layout)
 
-    # ---- slots ---------------------------------------------------------------------------------
+    # ---- slots ----------------------------------------------------------------------------------
     def _on_open_triggered(self) -> None:
         path = self.w.dialogs.ask_open_file(self.w.settings.last_folder())
         if path:

@@ -113,7 +113,8 @@ class AttributesTable(QWidget):
         self._table.setRowCount(0)
         self._header.setText(message or "Select a node in the tree to see its attributes.")
 
-    def show_node(self, file: Path, path: str, description: str = "", readable: bool = True) -> None:
+    def show_node(self, file: Path, path: str, description: str = "",
+                  readable: bool = True) -> None:
         """List the attributes of ``path`` in ``file`` once a worker has read them (nothing
         for broken links)."""
         self._reader.abort()

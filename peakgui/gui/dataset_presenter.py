@@ -177,8 +177,9 @@ class DatasetPresenter(QObject):
                 self.w.error("Cannot use that axis", error_text(exc))
                 ok = False
         if not ok:
-            self.w.spectrum_view.set_spectral_dims(self.w.source.info.spectroscopic.names,
-                                                 self.w.source.layout.spectral.name)
+            src = self.w.source
+            self.w.spectrum_view.set_spectral_dims(src.info.spectroscopic.names,
+                                                   src.layout.spectral.name)
             return False
         rep = self.w.inspector.report
         self.set_source(source, keep_pixel=(rep.row, rep.col) if rep else None)
@@ -198,19 +199,19 @@ class DatasetPresenter(QObject):
         self.w.layers.set_bin_axis(lay.spectral.values, lay.spectral.units, lay.n_points // 2)
         self.w.layers.show(NAVIGATOR_MEAN)
         self.w.spectrum_view.set_axis(lay.spectral, info.quantity, info.units,
-                                    np.iscomplexobj(np.empty(0, dtype=info.dtype)))
+                                      np.iscomplexobj(np.empty(0, dtype=info.dtype)))
         self.w.spectrum_view.set_spectral_dims(info.spectroscopic.names, lay.spectral.name)
         self.w.spectrum_view.set_steps(lay.others, 0)
         self.w.loop_plot.set_layout(lay)
         self.w.apply_params(self.w.params_panel.params())  # the engine for this source
-        self.w._show_loop_dock()
+        self.w.show_loop_dock()
         self.w.run_panel.reset()
         self.w.run_panel.set_message("")
         rows, cols = lay.grid_shape
         self.w.dataset_label.setText(f"{info.name}: {rows} × {cols} × {lay.n_points}")
         self.w.dataset_label.setToolTip(f"{source.file}:{source.dataset}\n{rows} × {cols} "
-                                      f"positions, {lay.n_points} points along "
-                                      f"{lay.spectral.name}, {lay.n_steps} step(s)")
+                                        f"positions, {lay.n_points} points along "
+                                        f"{lay.spectral.name}, {lay.n_steps} step(s)")
         if source.file == self.w.file:
             self.w.tree.select_path(source.dataset)  # shows its attributes; it is current already
         self.w.navigator.start(MEAN, self.w.layers.current_bin(), 0, self.w.step_suffix(0))
@@ -229,7 +230,7 @@ class DatasetPresenter(QObject):
         self.w.layers.clear()
         self.w.spectrum_view.clear()
         self.w.loop_plot.set_layout(None)
-        self.w._show_loop_dock()
+        self.w.show_loop_dock()
         self.w.run_panel.reset()
         self.w.run_panel.set_message("")
         self.w.info_bar.hide()
@@ -255,20 +256,18 @@ class DatasetPresenter(QObject):
             return False
         return self.open_file(path)
 
-    def open_results_group(self, group: str) -> bool:
-        return self.w.results_browser.open_group(group)
-
-    # ---- the tree (slots connected by the window) ---------------------------------------------------------------------------------
+    # ---- the tree (slots connected by the window) -----------------------------------------------
     def on_tree_node_selected(self, node: H5Node) -> None:
         if self.w.file is None:
             return
         readable = node.kind not in (Kind.BROKEN, Kind.ERROR)
         self.w.attributes.show_node(self.w.file, node.path or "/", link_text(node.info), readable)
-        if node.kind in SPECTRAL_KINDS and (self.w.source is None or self.w.source.file != self.w.file
-                                            or node.path != self.w.source.dataset):
+        src = self.w.source
+        if node.kind in SPECTRAL_KINDS and (src is None or src.file != self.w.file
+                                            or node.path != src.dataset):
             self.open_dataset(node.path)
         elif node.kind == Kind.RESULTS:
-            self.open_results_group(node.path)
+            self.w.results_browser.open_group(node.path)
 
     def on_tree_node_activated(self, node: H5Node) -> None:
         if node.kind == Kind.DATASET:

@@ -43,7 +43,7 @@ class H5TreeModel(QAbstractItemModel):
         self._workers: set[Worker] = set()
         self._waiters: dict[int, list[Callable[[], None]]] = {}  # by id(node): after its fetch
 
-    # ---- file --------------------------------------------------------------------------------
+    # ---- file -----------------------------------------------------------------------------------
     def set_file(self, file: Path | None) -> None:
         """Show a file; its top level is listed by a worker (rows appear when read)."""
         self.abort()
@@ -74,7 +74,7 @@ class H5TreeModel(QAbstractItemModel):
     def node(self, index: QModelIndex) -> H5Node:
         return index.internalPointer() if index.isValid() else self._root
 
-    # ---- structure ----------------------------------------------------------------------------
+    # ---- structure ------------------------------------------------------------------------------
     def index(self, row: int, column: int, parent: QModelIndex = _ROOT) -> QModelIndex:
         node = self.node(parent)
         if 0 <= row < len(node.children) and 0 <= column < len(self.HEADERS):
@@ -157,7 +157,7 @@ class H5TreeModel(QAbstractItemModel):
         node.fetching = False
         self._fetch(index, then=then)
 
-    # ---- workers ------------------------------------------------------------------------------
+    # ---- workers --------------------------------------------------------------------------------
     def _index_of(self, node: H5Node) -> QModelIndex:
         return self.createIndex(node.row, 0, node) if node is not self._root else QModelIndex()
 
@@ -216,7 +216,7 @@ class H5TreeModel(QAbstractItemModel):
                                   idx.siblingAtColumn(self.SHAPE_COLUMN))
         self.sigChildrenLoaded.emit(node.path)
 
-    # ---- display ------------------------------------------------------------------------------
+    # ---- display --------------------------------------------------------------------------------
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.HEADERS[section]

@@ -81,7 +81,7 @@ class LoopPlot(QWidget):
         layout.addWidget(self._glw, 1)
         self._x_combo.currentIndexChanged.connect(self._on_x_combo_changed)
 
-    # ---- getters -------------------------------------------------------------------------------
+    # ---- getters --------------------------------------------------------------------------------
     def plot(self, field: str) -> pg.PlotItem:
         return self._plots[field]
 
@@ -106,7 +106,7 @@ class LoopPlot(QWidget):
             ys[name] = np.asarray(cy) if cy is not None else np.empty(0)
         return x, ys
 
-    # ---- content -------------------------------------------------------------------------------
+    # ---- content --------------------------------------------------------------------------------
     def set_fields(self, fields: list[ResultField]) -> None:
         """The result fields to draw (one plot each), from the analysis view."""
         self._fields = list(fields)
@@ -166,7 +166,7 @@ class LoopPlot(QWidget):
         self._step = step
         self._draw()
 
-    # ---- drawing -------------------------------------------------------------------------------
+    # ---- drawing --------------------------------------------------------------------------------
     def _set_x_label(self) -> None:
         others = self._layout.others if self._layout is not None else []
         if not others or not self._plots:

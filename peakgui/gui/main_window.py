@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.update_actions()
         self.statusBar().showMessage("Open an HDF5 file (File ▸ Open, or drop it on the window)")
 
-    # ---- signals relayed from the presenters ---------------------------------------------------
+    # ---- signals relayed from the presenters ----------------------------------------------------
     @property
     def sigNavigatorReady(self):  # noqa: N802 - a signal's name
         """A complete navigator image is shown (carries 'mean' or 'bin')."""
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
         for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
             d.show()
-        self._show_loop_dock()
+        self.show_loop_dock()
         right = self.run_dock.widget().minimumSizeHint().width()  # the analysis panel
         self.resizeDocks([self.tree_dock, self.spectrum_dock], [380, max(440, right)],
                          Qt.Horizontal)
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
             if params is not None:
                 self.settings.set_analysis_params(analysis.name, params)
 
-    # ---- the analysis (see AnalysisPresenter) ------------------------------------------------------
+    # ---- the analysis (see AnalysisPresenter) ---------------------------------------------------
     def analysis_run(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
         return self.analysis.run_for(params, backend)
 
@@ -269,7 +269,7 @@ class MainWindow(QMainWindow):
     def check_existing(self) -> None:
         self.analysis.check_existing()
 
-    # ---- files and datasets (see DatasetPresenter) -------------------------------------------------
+    # ---- files and datasets (see DatasetPresenter) ----------------------------------------------
     def open_file(self, path: str | Path, dataset: str | None = None) -> bool:
         """Show a file's tree and open its first (or the given) spectral dataset."""
         return self.datasets.open_file(path, dataset)
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
     def set_map_grid(self, layout: SpectralLayout) -> None:
         self.map_view.set_grid(MapGrid.from_layout(layout))
 
-    # ---- the selected pixel -----------------------------------------------------------------------
+    # ---- the selected pixel ---------------------------------------------------------------------
     def select_pixel(self, row: int, col: int) -> bool:
         """Read and test one pixel, in a worker (sigPixelTested follows)."""
         return self.inspector.select(row, col)
@@ -308,13 +308,13 @@ class MainWindow(QMainWindow):
             return ""
         return f" · {step_description(lay, step)}"
 
-    def _show_loop_dock(self) -> None:
+    def show_loop_dock(self) -> None:
         multi = self.source is not None and self.source.layout.n_steps > 1
         self.loop_dock.setVisible(multi)
         if multi:
             self.loop_dock.raise_()
 
-    # ---- running ------------------------------------------------------------------------------------
+    # ---- running --------------------------------------------------------------------------------
     def start_run(self, force: bool = False) -> bool:
         """Run the analysis over the dataset (resumes or reuses); see RunPresenter."""
         return self.run_presenter.start(force)
@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
     def update_actions(self) -> None:
         self.run_presenter.update_actions()
 
-    # ---- messages -------------------------------------------------------------------------------------
+    # ---- messages -------------------------------------------------------------------------------
     def show_unexpected_error(self, summary: str) -> None:
         """Called by the global exception hook: a short note, the window stays usable."""
         self.statusBar().showMessage(f"Unexpected error: {summary}", 15000)
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 15000)
         self.dialogs.error(title, text)
 
-    # ---- Qt events ----------------------------------------------------------------------------------
+    # ---- Qt events ------------------------------------------------------------------------------
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()

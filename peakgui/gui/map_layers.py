@@ -65,7 +65,7 @@ class MapLayers(QObject):
         view.sigLevelsChanged.connect(self._on_view_levels_changed)
         self._show_bin_controls(False)
 
-    # ---- getters -------------------------------------------------------------------------------
+    # ---- getters --------------------------------------------------------------------------------
     def combo(self) -> QComboBox:
         return self._combo
 
@@ -97,7 +97,7 @@ class MapLayers(QObject):
     def result_keys(self) -> list[str]:
         return [k for k in self._layers if k not in dict(NAVIGATORS)]
 
-    # ---- content -------------------------------------------------------------------------------
+    # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:
         """Every layer emptied; result layers removed (file closed or dataset changed)."""
         self.set_result_layers([])
@@ -165,7 +165,7 @@ class MapLayers(QObject):
         self._bin_spin.blockSignals(False)
         self._update_bin_label()
 
-    # ---- internals -----------------------------------------------------------------------------
+    # ---- internals ------------------------------------------------------------------------------
     def _add(self, layer: Layer) -> None:
         self._layers[layer.key] = layer
         self._combo.addItem(layer.label, layer.key)

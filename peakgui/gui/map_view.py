@@ -96,7 +96,7 @@ class MapView(QWidget):
         self.set_colormap("viridis")
         self._redraw()
 
-    # ---- getters (composition, as pyqtgraph's ImageView) --------------------------------------
+    # ---- getters (composition, as pyqtgraph's ImageView) ----------------------------------------
     def plot_item(self) -> pg.PlotItem:
         return self._plot
 
@@ -268,7 +268,7 @@ class MapView(QWidget):
                               f"{self._title_text.split(' · ')[0]} = "
                               f"{self._value_text(self.value_at(row, col))}")
 
-    # ---- events -------------------------------------------------------------------------------
+    # ---- events ---------------------------------------------------------------------------------
     def _pixel_at_scene(self, pos) -> tuple[int, int] | None:
         if self._grid is None or not self._plot.vb.sceneBoundingRect().contains(pos):
             return None

@@ -3,8 +3,8 @@
 Numbers get spin boxes with the declared range, unit (as suffix) and decimals; choices a combo
 box; flags a check box. An optional number's spin box has one more step below its range that
 reads "default" (Qt's special-value text) and hands the choice back to the algorithm (the value
-None); other optional parameters get a "default" check box. The help text is the tooltip. Nothing here knows any
-particular analysis.
+None); other optional parameters get a "default" check box. The help text is the tooltip.
+Nothing here knows any particular analysis.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ class ParametersPanel(QWidget):
         if self._analyses:
             self._build(next(iter(self._analyses.values())))
 
-    # ---- the analysis ----------------------------------------------------------------------------
+    # ---- the analysis ---------------------------------------------------------------------------
     def chooser(self) -> QComboBox:
         return self._chooser
 
@@ -125,7 +125,7 @@ class ParametersPanel(QWidget):
         self._on_form_edited()
         return True
 
-    # ---- the parameters --------------------------------------------------------------------------
+    # ---- the parameters -------------------------------------------------------------------------
     def params(self) -> dict[str, Any] | None:
         """The validated parameters as typed, or None when they are not valid."""
         try:
@@ -161,7 +161,7 @@ class ParametersPanel(QWidget):
     def form(self) -> ParameterForm | None:
         return self._form
 
-    # ---- run resources ---------------------------------------------------------------------------
+    # ---- run resources --------------------------------------------------------------------------
     def jobs(self) -> int | None:
         return self._jobs.value() or None
 
@@ -188,7 +188,7 @@ class ParametersPanel(QWidget):
         if self._form is not None:
             self._form.set_editable(editable)
 
-    # ---- internals -------------------------------------------------------------------------------
+    # ---- internals ------------------------------------------------------------------------------
     def _build(self, analysis: Analysis) -> None:
         if self._form is not None:
             self._form_box.removeWidget(self._form)

@@ -67,7 +67,7 @@ class ResultsBrowser(QObject):
         self.results = None
         self.existing = []
 
-    # ---- showing a group -------------------------------------------------------------------------
+    # ---- showing a group ------------------------------------------------------------------------
     def open_group(self, group: str) -> bool:
         """Show a results group picked in the tree; its source dataset becomes current when it
         can be found."""
@@ -166,7 +166,7 @@ class ResultsBrowser(QObject):
         if r is not None and r.note != " (other parameters)":
             self.show(r, " (other parameters)")
 
-    # ---- earlier results with these parameters -------------------------------------------------
+    # ---- earlier results with these parameters --------------------------------------------------
     def check_existing(self) -> None:
         """Show complete results with these parameters at once, or offer to resume a partial run."""
         w = self.w
@@ -217,7 +217,7 @@ class ResultsBrowser(QObject):
             self.mark_other_parameters()
         self.sigExistingChecked.emit(found)
 
-    # ---- the loop plot's results row -----------------------------------------------------------
+    # ---- the loop plot's results row ------------------------------------------------------------
     def update_loop_row(self) -> None:
         """The selected pixel's row of the shown results group, on the loop plot."""
         w = self.w

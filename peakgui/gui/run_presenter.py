@@ -128,7 +128,7 @@ class RunPresenter(QObject):
         for a in (w.export_png_action, w.export_csv_action, w.export_npy_action):
             a.setEnabled(has_source or has_map)
 
-    # ---- the controller's events ---------------------------------------------------------------
+    # ---- the controller's events ----------------------------------------------------------------
     def _on_run_started(self) -> None:
         self.w.statusBar().showMessage("Running the analysis…")
 

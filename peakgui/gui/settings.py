@@ -63,7 +63,7 @@ class Settings:
     def set_last_folder(self, folder: str | os.PathLike) -> None:
         self._s.setValue("last_folder", str(folder))
 
-    # ---- window layout ---------------------------------------------------------------------------
+    # ---- window layout --------------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:
         value = self._s.value("window/geometry")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None

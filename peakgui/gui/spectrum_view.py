@@ -90,7 +90,7 @@ class SpectrumView(QWidget):
         self.set_spectral_dims([], "")
         self.clear()
 
-    # ---- getters -------------------------------------------------------------------------------
+    # ---- getters --------------------------------------------------------------------------------
     def plot_widget(self) -> pg.PlotWidget:
         return self._plot
 
@@ -121,7 +121,7 @@ class SpectrumView(QWidget):
     def detail(self) -> PixelDetail | None:
         return self._detail
 
-    # ---- content ------------------------------------------------------------------------------
+    # ---- content --------------------------------------------------------------------------------
     def set_axis(self, axis: Dimension, quantity: str, units: str, complex_data: bool) -> None:
         """The spectroscopic axis and the data's quantity/units, once per dataset."""
         self._axis = axis
@@ -187,7 +187,7 @@ class SpectrumView(QWidget):
         self._title.setText(title)
         self._draw(error)
 
-    # ---- drawing ------------------------------------------------------------------------------
+    # ---- drawing --------------------------------------------------------------------------------
     def _set_y_label(self) -> None:
         p = self.plot_item()
         if self.mode() == PHASE_MODE:
@@ -196,7 +196,8 @@ class SpectrumView(QWidget):
         else:
             p.setLabel("left", f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
                        units=self._units)
-            set_auto_si_prefix(p.getAxis("left"), self._units.strip().lower() not in NO_PREFIX_UNITS)
+            set_auto_si_prefix(p.getAxis("left"),
+                               self._units.strip().lower() not in NO_PREFIX_UNITS)
 
     def _draw(self, error: str = "") -> None:
         if self._spectrum is None or self._axis is None:
