@@ -121,3 +121,27 @@ def test_a_registered_analysis_runs_in_the_window_with_no_gui_code(qtbot, make_w
     w2 = make_window()
     assert w2.params_panel.analysis().name == band_mean.name
     assert w2.params_panel.params() == {"lo": 5, "hi": 30, "gain": 1.0}
+
+
+def test_a_plugin_run_cancelled_in_the_window_resumes_in_the_same_group(
+        qtbot, make_window, small_file, band_mean, slow_kernel):
+    w = make_window()
+    w.chunk_seconds = 0.02
+    open_and_wait(qtbot, w, small_file)
+    assert w.params_panel.set_analysis(band_mean.name)
+    settle(qtbot, w)
+    with qtbot.waitSignal(w.run_controller.sigProgressed, timeout=30_000):
+        assert w.start_run()
+    with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
+        with qtbot.waitSignal(w.run_controller.sigCancelled, timeout=10_000) as cancelled:
+            w.cancel_run()
+    first = cancelled.args[0]
+    assert 0 < first.done < first.total
+    settle(qtbot, w)
+    assert w.start_action.text() == "Resume" and "stopped at" in w.info_bar.text()
+    with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
+        with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000) as finished:
+            assert w.start_run()
+    last = finished.args[0]
+    assert last.results.group == first.results.group  # resumed, not a new group
+    assert last.computed == first.total - first.done
