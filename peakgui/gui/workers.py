@@ -44,6 +44,23 @@ class Worker(GeneratorWorker):
     """superqt's GeneratorWorker whose generator is closed in the worker thread, whatever ends
     it (done, aborted or failed)."""
 
+    def run(self) -> None:
+        """superqt's ``run`` without its replacement of ``warnings.showwarning``: that is
+        process-wide, so concurrent workers would restore each other's and lose warnings."""
+        self.started.emit()
+        self._running = True
+        try:
+            result = self.work()
+            if isinstance(result, Exception):
+                raise result
+            if not self.abort_requested:
+                self.returned.emit(result)
+        except Exception as exc:  # noqa: BLE001 - reported through the errored signal
+            self.errored.emit(exc)
+        self._running = False
+        self.finished.emit()
+        self._finished.emit(self)
+
     def work(self):
         try:
             out = super().work()

@@ -17,7 +17,7 @@ from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar
 from peakgui.core.run.progress import ProgressState
 from tests.catalogue import CASES
 from tests.gui.caps import as_plain_user, why_not_supported
-from tests.gui.helpers import open_and_wait, open_fails
+from tests.gui.helpers import open_and_wait, open_fails, settle
 from tests.gui.test_inspector import click_map
 
 PLAIN_USER = {"permission denied", "read-only file"}  # file modes must apply, even as root
@@ -64,6 +64,7 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
         else:
             open_fails(qtbot, w, case.path, case.dataset)
             assert w.source is None
+    settle(qtbot, w)  # the window's readers have closed the file
     said = everything_said(w)
     phrase = GUI_PHRASE.get(case.message, case.message)
     assert phrase.lower() in said.lower(), (case.name, said)

@@ -53,6 +53,7 @@ def test_refresh_lists_a_group_again(qtbot, tmp_path):
     with qtbot.waitSignal(model.sigChildrenLoaded, timeout=5_000):
         model.set_file(path)
     many = find_index(qtbot, model, "/many/g0000").parent()
+    qtbot.waitUntil(lambda: not model.busy(), timeout=5_000)
     with h5py.File(path, "a") as f:
         f["many"].create_group("new")
     done = []
