@@ -1,4 +1,4 @@
-"""The attributes of the node selected in the tree, read when it is selected (file not kept open)."""
+"""The attributes of the node selected in the tree, read by a worker when it is selected."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -16,9 +17,10 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import PeakGUIError
 from ..core.io.h5access import open_read
 from ..core.io.usid import as_text
+from .formatting import error_text
+from .workers import LatestOnly
 
 MAX_TEXT = 300  # characters of a value shown in a cell (the tooltip has more)
 
@@ -56,6 +58,11 @@ def _type_text(value) -> str:
     return type(value).__name__ if not isinstance(value, np.generic) else str(value.dtype)
 
 
+def iter_attributes(file: Path, path: str):
+    """The rows of :func:`read_attributes`, as one yield (a worker's generator)."""
+    yield read_attributes(file, path)
+
+
 def read_attributes(file: Path, path: str) -> list[tuple[str, str, str]]:
     """(name, value text, type) of every attribute of one object."""
     rows = []
@@ -73,8 +80,13 @@ def read_attributes(file: Path, path: str) -> list[tuple[str, str, str]]:
 class AttributesTable(QWidget):
     """A header line (path and what it is) above a name / value / type table."""
 
+    sigShown = pyqtSignal(str)
+    """The attributes of a node are shown (carries its path)."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._reader = LatestOnly(self)
+        self._path = ""
         self._header = QLabel("Select a node in the tree to see its attributes.")
         self._header.setWordWrap(True)
         self._table = QTableWidget(0, 3, self)
@@ -97,20 +109,30 @@ class AttributesTable(QWidget):
         return self._table
 
     def clear(self, message: str = "") -> None:
+        self._reader.abort()
         self._table.setRowCount(0)
         self._header.setText(message or "Select a node in the tree to see its attributes.")
 
-    def show_node(self, file: Path, path: str, description: str = "", readable: bool = True) -> None:
-        """List the attributes of ``path`` in ``file`` (nothing for broken links)."""
+    def show_node(self, file: Path, path: str, description: str = "",
+                  readable: bool = True) -> None:
+        """List the attributes of ``path`` in ``file`` once a worker has read them (nothing
+        for broken links)."""
+        self._reader.abort()
         self._table.setRowCount(0)
+        self._path = path
         self._header.setText(f"<b>{path}</b>" + (f" — {description}" if description else ""))
         if not readable:
+            self.sigShown.emit(path)
             return
-        try:
-            rows = read_attributes(file, path)
-        except (PeakGUIError, OSError, KeyError, RuntimeError, ValueError) as exc:
-            self._header.setText(f"<b>{path}</b> — attributes cannot be read: {exc}")
-            return
+        self._reader.start(iter_attributes, file, path, on_yield=self._on_reader_yielded,
+                           on_error=self._on_reader_errored)
+
+    def _on_reader_errored(self, exc: BaseException) -> None:
+        self._header.setText(f"<b>{self._path}</b> — attributes cannot be read: "
+                             f"{error_text(exc)}")
+        self.sigShown.emit(self._path)
+
+    def _on_reader_yielded(self, rows: list[tuple[str, str, str]]) -> None:
         self._table.setRowCount(len(rows))
         for r, (name, value, kind) in enumerate(rows):
             short = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + " …"
@@ -120,3 +142,4 @@ class AttributesTable(QWidget):
                 self._table.setItem(r, c, item)
         if not rows:
             self._header.setText(self._header.text() + " (no attributes)")
+        self.sigShown.emit(self._path)

@@ -7,6 +7,7 @@ scripted answers, and which in non-interactive mode (``--quit-when-done``) print
 
 from __future__ import annotations
 
+import html
 import platform
 import sys
 
@@ -39,7 +40,7 @@ class Dialogs:
         if not self.interactive:
             return True
         box = QMessageBox(QMessageBox.Question, "Stop the run?",
-                          "The peak finder is still running.\n\nStop it now? Every finished "
+                          "The analysis is still running.\n\nStop it now? Every finished "
                           "chunk is saved, and starting again with the same parameters resumes "
                           "where it stopped.", QMessageBox.NoButton, self.parent)
         stop = box.addButton("Stop and close", QMessageBox.AcceptRole)
@@ -102,13 +103,15 @@ def versions() -> dict[str, str]:
 
 
 def about_text() -> str:
+    from ..core.analyses import registry
+
     rows = "".join(f"<tr><td>{k}</td><td>&nbsp;{v}</td></tr>" for k, v in versions().items())
+    analyses = "".join(f"<li><b>{html.escape(a.title)}</b>: {html.escape(a.description)}</li>"
+                       for a in registry.available().values())
     return (
         f"<h3>PeakGUI {__version__}</h3>"
-        "<p>Finds the spectral peak at every pixel of a scanning-probe spectroscopy map stored "
-        "as USID HDF5, and writes amplitude, peak-frequency and peak-count maps back beside "
-        "the data with full provenance.</p>"
-        "<p>Peak rule: <code>scipy.signal.find_peaks_cwt</code> on |x|; none found → the "
-        "centre bin; several → the one closest to the centre.</p>"
+        "<p>Runs a per-pixel analysis over a scanning-probe spectroscopy map stored as USID "
+        "HDF5, and writes its result maps back beside the data with full provenance.</p>"
+        f"<p>Analyses installed:</p><ul>{analyses}</ul>"
         f"<table>{rows}</table>"
     )

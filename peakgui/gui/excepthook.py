@@ -48,7 +48,7 @@ class ExceptHook:
         self._busy = True  # an error inside the notification must not recurse
         try:
             self.notify(summary)
-        except Exception:
+        except Exception:  # nothing else may escape from here
             log.exception("could not show the error message")
         finally:
             self._busy = False

@@ -26,16 +26,15 @@ def export_values(view: MapView, path: str | os.PathLike) -> Path:
     the numbers are and where the pixels sit.
     """
     path = Path(path)
-    image = view.current_image()
+    image = view.image()
     if image is None:
         raise ValueError("the shown map has no values yet")
     if path.suffix.lower() == ".npy":
         np.save(path, np.asarray(image), allow_pickle=False)
         return path
     grid = view.grid()
-    key = view.current_layer()
-    header = [f"PeakGUI map: {view.layer_title(key)}",
-              f"units: {view.layer_units(key) or '-'}",
+    header = [f"PeakGUI map: {view.title_text()}",
+              f"units: {view.units() or '-'}",
               f"shape: {image.shape[0]} rows x {image.shape[1]} columns; nan = not computed"]
     if grid is not None:
         header.append(f"columns: {grid.x_name} from {grid.x_values[0]:.6g} step {grid.dx:.6g} "

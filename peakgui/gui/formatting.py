@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
+from ..core.errors import PeakGUIError
+
 # Units that take no SI prefix ("1 ka.u." or "3 kpixel" would read oddly).
 NO_PREFIX_UNITS = {"", "a. u.", "a.u.", "au", "pixel", "index", "rad", "deg", "%", "count"}
 
@@ -49,3 +51,29 @@ def step_description(layout, step: int) -> str:
         return ""
     idx = np.unravel_index(step, [d.size for d in others])
     return ", ".join(f"{d.name} = {si(d.values[i], d.units)}" for d, i in zip(others, idx))
+
+
+def error_text(exc: BaseException) -> str:
+    """One clear sentence for the user (PeakGUIError already is one; OSError has strerror)."""
+    if isinstance(exc, PeakGUIError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, MemoryError):
+        return "out of memory: lower the memory cap or the number of jobs"
+    original = getattr(exc, "original", None)  # a worker's wrapped RuntimeError
+    if original is not None:
+        return error_text(original)
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def set_auto_si_prefix(axis: pg.AxisItem, enabled: bool) -> None:
+    """Turn an axis' SI prefix on or off. Off also drops the scale pyqtgraph computed from the
+    previous range (it keeps it otherwise: counts 1-9 drawn as 1000-9000 after a mV map)."""
+    axis.enableAutoSIPrefix(enabled)
+    if not enabled:
+        axis.autoSIPrefixScale = 1.0
+        axis.labelUnitPrefix = ""
+        axis.picture = None
+        axis._updateLabel()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pyqtgraph as pg
-from PyQt5.QtCore import QStandardPaths, Qt, QTimer
+from PyQt5.QtCore import QStandardPaths, Qt
 from PyQt5.QtWidgets import QApplication
 
 from .. import __version__
@@ -110,14 +110,15 @@ def run_app(args: argparse.Namespace) -> int:
                 if scripted:
                     return EXIT_BAD_INPUT
                 path = None
-        opened = window.open_file(path, args.dataset) if path else False
         if script is not None:
-            if not opened:
+            if not path:
                 if scripted:
                     window.close()
                     return EXIT_BAD_INPUT
             else:
-                QTimer.singleShot(0, script.begin)
+                window.sigOpenFinished.connect(script.on_open_finished)
+        if path:
+            window.open_file(path, args.dataset)  # a worker checks and describes it
         code = app.exec_()
         return script.exit_code if script is not None and scripted else code
     finally:

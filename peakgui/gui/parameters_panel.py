@@ -1,10 +1,16 @@
-"""The peak finder's parameters and the run's resources, validated by the core as they are typed."""
+"""The analysis chooser, its generated parameter form, and the run's resources.
+
+Parameters are validated by the analysis declaration as they are typed; the panel only says
+whether they are valid together. Each analysis remembers its own values (see Settings).
+"""
 
 from __future__ import annotations
 
-from PyQt5.QtCore import pyqtSignal
+from typing import Any
+
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
-    QDoubleSpinBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -14,31 +20,36 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.analyses.peak_finding.params import PeakParams
+from ..core.analyses.declaration import Analysis
 from ..core.run.resources import default_jobs
 from .compute_target import ComputeTarget, ComputeTargetBox
+from .parameter_form import ParameterForm
 
 
 class ParametersPanel(QWidget):
-    """Width bounds, steps, min SNR, noise percentile, jobs and memory cap."""
+    """Analysis, its parameters, jobs, memory cap and where the run computes."""
 
+    sigAnalysisChanged = pyqtSignal(object)
+    """The user chose another analysis (carries its declaration)."""
     sigParamsChanged = pyqtSignal(object)
-    """Valid peak parameters were edited (carries the new PeakParams)."""
+    """Valid parameters were edited (carries the validated dict)."""
     sigParamsInvalid = pyqtSignal(str)
     """The parameters as typed are not valid (carries the reason)."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, analyses: dict[str, Analysis], parent: QWidget | None = None):
         super().__init__(parent)
-        self._lo = _double(0.1, 10_000, 1, 1.0, "Smallest CWT width, in spectral points "
-                           "(find_peaks_cwt widths = linspace(low, high, steps))")
-        self._hi = _double(0.1, 10_000, 1, 1.0, "Largest CWT width, in spectral points")
-        self._steps = QSpinBox()
-        self._steps.setRange(1, 1000)
-        self._steps.setToolTip("Number of CWT widths between low and high")
-        self._snr = _double(0.0, 1_000, 2, 0.1, "Minimum signal-to-noise ratio of a ridge line to "
-                            "count as a peak (find_peaks_cwt min_snr)")
-        self._noise = _double(0.0, 100.0, 1, 1.0, "Percentile of the CWT used as the noise floor "
-                              "(find_peaks_cwt noise_perc)")
+        self._analyses = dict(analyses)
+        self._analysis: Analysis | None = None
+        self._form: ParameterForm | None = None
+
+        self._chooser = QComboBox()
+        for name, a in self._analyses.items():
+            self._chooser.addItem(a.title, name)
+            self._chooser.setItemData(self._chooser.count() - 1, a.description or a.title,
+                                      Qt.ToolTipRole)
+        self._chooser.setToolTip("The analysis run on every pixel")
+        self._defaults = QPushButton("Defaults")
+        self._defaults.setToolTip("The analysis' declared default parameters")
         self._jobs = QSpinBox()
         self._jobs.setRange(0, 256)
         self._jobs.setSpecialValueText(f"auto ({default_jobs()})")
@@ -52,76 +63,105 @@ class ParametersPanel(QWidget):
         self._mem.setToolTip("Memory cap for one chunk of a run; auto uses at most half of the "
                              "free memory")
         self._compute = ComputeTargetBox()
-        self._defaults = QPushButton("Defaults")
-        self._defaults.setToolTip("The tutorial's parameters: widths 20–60 in 30 steps, "
-                                  "min SNR 1, noise percentile 10")
         self._error = QLabel("")
         self._error.setStyleSheet("color: #c0392b;")
         self._error.setWordWrap(True)
         self._error.setVisible(False)
 
-        # four columns (label, editor, label, editor) keep the panel short enough for a
-        # 768-pixel-high screen
-        grid = QGridLayout()
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(6)
-        grid.addWidget(QLabel("CWT widths:"), 0, 0)
-        widths = QHBoxLayout()
-        widths.addWidget(self._lo, 1)
-        widths.addWidget(QLabel("to"))
-        widths.addWidget(self._hi, 1)
-        widths.addWidget(QLabel("points"))
-        grid.addLayout(widths, 0, 1, 1, 3)
-        for row, col, label, editor in ((1, 0, "Width steps:", self._steps),
-                                        (1, 2, "Min SNR:", self._snr),
-                                        (2, 0, "Noise percentile:", self._noise),
-                                        (2, 2, "Jobs:", self._jobs),
-                                        (3, 0, "Memory cap:", self._mem)):
-            grid.addWidget(QLabel(label), row, col)
-            grid.addWidget(editor, row, col + 1)
-        grid.addWidget(self._defaults, 3, 3)
-        grid.addWidget(QLabel("Compute on:"), 4, 0)
-        grid.addWidget(self._compute, 4, 1, 1, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel("Analysis:"))
+        top.addWidget(self._chooser, 1)
+        top.addWidget(self._defaults)
+        self._form_box = QVBoxLayout()
+        self._form_box.setContentsMargins(0, 0, 0, 0)
+        run = QGridLayout()  # labels above their editors, as in the generated form
+        run.setContentsMargins(0, 0, 0, 0)
+        run.setHorizontalSpacing(8)
+        run.setVerticalSpacing(1)
+        for col, (label, editor) in enumerate((("Jobs:", self._jobs),
+                                               ("Memory cap:", self._mem))):
+            editor.setMinimumWidth(editor.fontMetrics().horizontalAdvance("auto (16)") + 40)
+            run.addWidget(QLabel(label), 0, col)
+            run.addWidget(editor, 1, col)
+            run.setColumnStretch(col, 1)
+        run.addWidget(QLabel("Compute on:"), 2, 0, 1, 2)
+        run.addWidget(self._compute, 3, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(grid)
+        layout.addLayout(top)
+        layout.addLayout(self._form_box)
         layout.addWidget(self._error)
+        layout.addLayout(run)
 
-        self._peak_widgets = (self._lo, self._hi, self._steps, self._snr, self._noise)
-        self._extra: dict = {}
-        self.set_params(PeakParams())
-        for w in self._peak_widgets:
-            w.valueChanged.connect(self._on_value_changed)
+        self._chooser.currentIndexChanged.connect(self._on_chooser_index_changed)
         self._defaults.clicked.connect(self._on_defaults_clicked)
+        if self._analyses:
+            self._build(next(iter(self._analyses.values())))
 
-    def params(self) -> PeakParams | None:
-        """The parameters as typed, or None when they are not valid (see :meth:`error`)."""
+    # ---- the analysis ---------------------------------------------------------------------------
+    def chooser(self) -> QComboBox:
+        return self._chooser
+
+    def analysis(self) -> Analysis | None:
+        return self._analysis
+
+    def set_analysis(self, name: str, values: dict[str, Any] | None = None) -> bool:
+        """Choose an analysis by name and show ``values`` (default: its defaults); emits
+        sigAnalysisChanged when it changes, then the parameters' validity."""
+        i = self._chooser.findData(name)
+        if i < 0:
+            return False
+        self._chooser.blockSignals(True)
+        self._chooser.setCurrentIndex(i)
+        self._chooser.blockSignals(False)
+        changed = self._analysis is None or self._analysis.name != name
+        if changed:
+            self._build(self._analyses[name])
+        if values is not None:
+            self.set_params(values, emit=False)
+        if changed:
+            self.sigAnalysisChanged.emit(self._analysis)
+        self._on_form_edited()
+        return True
+
+    # ---- the parameters -------------------------------------------------------------------------
+    def params(self) -> dict[str, Any] | None:
+        """The validated parameters as typed, or None when they are not valid."""
         try:
-            return self._build()
+            return self._validated()
         except ValueError:
             return None
 
     def error(self) -> str:
         try:
-            self._build()
+            self._validated()
         except ValueError as exc:
             return str(exc)
         return ""
 
-    def set_params(self, params: PeakParams) -> None:
-        """Show these parameters; emits sigParamsChanged once if they differ."""
-        before = self.params()
-        for w, v in zip(self._peak_widgets, (params.width_lo, params.width_hi, params.steps,
-                                             params.min_snr, params.noise_perc)):
-            w.blockSignals(True)
-            w.setValue(v)
-            w.blockSignals(False)
-        self._extra = {k: getattr(params, k) for k in ("gap_thresh", "min_length", "window_size")}
-        if self.params() != before or before is None:
-            self._on_value_changed()
+    def set_params(self, values: dict[str, Any], emit: bool = True) -> None:
+        """Show these values (unknown names ignored, invalid stored ones replaced by defaults)."""
+        if self._form is None or self._analysis is None:
+            return
+        known = {p.name for p in self._analysis.parameters}
+        try:
+            clean = self._analysis.values({k: v for k, v in values.items() if k in known})
+        except ValueError:
+            clean = self._analysis.defaults()
+        self._form.set_values(clean)
+        if emit:
+            self._on_form_edited()
 
+    def spin_boxes(self) -> dict[str, QWidget]:
+        """The editors by parameter name, plus jobs and max_mem_mb (tests and scripted use)."""
+        out = {n: e.editor for n, e in self._form.editors().items()} if self._form else {}
+        return {**out, "jobs": self._jobs, "max_mem_mb": self._mem}
+
+    def form(self) -> ParameterForm | None:
+        return self._form
+
+    # ---- run resources --------------------------------------------------------------------------
     def jobs(self) -> int | None:
         return self._jobs.value() or None
 
@@ -143,23 +183,30 @@ class ParametersPanel(QWidget):
 
     def set_editable(self, editable: bool) -> None:
         """Frozen during a run: the run's results belong to the parameters it started with."""
-        for w in (*self._peak_widgets, self._jobs, self._mem, self._defaults, self._compute):
+        for w in (self._chooser, self._jobs, self._mem, self._defaults, self._compute):
             w.setEnabled(editable)
+        if self._form is not None:
+            self._form.set_editable(editable)
 
-    def spin_boxes(self) -> dict[str, QWidget]:
-        """The editors by parameter name (tests and scripted use)."""
-        return {"width_lo": self._lo, "width_hi": self._hi, "steps": self._steps,
-                "min_snr": self._snr, "noise_perc": self._noise, "jobs": self._jobs,
-                "max_mem_mb": self._mem}
+    # ---- internals ------------------------------------------------------------------------------
+    def _build(self, analysis: Analysis) -> None:
+        if self._form is not None:
+            self._form_box.removeWidget(self._form)
+            self._form.deleteLater()
+        self._analysis = analysis
+        self._form = ParameterForm(analysis.parameters)
+        self._form.set_values(analysis.defaults())
+        self._form.sigEdited.connect(self._on_form_edited)
+        self._form_box.addWidget(self._form)
 
-    def _build(self) -> PeakParams:
-        return PeakParams(width_lo=self._lo.value(), width_hi=self._hi.value(),
-                          steps=self._steps.value(), min_snr=self._snr.value(),
-                          noise_perc=self._noise.value(), **self._extra)
+    def _validated(self) -> dict[str, Any]:
+        if self._analysis is None or self._form is None:
+            raise ValueError("no analysis chosen")
+        return self._analysis.values(self._form.values())
 
-    def _on_value_changed(self, *_) -> None:
+    def _on_form_edited(self) -> None:
         try:
-            params = self._build()
+            params = self._validated()
         except ValueError as exc:
             self._error.setText(f"Not valid: {exc}")
             self._error.setVisible(True)
@@ -168,14 +215,13 @@ class ParametersPanel(QWidget):
         self._error.setVisible(False)
         self.sigParamsChanged.emit(params)
 
+    def _on_chooser_index_changed(self, index: int) -> None:
+        name = self._chooser.itemData(index)
+        if name and (self._analysis is None or name != self._analysis.name):
+            self._build(self._analyses[name])
+            self.sigAnalysisChanged.emit(self._analysis)
+            self._on_form_edited()
+
     def _on_defaults_clicked(self) -> None:
-        self.set_params(PeakParams())
-
-
-def _double(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setToolTip(tip)
-    return box
+        if self._analysis is not None:
+            self.set_params(self._analysis.defaults())

@@ -1,48 +1,57 @@
-"""Amplitude, frequency and count maps of a results group, and the live ones of a run.
+"""The maps of a results group (one step at a time, read in a worker) and the live ones of a run.
 
-A results group's datasets are USID main datasets, so the core's ``describe`` and ``build_layout``
-give their grid; positions not yet completed are left NaN (blank on the map). During a run the
-maps are filled from each Progress record's values, never by re-reading the file.
+A results group's fields are USID main datasets; positions not yet completed are left NaN (blank
+on the map). During a run the maps are filled from each Progress record's values, never by
+re-reading the file (except once, in a worker, for what a resumed run had already computed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
-from ..core.io.h5access import open_read
-from ..core.io.layout import SpectralLayout, build_layout
-from ..core.io.results import COMPLETED, ResultsRef, read_results
-from ..core.io.usid import as_text, describe
-from ..core.run.engine import Progress
-from ..core.run.peak_process import COUNT, FREQUENCY, RESPONSE
-from .map_view import AMPLITUDE
-from .map_view import COUNT as COUNT_LAYER
-from .map_view import FREQUENCY as FREQUENCY_LAYER
-
-FIELD_OF_LAYER = {AMPLITUDE: RESPONSE, FREQUENCY_LAYER: FREQUENCY, COUNT_LAYER: COUNT}
-TITLES = {AMPLITUDE: "Peak amplitude", FREQUENCY_LAYER: "Peak frequency",
-          COUNT_LAYER: "Peak count"}
+from ..core.io.layout import SpectralLayout
+from ..core.io.results import ResultsRef
+from ..core.io.results_read import ResultsGroup, read_group, read_step
+from ..core.run.progress import Progress
+from .workers import LatestOnly
 
 
 @dataclass
 class ResultsMaps:
-    """The three maps of one results group (for one spectroscopic step)."""
+    """One step of a results group's maps, ready to show."""
 
-    ref: ResultsRef
-    layout: SpectralLayout
-    images: dict[str, np.ndarray]  # layer key -> (rows, cols) float64, NaN where not done
-    units: dict[str, str]
-    done: int
-    total: int
-    attrs: dict = field(default_factory=dict)
-    step: int = 0
+    group: ResultsGroup
+    step: int
+    images: dict[str, np.ndarray] = field(default_factory=dict)  # field -> (rows, cols), NaN
+    note: str = ""
+
+    @property
+    def ref(self) -> ResultsRef:
+        return self.group.ref
+
+    @property
+    def layout(self) -> SpectralLayout:
+        return self.group.layout
+
+    @property
+    def attrs(self) -> dict:
+        return self.group.attrs
+
+    @property
+    def done(self) -> int:
+        return self.group.done
+
+    @property
+    def total(self) -> int:
+        return self.group.total
 
     @property
     def group_name(self) -> str:
-        return self.ref.group.rsplit("/", 1)[-1]
+        return self.group.group_name
 
     @property
     def short_name(self) -> str:
@@ -50,35 +59,21 @@ class ResultsMaps:
         return self.group_name.rsplit("-", 1)[-1]
 
 
-def load_results_maps(ref: ResultsRef, step: int = 0,
-                      layout: SpectralLayout | None = None) -> ResultsMaps:
-    """Read a results group's maps (raises PeakGUIError/KeyError/OSError if it is not one).
+def step_images(group: ResultsGroup, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    lay = group.layout
+    return {name: lay.to_image(np.where(group.done_mask, np.asarray(v, dtype=np.float64),
+                                        np.nan))
+            for name, v in values.items()}
 
-    ``layout``: the source dataset's layout when the group belongs to it (same positions),
-    which saves working the grid out again.
-    """
-    with open_read(ref.file) as f:
-        grp = f[ref.group]
-        info = describe(f, f"{ref.group}/{RESPONSE}")
-        units = {}
-        for layer, name in FIELD_OF_LAYER.items():
-            units[layer] = as_text(grp[name].attrs.get("units", "")) if name in grp else ""
-        attrs = {k: as_text(v) if isinstance(v, bytes | str) else v for k, v in grp.attrs.items()}
-    if layout is None or layout.n_positions != info.n_positions:
-        layout = build_layout(info)
-    data = read_results(ref, [RESPONSE, FREQUENCY, COUNT, COMPLETED])
-    n = layout.n_positions
-    done_mask = data[COMPLETED].astype(bool) if COMPLETED in data else np.ones(n, dtype=bool)
-    step = min(max(step, 0), info.n_columns - 1)
-    images = {}
-    for layer, name in FIELD_OF_LAYER.items():
-        if name not in data:
-            continue
-        values = np.asarray(data[name], dtype=np.float64).reshape(n, -1)[:, step]
-        values = np.where(done_mask, values, np.nan)
-        images[layer] = layout.to_image(values)
-    return ResultsMaps(ref, layout, images, units, int(done_mask.sum()), len(done_mask), attrs,
-                       step)
+
+def load_results(ref: ResultsRef, step: int, layout: SpectralLayout | None = None,
+                 group: ResultsGroup | None = None) -> Iterator[ResultsMaps]:
+    """The worker's generator: describe the group (unless given), then read one step."""
+    if group is None:
+        group = read_group(ref, layout)
+    step = min(max(step, 0), group.n_steps - 1)
+    values = read_step(ref, [f.name for f in group.fields], step)
+    yield ResultsMaps(group, step, step_images(group, values))
 
 
 class LiveMaps(QObject):
@@ -99,17 +94,17 @@ class LiveMaps(QObject):
         self._ref: ResultsRef | None = None
         self._dirty = False
         self.updates = 0  # redraws requested (the benchmark reports the rate)
+        self._prefill = LatestOnly(self)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
 
-    def start(self, layout: SpectralLayout, step: int = 0) -> None:
-        """Blank maps for a new run; the timer starts."""
+    def start(self, layout: SpectralLayout, names: list[str], step: int = 0) -> None:
+        """Blank maps for a new run's fields; the timer starts."""
         self._layout = layout
         self._step = step
         self._ref = None
-        self.images = {k: layout.to_image(np.full(layout.n_positions, np.nan))
-                       for k in FIELD_OF_LAYER}
+        self.images = {k: layout.to_image(np.full(layout.n_positions, np.nan)) for k in names}
         self._dirty = True
         self._timer.start()
 
@@ -119,6 +114,7 @@ class LiveMaps(QObject):
 
     def stop(self) -> None:
         """Last redraw and stop the timer (run ended)."""
+        self._prefill.abort()
         self._timer.stop()
         if self._dirty:
             self._on_timer_timeout()
@@ -126,27 +122,29 @@ class LiveMaps(QObject):
     def apply(self, prog: Progress) -> None:
         """Write one chunk's values into the maps (positions [start, stop))."""
         lay = self._layout
-        if lay is None or prog.stop <= prog.start:
+        if lay is None:
             return
         if prog.results != self._ref:
             self._ref = prog.results
-            self._prefill(prog.results)
+            # a resumed run: show what earlier runs computed (read once, in a worker)
+            self._prefill.start(load_results, prog.results, self._step, lay,
+                                on_yield=self._on_prefill_read)
+        if prog.stop <= prog.start:
+            return
         rc = lay.pixel_rc[prog.start:prog.stop]
-        for layer, name in FIELD_OF_LAYER.items():
+        for name, img in self.images.items():
             if name in prog.values:
                 vals = np.asarray(prog.values[name], dtype=np.float64)
-                self.images[layer][rc[:, 0], rc[:, 1]] = vals.reshape(len(rc), -1)[:, self._step]
+                img[rc[:, 0], rc[:, 1]] = vals.reshape(len(rc), -1)[:, self._step]
         self._dirty = True
 
-    def _prefill(self, ref: ResultsRef) -> None:
-        """A resumed run: show what earlier runs already computed (read once, at the start)."""
-        try:
-            maps = load_results_maps(ref, self._step, self._layout)
-        except Exception:  # noqa: BLE001 - the live values still arrive; this is cosmetic
-            return
-        for layer, img in maps.images.items():
-            if layer in self.images and img.shape == self.images[layer].shape:
-                np.copyto(self.images[layer], img)
+    def _on_prefill_read(self, maps: ResultsMaps) -> None:
+        for name, old in maps.images.items():
+            img = self.images.get(name)
+            if img is not None and img.shape == old.shape:
+                fill = np.isnan(img) & np.isfinite(old)
+                img[fill] = old[fill]
+        self._dirty = True
 
     def _on_timer_timeout(self) -> None:
         if self._dirty:

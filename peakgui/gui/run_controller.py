@@ -1,11 +1,10 @@
-"""Drives the core engine's ``Process.run`` generator in a QThread, with pause, resume and cancel.
+"""Drives the engine's ``AnalysisRun.run`` generator in a worker, with pause, resume and cancel.
 
-As in napari's generator workers, the engine yields after every chunk, and control is exercised
-only between yields: pausing means not asking for the next chunk (the thread waits on an event),
-cancelling means closing the generator in the worker thread, which makes the engine save its
-attributes and close the file. Each chunk is about 0.4 s of work, so both take effect within a
-second. All heavy work (reading, the joblib pool, writing) happens in the worker thread; the GUI
-thread only receives the Progress records through queued signals.
+The engine yields after every chunk, and the worker (:mod:`peakgui.gui.workers`) acts only
+between yields: pausing means not asking for the next chunk, cancelling means closing the
+generator in the worker thread, which makes the engine stamp its attributes and close the file.
+Each chunk is about 0.4 s of work, so both take effect within a second. The GUI thread only
+receives Progress records through queued signals.
 """
 
 from __future__ import annotations
@@ -13,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from PyQt5.QtCore import QObject, pyqtSignal
 from threadpoolctl import threadpool_limits
 
 from ..core.errors import PeakGUIError
-from ..core.run.engine import Process, Progress
-from .threads import TrackedThread
+from ..core.run.engine import AnalysisRun
+from ..core.run.progress import Progress, ProgressState
+from .formatting import error_text
+from .workers import Worker, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -33,105 +35,22 @@ class RunState(enum.Enum):
     CANCELLING = "cancelling"
 
 
-def error_text(exc: BaseException) -> str:
-    """One clear sentence for the user (PeakGUIError already is one; OSError has strerror)."""
-    if isinstance(exc, PeakGUIError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        return f"{where}{exc.strerror or exc}"
-    if isinstance(exc, MemoryError):
-        return "out of memory: lower the memory cap or the number of jobs"
-    return f"unexpected {type(exc).__name__}: {exc}"
+@dataclass(frozen=True)
+class Connected:
+    """Yielded once a cluster backend is entered (before the first chunk)."""
+
+    where: str
 
 
-class _RunThread(TrackedThread):
-    """Pulls Progress records from the engine until done, paused, cancelled or failed."""
-
-    sigStarted = pyqtSignal()
-    sigConnected = pyqtSignal(str)
-    sigProgressed = pyqtSignal(object)
-    sigPaused = pyqtSignal(object)
-    sigResumed = pyqtSignal()
-    sigReused = pyqtSignal(object)
-    sigFinished = pyqtSignal(object)
-    sigCancelled = pyqtSignal(object)
-    sigErrored = pyqtSignal(str)
-
-    def __init__(self, process: Process, force: bool, backend=None):
-        super().__init__()
-        self._process = process
-        self._backend = backend
-        self._force = force
-        self._go = threading.Event()
-        self._go.set()
-        self._cancel = threading.Event()
-
-    def pause(self) -> None:
-        self._go.clear()
-
-    def resume(self) -> None:
-        self._go.set()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-        self._go.set()  # wake a paused worker so it can close the generator
-
-    def run(self) -> None:  # in the worker thread
-        last: Progress | None = None
-        try:
-            with contextlib.ExitStack() as stack:
-                if self._backend is not None:
-                    # connect (or start the local cluster) first: a bad address fails here, in
-                    # ~10 s at most, before any results group is created
-                    stack.enter_context(self._backend)
-                    self.sigConnected.emit(self._backend.describe())
-                last = self._pull(last)
-        except Exception as exc:
-            if not isinstance(exc, PeakGUIError | OSError):
-                log.exception("the run failed")
-            self.sigErrored.emit(error_text(exc))
-            return
-        if last is not None and last.state == "finished":
-            self.sigFinished.emit(last)
-        elif last is not None and last.state == "reused":
-            pass  # already reported
-        else:
-            self.sigCancelled.emit(last)
-
-    def _pull(self, last: Progress | None) -> Progress | None:
-        """Drive the engine's generator until done, cancelled or failed (then it re-raises)."""
-        gen = None
-        try:
-            gen = self._process.run(force=self._force)
-            self.sigStarted.emit()
-            while True:
-                done = last is not None and last.state in ("finished", "reused")
-                if not done and not self._go.is_set() and not self._cancel.is_set():
-                    self.sigPaused.emit(last)
-                    self._go.wait()
-                    if not self._cancel.is_set():
-                        self.sigResumed.emit()
-                if self._cancel.is_set() and not done:
-                    break
-                try:
-                    prog = next(gen)
-                except StopIteration:
-                    break
-                last = prog
-                if prog.state == "reused":
-                    self.sigReused.emit(prog)
-                else:
-                    self.sigProgressed.emit(prog)
-            gen.close()  # the engine's finally: attributes stamped, file closed, lock released
-        except Exception:
-            if gen is not None:
-                try:
-                    gen.close()
-                except Exception:
-                    log.exception("closing the failed run")
-            raise
-        return last
+def drive_run(run: AnalysisRun, force: bool, backend=None) -> Iterator[Connected | Progress]:
+    """The worker's generator: connect to a backend (if any), then the engine's chunks."""
+    with contextlib.ExitStack() as stack:
+        if backend is not None:
+            # connect (or start the local cluster) first: a bad address fails here, in ~10 s
+            # at most, before any results group is created
+            stack.enter_context(backend)
+            yield Connected(backend.describe())
+        yield from run.run(force=force)
 
 
 class RunController(QObject):
@@ -158,12 +77,14 @@ class RunController(QObject):
     sigStateChanged = pyqtSignal(object)
     """The RunState changed."""
     sigStopped = pyqtSignal()
-    """The worker thread has ended (after finished, reused, cancelled or errored)."""
+    """The worker has ended (after finished, reused, cancelled or errored)."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread: _RunThread | None = None
+        self._worker: Worker | None = None
         self._state = RunState.IDLE
+        self._last: Progress | None = None
+        self._failed = False
         self._blas_limit: threadpool_limits | None = None
 
     @property
@@ -171,72 +92,81 @@ class RunController(QObject):
         return self._state
 
     def is_active(self) -> bool:
-        """True from start() until the worker thread has ended."""
-        return self._thread is not None
+        """True from start() until the worker has ended."""
+        return self._worker is not None
 
-    def start(self, process: Process, force: bool = False, backend=None) -> None:
-        """Run in the worker thread; a ``backend`` (Dask) is entered there first."""
-        if self._thread is not None:
+    def start(self, run: AnalysisRun, force: bool = False, backend=None) -> None:
+        """Run in a worker; a ``backend`` (Dask) is entered there first."""
+        if self._worker is not None:
             raise RuntimeError("a run is already in progress")
-        t = _RunThread(process, force, backend)
-        t.sigStarted.connect(self.sigStarted)
-        t.sigConnected.connect(self.sigConnected)
-        t.sigProgressed.connect(self.sigProgressed)
-        t.sigPaused.connect(self._on_worker_paused)
-        t.sigResumed.connect(self._on_worker_resumed)
-        t.sigReused.connect(self.sigReused)
-        t.sigFinished.connect(self.sigFinished)
-        t.sigCancelled.connect(self.sigCancelled)
-        t.sigErrored.connect(self.sigErrored)
-        t.finished.connect(self._on_thread_finished)
-        self._thread = t
-        if getattr(process, "n_jobs", 0) == 1:
+        self._last, self._failed = None, False
+        if run.n_jobs == 1:
             # The engine limits BLAS to one thread for a one-worker run, but OpenBLAS (0.3.30)
             # ignores a limit set from a non-main thread, and a two-thread BLAS on a busy
             # two-core machine made runs up to 10x slower; set it here, in the GUI thread.
             self._blas_limit = threadpool_limits(limits=1, user_api="blas")
         self._set_state(RunState.RUNNING)
-        t.start()
+        self._worker = start_worker(
+            drive_run, run, force, backend, on_yield=self._on_worker_yielded,
+            on_error=self._on_worker_errored, on_finish=self._on_worker_finished,
+            connect={"started": self.sigStarted.emit, "paused": self._on_worker_paused,
+                     "resumed": self._on_worker_resumed}, owner=self)
 
     def pause(self) -> None:
-        if self._thread is not None and self._state is RunState.RUNNING:
-            self._thread.pause()
+        if self._worker is not None and self._state is RunState.RUNNING:
+            self._worker.pause()
             self._set_state(RunState.PAUSING)
 
     def resume(self) -> None:
-        if self._thread is not None and self._state in (RunState.PAUSING, RunState.PAUSED):
-            self._thread.resume()
+        if self._worker is not None and self._state in (RunState.PAUSING, RunState.PAUSED):
+            self._worker.resume()
             if self._state is RunState.PAUSING:  # never actually paused
                 self._set_state(RunState.RUNNING)
 
     def cancel(self) -> None:
-        if self._thread is not None and self._state is not RunState.CANCELLING:
-            self._thread.cancel()
+        if self._worker is not None and self._state is not RunState.CANCELLING:
+            self._worker.quit()
             self._set_state(RunState.CANCELLING)
-
-    def wait(self, msecs: int = 30_000) -> bool:
-        """Block until the worker ends (for shutdown paths that cannot wait for signals)."""
-        return self._thread.wait(msecs) if self._thread is not None else True
 
     def _set_state(self, state: RunState) -> None:
         if state is not self._state:
             self._state = state
             self.sigStateChanged.emit(state)
 
-    def _on_worker_paused(self, last) -> None:
+    def _on_worker_yielded(self, item: Connected | Progress) -> None:
+        if isinstance(item, Connected):
+            self.sigConnected.emit(item.where)
+            return
+        self._last = item
+        if item.state is ProgressState.REUSED:
+            self.sigReused.emit(item)
+        else:
+            self.sigProgressed.emit(item)
+
+    def _on_worker_errored(self, exc: BaseException) -> None:
+        self._failed = True
+        if not isinstance(exc, PeakGUIError | OSError):
+            log.error("the run failed", exc_info=exc)
+        self.sigErrored.emit(error_text(exc))
+
+    def _on_worker_paused(self) -> None:
         if self._state is RunState.PAUSING:
             self._set_state(RunState.PAUSED)
-        self.sigPaused.emit(last)
+        self.sigPaused.emit(self._last)
 
     def _on_worker_resumed(self) -> None:
         if self._state in (RunState.PAUSED, RunState.PAUSING):
             self._set_state(RunState.RUNNING)
         self.sigResumed.emit()
 
-    def _on_thread_finished(self) -> None:
-        t, self._thread = self._thread, None
-        if t is not None:
-            t.deleteLater()
+    def _on_worker_finished(self) -> None:
+        self._worker = None
+        last = self._last
+        if not self._failed:
+            if last is not None and last.state is ProgressState.FINISHED:
+                self.sigFinished.emit(last)
+            elif last is None or last.state is not ProgressState.REUSED:
+                self.sigCancelled.emit(last)
         if self._blas_limit is not None:
             self._blas_limit.restore_original_limits()
             self._blas_limit = None

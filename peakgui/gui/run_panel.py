@@ -14,7 +14,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..core.run.engine import Progress
+from ..core.run.progress import Progress, ProgressState
 from .formatting import duration, rate
 
 
@@ -76,9 +76,9 @@ class RunPanel(QWidget):
         frac = prog.fraction
         self._bar.setValue(int(round(1000 * frac)))
         self._bar.setFormat(f"{100 * frac:.1f}%  ({prog.done:,} / {prog.total:,} positions)")
-        if prog.state == "reused":
+        if prog.state is ProgressState.REUSED:
             self._stats.setText("reused: nothing to compute")
-        elif prog.state == "finished":
+        elif prog.state is ProgressState.FINISHED:
             self._stats.setText(f"{rate(prog.rate)} · done in {duration(prog.elapsed)}")
         else:
             self._stats.setText(f"{rate(prog.rate)} · ETA {duration(prog.eta)}")

@@ -33,6 +33,17 @@ class ScriptedRun(QObject):
         self.unexpected_errors = 0
         self._outcome_ok = False
 
+    def on_open_finished(self, ok: bool) -> None:
+        """The file given on the command line is open (or could not be): begin, once."""
+        self.window.sigOpenFinished.disconnect(self.on_open_finished)
+        if ok:
+            QTimer.singleShot(0, self.begin)
+            return
+        self.exit_code = EXIT_BAD_INPUT  # said already, in the window and on stderr
+        if self.quit_when_done:
+            self.window.close()
+            QApplication.instance().exit(EXIT_BAD_INPUT)
+
     def begin(self) -> None:
         """Called once the window is shown and the file is open."""
         w = self.window
@@ -43,7 +54,7 @@ class ScriptedRun(QObject):
         r0, c0 = (int(v) for v in w.source.layout.pixel_rc[0])
         w.select_pixel(r0, c0)
         if not self.run:
-            QTimer.singleShot(self.settle_ms, lambda: self._finish(EXIT_OK))
+            self._when_idle(lambda: self._finish(EXIT_OK))
             return
         rc = w.run_controller
         rc.sigFinished.connect(self._on_run_succeeded)
@@ -57,8 +68,15 @@ class ScriptedRun(QObject):
 
     def _on_run_stopped(self) -> None:
         code = EXIT_OK if self._outcome_ok else EXIT_RUN_FAILED
-        # let the final maps, labels and layouts reach the screen before capturing
-        QTimer.singleShot(self.settle_ms, lambda: self._finish(code))
+        self._when_idle(lambda: self._finish(code))
+
+    def _when_idle(self, then, waited_ms: int = 0) -> None:
+        """Once the window's workers have read the final maps (10 s at most), let them and the
+        labels and layouts reach the screen, then ``then``."""
+        if self.window.busy() and waited_ms < 10_000:
+            QTimer.singleShot(50, lambda: self._when_idle(then, waited_ms + 50))
+            return
+        QTimer.singleShot(self.settle_ms, then)
 
     def _finish(self, code: int) -> None:
         if code == EXIT_OK and self.unexpected_errors:

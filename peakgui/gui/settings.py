@@ -1,4 +1,5 @@
-"""What PeakGUI remembers between sessions: window layout, recent files, last folder, parameters.
+"""What PeakGUI remembers between sessions: window layout, recent files, last folder, the
+analysis and each analysis' parameters.
 
 Everything goes through one QSettings in INI format so tests can redirect it with
 ``QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tmp)`` and never touch the user's
@@ -10,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from PyQt5.QtCore import QByteArray, QSettings
 
-from ..core.analyses.peak_finding.params import PeakParams
 from .compute_target import ComputeTarget
 
 ORGANISATION = "PeakGUI"
@@ -62,7 +63,7 @@ class Settings:
     def set_last_folder(self, folder: str | os.PathLike) -> None:
         self._s.setValue("last_folder", str(folder))
 
-    # ---- window layout ---------------------------------------------------------------------------
+    # ---- window layout --------------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:
         value = self._s.value("window/geometry")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
@@ -75,17 +76,28 @@ class Settings:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)
 
-    # ---- peak-finder parameters ------------------------------------------------------------------
-    def peak_params(self) -> PeakParams:
-        """The last parameters used, or the defaults when none are stored or they are invalid."""
-        text = self._s.value("peak/params", "")
-        try:
-            return PeakParams.from_dict(json.loads(text)) if text else PeakParams()
-        except (ValueError, TypeError):
-            return PeakParams()
+    # ---- analyses and their parameters ----------------------------------------------------------
+    def analysis_name(self) -> str:
+        """The analysis chosen last ('' when none was)."""
+        return str(self._s.value("analysis/current", "") or "")
 
-    def set_peak_params(self, params: PeakParams) -> None:
-        self._s.setValue("peak/params", json.dumps(params.as_dict()))
+    def set_analysis_name(self, name: str) -> None:
+        self._s.setValue("analysis/current", name)
+
+    def analysis_params(self, name: str) -> dict[str, Any]:
+        """The values last used with an analysis ({} when none are stored or they are
+        unreadable; the panel checks them against the declaration)."""
+        text = self._s.value(f"analysis/{name}/params", "")
+        if not text and name == "peak_finding":
+            text = self._s.value("peak/params", "")  # stored before analyses were plugins
+        try:
+            values = json.loads(text) if text else {}
+        except (ValueError, TypeError):
+            return {}
+        return values if isinstance(values, dict) else {}
+
+    def set_analysis_params(self, name: str, values: dict[str, Any]) -> None:
+        self._s.setValue(f"analysis/{name}/params", json.dumps(values, default=str))
 
     def run_options(self) -> tuple[int, int]:
         """(jobs, memory cap in MB); 0 means automatic."""

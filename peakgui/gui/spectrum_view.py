@@ -1,8 +1,7 @@
-"""The selected pixel's spectrum with the peak-finder test drawn on it, as in the tutorial's figure.
+"""The selected pixel's spectrum, with the analysis' pixel detail drawn over it.
 
-The tutorial checks one pixel with a scatter of |x| against frequency and a horizontal line at the
-amplitude it picked; this view draws the same, adds every peak ``find_peaks_cwt`` returned, and
-highlights the chosen one. The phase can be shown instead of |x|.
+The view draws |x| (or the phase) against the spectral axis; what an analysis found is drawn by
+its view module (:mod:`peakgui.gui.analyses`), which adds its own overlay items and readout.
 """
 
 from __future__ import annotations
@@ -12,21 +11,20 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.analyses.peak_finding.peaks import PixelTest
+from ..core.analyses.declaration import PixelDetail, ResultField
 from ..core.dimension import Dimension
-from .formatting import NO_PREFIX_UNITS, si
+from .analyses import AnalysisView
+from .formatting import NO_PREFIX_UNITS, set_auto_si_prefix
 from .step_selector import StepSelector
 
 AMPLITUDE_MODE = "amplitude"
 PHASE_MODE = "phase"
 
 _DATA_BRUSH = pg.mkBrush(70, 130, 220, 200)
-_PEAK_COLOUR = "#f39c12"
-_CHOSEN_COLOUR = "#e0302b"
 
 
 class SpectrumView(QWidget):
-    """|x| (or phase) of one pixel against the spectroscopic axis, with the pixel test overlaid."""
+    """|x| (or phase) of one pixel against the spectroscopic axis, with the analysis' overlay."""
 
     sigStepChanged = pyqtSignal(int)
     """The user chose another step along the remaining spectroscopic dimensions."""
@@ -38,16 +36,18 @@ class SpectrumView(QWidget):
         self._axis: Dimension | None = None
         self._quantity, self._units = "", ""
         self._spectrum: np.ndarray | None = None
-        self._test: PixelTest | None = None
+        self._detail: PixelDetail | None = None
+        self._overlay: AnalysisView | None = None
+        self._fields: list[ResultField] = []
 
         self._mode_combo = QComboBox()
         self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
         self._mode_combo.addItem("Phase", PHASE_MODE)
-        self._mode_combo.setToolTip("Show the magnitude |x| the peak finder works on, or the phase")
+        self._mode_combo.setToolTip("Show the magnitude |x| or the phase of the spectrum")
         self._dim_label = QLabel("Spectral axis:")
         self._dim_combo = QComboBox()
-        self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the peak "
-                                   "finder looks for the peak along it)")
+        self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the "
+                                   "analysis works along it)")
         self._steps = StepSelector()  # one slider per remaining dimension; the maps follow
         self._title = QLabel("No pixel selected")
         self._title.setWordWrap(True)  # long coordinates must not widen the dock
@@ -64,25 +64,14 @@ class SpectrumView(QWidget):
 
         self._plot = pg.PlotWidget()
         self._plot.showGrid(x=True, y=True, alpha=0.2)
-        self._plot.getViewBox().setDefaultPadding(0.06)  # room for the chosen-peak ring
+        self._plot.getViewBox().setDefaultPadding(0.06)  # room for overlay markers
         self._legend = self._plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
-        self._peaks = pg.ScatterPlotItem(size=13, symbol="t1", pen=pg.mkPen("k", width=0.8),
-                                         brush=pg.mkBrush(_PEAK_COLOUR), name="peaks found")
-        self._chosen = pg.ScatterPlotItem(size=17, symbol="o", pen=pg.mkPen(_CHOSEN_COLOUR, width=2.5),
-                                          brush=None, name="chosen peak")
-        self._amp_line = pg.InfiniteLine(angle=0, movable=False,
-                                         pen=pg.mkPen(_CHOSEN_COLOUR, width=1.5, style=Qt.DashLine))
-        self._freq_line = pg.InfiniteLine(angle=90, movable=False,
-                                          pen=pg.mkPen(_CHOSEN_COLOUR, width=1, style=Qt.DotLine))
-        for item in (self._data, self._peaks, self._chosen, self._amp_line, self._freq_line):
-            self._plot.addItem(item)
+        self._plot.addItem(self._data)
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self._legend.addItem(pg.PlotDataItem(pen=pg.mkPen(_CHOSEN_COLOUR, width=1.5,
-                                                          style=Qt.DashLine)), "amplitude")
         self._readout = QLabel(" ")
         self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self._readout.setToolTip("Result of the peak finder on this pixel with the current "
+        self._readout.setToolTip("What the analysis finds on this pixel with the current "
                                  "parameters")
         self._readout.setWordWrap(True)
 
@@ -101,7 +90,7 @@ class SpectrumView(QWidget):
         self.set_spectral_dims([], "")
         self.clear()
 
-    # ---- getters -------------------------------------------------------------------------------
+    # ---- getters --------------------------------------------------------------------------------
     def plot_widget(self) -> pg.PlotWidget:
         return self._plot
 
@@ -125,14 +114,14 @@ class SpectrumView(QWidget):
         x, y = self._data.getData()
         return np.asarray(x), np.asarray(y)
 
-    def peak_data(self) -> tuple[np.ndarray, np.ndarray]:
-        x, y = self._peaks.getData()
-        return np.asarray(x), np.asarray(y)
+    def overlay(self) -> AnalysisView | None:
+        """The analysis view drawing over the spectrum."""
+        return self._overlay
 
-    def amplitude_line(self) -> float:
-        return float(self._amp_line.value())
+    def detail(self) -> PixelDetail | None:
+        return self._detail
 
-    # ---- content ------------------------------------------------------------------------------
+    # ---- content --------------------------------------------------------------------------------
     def set_axis(self, axis: Dimension, quantity: str, units: str, complex_data: bool) -> None:
         """The spectroscopic axis and the data's quantity/units, once per dataset."""
         self._axis = axis
@@ -142,7 +131,7 @@ class SpectrumView(QWidget):
             self.set_mode(AMPLITUDE_MODE)
         p = self.plot_item()
         p.setLabel("bottom", axis.name, units=axis.units)
-        p.getAxis("bottom").enableAutoSIPrefix(axis.units.strip().lower() not in NO_PREFIX_UNITS)
+        set_auto_si_prefix(p.getAxis("bottom"), axis.units.strip().lower() not in NO_PREFIX_UNITS)
         self._set_y_label()
 
     def set_steps(self, dims: list[Dimension], current: int = 0) -> None:
@@ -173,38 +162,42 @@ class SpectrumView(QWidget):
     def spectral_dim_combo(self) -> QComboBox:
         return self._dim_combo
 
+    def set_overlay(self, overlay: AnalysisView | None, fields: list[ResultField]) -> None:
+        """The chosen analysis' view (it adds its items to the plot) and its result fields."""
+        if self._overlay is not None:
+            self._overlay.detach()
+        self._overlay, self._fields = overlay, list(fields)
+        if overlay is not None:
+            overlay.attach(self.plot_item(), self._legend)
+        self._draw()
+
     def clear(self, message: str = "No pixel selected") -> None:
-        self._spectrum, self._test = None, None
+        self._spectrum, self._detail = None, None
         self._title.setText(message)
         self._readout.setText(" ")
         self._data.setData([], [])
-        self._peaks.setData([], [])
-        self._chosen.setData([], [])
-        self._amp_line.setVisible(False)
-        self._freq_line.setVisible(False)
+        if self._overlay is not None:
+            self._overlay.draw(None, np.empty(0), np.empty(0), False)
 
-    def show_pixel(self, spectrum: np.ndarray, test: PixelTest | None, title: str) -> None:
-        """Draw a pixel's spectrum and, when given, its peak test."""
+    def show_pixel(self, spectrum: np.ndarray, detail: PixelDetail | None, title: str,
+                   error: str = "") -> None:
+        """Draw a pixel's spectrum and, when given, the analysis' detail of it."""
         self._spectrum = np.asarray(spectrum)
-        self._test = test
+        self._detail = detail
         self._title.setText(title)
-        self._draw()
-
-    def show_test(self, test: PixelTest | None, error: str = "") -> None:
-        """Redraw the overlay after the parameters changed (the spectrum is unchanged)."""
-        self._test = test
         self._draw(error)
 
-    # ---- drawing ------------------------------------------------------------------------------
+    # ---- drawing --------------------------------------------------------------------------------
     def _set_y_label(self) -> None:
         p = self.plot_item()
         if self.mode() == PHASE_MODE:
             p.setLabel("left", "Phase", units="rad")
-            p.getAxis("left").enableAutoSIPrefix(False)
+            set_auto_si_prefix(p.getAxis("left"), False)
         else:
             p.setLabel("left", f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
                        units=self._units)
-            p.getAxis("left").enableAutoSIPrefix(self._units.strip().lower() not in NO_PREFIX_UNITS)
+            set_auto_si_prefix(p.getAxis("left"),
+                               self._units.strip().lower() not in NO_PREFIX_UNITS)
 
     def _draw(self, error: str = "") -> None:
         if self._spectrum is None or self._axis is None:
@@ -214,31 +207,13 @@ class SpectrumView(QWidget):
         y = np.angle(self._spectrum) if phase else np.abs(self._spectrum)
         y = np.asarray(y, dtype=np.float64)
         self._data.setData(x, y)
-        t = self._test
-        if t is None:
-            self._peaks.setData([], [])
-            self._chosen.setData([], [])
-            self._amp_line.setVisible(False)
-            self._freq_line.setVisible(False)
+        d = self._detail
+        if self._overlay is not None:
+            self._overlay.draw(d, x, y, phase)
+        if d is None or self._overlay is None:
             self._readout.setText(f"<span style='color:#c0392b'>{error}</span>" if error else " ")
             return
-        peaks = np.asarray(t.peaks, dtype=np.int64)
-        self._peaks.setData(x[peaks], y[peaks])
-        self._chosen.setData([x[t.index]], [y[t.index]])
-        self._freq_line.setValue(x[t.index])
-        self._freq_line.setVisible(True)
-        finite = bool(np.isfinite(t.amplitude))  # a NaN position would poison the view's range
-        if finite:
-            self._amp_line.setValue(t.amplitude)
-        self._amp_line.setVisible(not phase and finite)
-        found = ("no peak found, centre bin used" if t.count == 0
-                 else "1 peak found" if t.count == 1
-                 else f"{t.count} peaks found, the one nearest the centre chosen")
-        self._readout.setText(
-            f"<b>Amplitude</b> {si(t.amplitude, self._units)} · "
-            f"<b>{self._axis.name}</b> {si(t.frequency, self._axis.units)} · "
-            f"{found} (bin {t.index})"
-        )
+        self._readout.setText(self._overlay.readout(d, self._fields))
 
     def _on_dim_changed(self, name: str) -> None:
         if name:

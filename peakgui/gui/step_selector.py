@@ -48,7 +48,7 @@ class StepSelector(QWidget):
         self._grid.setColumnStretch(1, 1)
         self.setVisible(False)
 
-    # ---- getters -------------------------------------------------------------------------------
+    # ---- getters --------------------------------------------------------------------------------
     def dims(self) -> list[Dimension]:
         return list(self._dims)
 
@@ -67,7 +67,7 @@ class StepSelector(QWidget):
     def step(self) -> int:
         return step_of(self._dims, self.indices())
 
-    # ---- content -------------------------------------------------------------------------------
+    # ---- content --------------------------------------------------------------------------------
     def set_dims(self, dims: list[Dimension], step: int = 0) -> None:
         """New dimensions (slowest first); shown only when there is more than one step."""
         while self._grid.count():

@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from PyQt5.QtCore import QThreadPool
+
 _V3 = 0x20080522
 CAP_DAC_OVERRIDE = 1
 CAP_DAC_READ_SEARCH = 2
@@ -63,10 +65,15 @@ def why_not_supported() -> str:
 
 @contextmanager
 def as_plain_user() -> Iterator[None]:
-    """File modes apply to the calling thread (and threads it starts) inside the block."""
+    """File modes apply to the calling thread (and threads it starts) inside the block.
+
+    Capabilities are per thread and inherited when a thread starts: the workers' pool threads
+    are ended before and after the block, so those used inside it start inside it."""
     if os.geteuid() != 0:
         yield
         return
+    pool = QThreadPool.globalInstance()
+    pool.waitForDone(10_000)  # also removes the idle threads: new ones start below
     old_bits = _libc.prctl(PR_GET_SECUREBITS, 0, 0, 0, 0)
     if old_bits < 0 or _libc.prctl(PR_SET_SECUREBITS, old_bits | SECBIT_NO_SETUID_FIXUP,
                                    0, 0, 0) != 0:
@@ -82,3 +89,4 @@ def as_plain_user() -> Iterator[None]:
         data[0].effective = saved
         _set(data)
         _libc.prctl(PR_SET_SECUREBITS, old_bits, 0, 0, 0)
+        pool.waitForDone(10_000)

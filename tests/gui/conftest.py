@@ -1,5 +1,5 @@
 """GUI test fixtures: real demo files, a window with scripted dialogs, temporary settings, and a
-check that no QThread outlives its test."""
+check that no worker thread outlives its test."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import time
 import pytest
 from PyQt5.QtCore import QSettings, QStandardPaths
 
-from peakgui.core import peak_process
+from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.launcher import configure_pyqtgraph
 from peakgui.gui.main_window import MainWindow
 from peakgui.gui.settings import Settings
-from peakgui.gui.threads import running_threads
+from peakgui.gui.workers import running_workers, wait_for_workers
 from tests.gui.helpers import ScriptedDialogs, stop_window
 
 
@@ -22,13 +22,14 @@ def _pyqtgraph_config(qapp):
 
 
 @pytest.fixture(autouse=True)
-def _no_qthread_left_running():
-    """Every QThread a test started must have ended by the time the test is torn down."""
+def _no_worker_left_running():
+    """Every worker a test started must end with it: one still reading its last block when
+    the test is torn down gets a few seconds; one that runs on (stuck, or never told to stop)
+    fails the test, and is not left running into the next test."""
     yield
-    left = running_threads()
-    for t in left:
-        t.wait(5_000)  # do not leave it running into the next test either way
-    assert not left, f"QThreads still running after the test: {left}"
+    idle = wait_for_workers(5_000)
+    left = running_workers()
+    assert idle and not left, f"workers still running after the test: {left}"
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +76,10 @@ def window(make_window) -> MainWindow:
 def slow_kernel(monkeypatch):
     """Every block of a run takes at least 40 ms more, so a test can act while a run is in
     flight however fast the machine is (the results are unchanged)."""
-    real = peak_process.peak_kernel
+    real = AnalysisRun._compute_chunk
 
     def slow(*args, **kwargs):
         time.sleep(0.04)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(peak_process, "peak_kernel", slow)
+    monkeypatch.setattr(AnalysisRun, "_compute_chunk", slow)

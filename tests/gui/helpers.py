@@ -44,13 +44,66 @@ def stop_window(qtbot, w: MainWindow) -> None:
     if rc.is_active():
         with qtbot.waitSignal(rc.sigStopped, timeout=60_000):
             rc.cancel()
-    w._abort_navigators()
-    for t in list(w._navigators):
-        t.wait(10_000)
+    w.stop_workers()
     w.close()
 
 
+def settle(qtbot, w: MainWindow, timeout=20_000) -> None:
+    """Wait until the window's workers have delivered what they were reading."""
+    qtbot.waitUntil(lambda: not w.busy(), timeout=timeout)
+
+
 def open_and_wait(qtbot, w: MainWindow, path, dataset=None, timeout=20_000) -> None:
-    """Open a file and wait until its navigator image is there."""
-    with qtbot.waitSignal(w.sigNavigatorReady, timeout=timeout):
+    """Open a file and wait until its navigator image, first pixel and tree are there."""
+    with qtbot.waitSignals([w.sigNavigatorReady, w.sigPixelTested], timeout=timeout):
         assert w.open_file(path, dataset)
+    settle(qtbot, w, timeout)
+
+
+def select_and_wait(qtbot, w: MainWindow, row: int, col: int, timeout=10_000):
+    """Select a pixel and wait until it is read and tested; returns the report."""
+    with qtbot.waitSignal(w.sigPixelTested, timeout=timeout):
+        assert w.select_pixel(row, col)
+    return w.inspector.report
+
+
+def find_index(qtbot, model, path: str, timeout=10_000):
+    """The tree model's index of a path, once the groups along it are listed."""
+    found = []
+    model.find_path(path, found.append)
+    qtbot.waitUntil(lambda: bool(found), timeout=timeout)
+    return found[0]
+
+
+def select_path(qtbot, w: MainWindow, path: str, timeout=10_000) -> str:
+    """Select a tree path and wait until it is current; returns the path ('' if not found)."""
+    with qtbot.waitSignal(w.tree.sigPathSelected, timeout=timeout) as blocker:
+        w.tree.select_path(path)
+    return blocker.args[0]
+
+
+def run_batch(path, **params) -> None:
+    """What ``peakgui-batch FILE --jobs 1`` does: the engine over the default dataset."""
+    from peakgui.core.io.source import SpectralSource
+    from peakgui.core.run.engine import AnalysisRun
+
+    for _ in AnalysisRun(SpectralSource.open(path), "peak_finding", params, n_jobs=1).run():
+        pass
+
+
+def open_fails(qtbot, w: MainWindow, path, dataset=None, timeout=20_000) -> None:
+    """Open a file (or, with ``path`` None, a dataset of the open file) and wait until the
+    window has said why it cannot."""
+    with qtbot.waitSignal(w.sigOpenFinished, timeout=timeout) as blocker:
+        started = w.open_file(path, dataset) if path is not None else w.open_dataset(dataset)
+        assert started
+    assert blocker.args == [False]
+    settle(qtbot, w, timeout)
+
+
+def open_only(qtbot, w: MainWindow, path, timeout=20_000) -> None:
+    """Open a file with no dataset to show and wait until its tree is there."""
+    with qtbot.waitSignal(w.sigOpenFinished, timeout=timeout) as blocker:
+        assert w.open_file(path)
+    assert blocker.args == [True]
+    settle(qtbot, w, timeout)

@@ -14,9 +14,10 @@ import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
+from peakgui.core.run.progress import ProgressState
 from tests.catalogue import CASES
 from tests.gui.caps import as_plain_user, why_not_supported
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, open_fails, settle
 from tests.gui.test_inspector import click_map
 
 PLAIN_USER = {"permission denied", "read-only file"}  # file modes must apply, even as root
@@ -59,10 +60,11 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
             open_and_wait(qtbot, w, case.path, case.dataset)
             with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
                 assert w.start_run()
-            assert w.last_progress is not None and w.last_progress.state == "finished"
+            assert w.last_progress is not None and w.last_progress.state is ProgressState.FINISHED
         else:
-            assert not w.open_file(case.path, case.dataset)
+            open_fails(qtbot, w, case.path, case.dataset)
             assert w.source is None
+    settle(qtbot, w)  # the window's readers have closed the file
     said = everything_said(w)
     phrase = GUI_PHRASE.get(case.message, case.message)
     assert phrase.lower() in said.lower(), (case.name, said)
@@ -77,7 +79,7 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
     open_and_wait(qtbot, w, small_file)
     click_map(qtbot, w, 2, 5)
     assert (w.inspector.report.row, w.inspector.report.col) == (2, 5)
-    assert w.inspector.report.test is not None
+    assert w.inspector.report.detail is not None
 
 
 LOCKER = """
@@ -98,10 +100,10 @@ def test_file_locked_by_another_writer(qtbot, window, small_file):
         w = window
         open_and_wait(qtbot, w, small_file)  # browsing works
         click_map(qtbot, w, 1, 1)
-        assert w.inspector.report.test is not None
+        assert w.inspector.report.detail is not None
         with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
             assert w.start_run()
-        assert w.last_progress.state == "finished"
+        assert w.last_progress.state is ProgressState.FINISHED
         assert "sidecar" in w.info_bar.text() and "locked" in w.info_bar.text()
         assert "small.peakgui.h5" in w.run_panel.message()
         ref = ResultsRef(sidecar_path(small_file), DEMO_DATASET + "-Peak_Finding_000")
@@ -132,4 +134,4 @@ def test_file_deleted_while_open(qtbot, window, small_file, tmp_path):
     t0 = time.perf_counter()
     open_and_wait(qtbot, w, other)
     click_map(qtbot, w, 3, 3)
-    assert w.inspector.report.test is not None and time.perf_counter() - t0 < 20
+    assert w.inspector.report.detail is not None and time.perf_counter() - t0 < 20

@@ -7,14 +7,13 @@ import numpy as np
 import psutil
 import pytest
 
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.run.progress import ProgressState
 from peakgui.gui.compute_target import CLUSTER, LOCAL, SCHEDULER, ComputeTarget
-from peakgui.gui.map_view import AMPLITUDE
-from peakgui.gui.map_view import COUNT as COUNT_LAYER
-from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER
 from peakgui.gui.run_controller import RunState
 from peakgui.gui.settings import Settings
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, settle
 from tests.gui.test_inspector import click_map
 from tests.gui.test_run import GROUP0, batch_maps
 
@@ -39,12 +38,13 @@ def test_local_dask_cluster_run_equals_a_local_run(qtbot, window, small_file, tm
         assert "local Dask cluster" in connected.args[0]
         assert "local Dask cluster" in w.run_panel.where_label().text()
         assert not box.isEnabled()  # frozen during the run
+    settle(qtbot, w)
     assert w.dialogs.errors == [], w.dialogs.errors
-    assert w.last_progress.state == "finished"
+    assert w.last_progress.state is ProgressState.FINISHED
     assert read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()
     expected = batch_maps(small_file, tmp_path)
-    for layer in (AMPLITUDE, FREQUENCY_LAYER, COUNT_LAYER):
-        np.testing.assert_array_equal(w.map_view.layer_image(layer), expected[layer])
+    for layer in (RESPONSE, FREQUENCY, COUNT):
+        np.testing.assert_array_equal(w.layers.image(layer), expected[layer])
     assert box.isEnabled()
     assert Settings().compute_target() == ComputeTarget(CLUSTER, "", 2)  # remembered
 
@@ -89,6 +89,6 @@ def test_this_computer_opens_no_port(qtbot, window, small_file):
     open_and_wait(qtbot, w, small_file)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         assert w.start_run()
-    assert w.last_progress.state == "finished"
+    assert w.last_progress.state is ProgressState.FINISHED
     assert "this computer" in w.run_panel.where_label().text()
     assert listening_ports() <= before

@@ -11,7 +11,7 @@ import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.gui.excepthook import ExceptHook
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, open_fails, settle
 
 
 def one_clear_line(text: str) -> bool:
@@ -40,7 +40,7 @@ def test_bad_files(qtbot, window, tmp_path, small_file, case, expected):
     elif case == "truncated":
         data = small_file.read_bytes()
         path.write_bytes(data[: len(data) // 3])
-    assert not window.open_file(path)
+    open_fails(qtbot, window, path)
     assert window.file is None and window.source is None
     msg = window.dialogs.errors[-1]
     assert expected in msg and str(path.name) in msg
@@ -50,14 +50,17 @@ def test_bad_files(qtbot, window, tmp_path, small_file, case, expected):
 
 
 def test_wrong_dataset_paths(qtbot, window, small_file):
-    assert not window.open_file(small_file, "/nope")
+    open_fails(qtbot, window, small_file, "/nope")
     assert "no dataset /nope" in window.dialogs.errors[-1]
     assert window.file == small_file and window.source is None  # the tree stays usable
-    assert not window.open_dataset("/Measurement_000/Channel_000/Bin_Frequencies")
+    open_fails(qtbot, window, None, "/Measurement_000/Channel_000/Bin_Frequencies")
     assert "is not a spectral map" in window.dialogs.errors[-1]
-    assert not window.open_dataset("/Measurement_000")
+    open_fails(qtbot, window, None, "/Measurement_000")
     assert "is a group, not a dataset" in window.dialogs.errors[-1]
-    assert window.open_dataset(DEMO_DATASET)
+    with qtbot.waitSignal(window.sigOpenFinished, timeout=10_000) as opened:
+        assert window.open_dataset(DEMO_DATASET)
+    assert opened.args == [True]
+    settle(qtbot, window)
     for msg in window.dialogs.errors:
         assert one_clear_line(msg), msg
 
@@ -65,7 +68,7 @@ def test_wrong_dataset_paths(qtbot, window, small_file):
 def test_dataset_with_dangling_ancillaries(qtbot, window, small_file):
     with h5py.File(small_file, "r+") as f:
         f[DEMO_DATASET].attrs["Spectroscopic_Values"] = "/Measurement_000/nowhere"
-    assert not window.open_file(small_file)
+    open_fails(qtbot, window, small_file)
     msg = window.dialogs.errors[-1]
     assert "Spectroscopic_Values" in msg and one_clear_line(msg)
     assert "cannot be analysed" in window.info_bar.text()

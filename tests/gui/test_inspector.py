@@ -1,19 +1,20 @@
-"""Opening a dataset, the navigator, and the pixel inspector against the core's PeakFinder.test."""
+"""Opening a dataset, the navigator, and the pixel inspector against the engine's AnalysisRun.test."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from peakgui.core.run.peak_process import PeakFinder
 from PyQt5.QtCore import QPoint, Qt
 from PyQt5.QtTest import QTest
 
+from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.source import SpectralSource
-from peakgui.gui.map_view import NAVIGATOR_BIN, NAVIGATOR_MEAN
+from peakgui.core.run.engine import AnalysisRun
+from peakgui.gui.map_layers import NAVIGATOR_BIN, NAVIGATOR_MEAN
 from peakgui.gui.spectrum_view import PHASE_MODE
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, select_and_wait
 
 
 def click_map(qtbot, w, row: int, col: int) -> None:
@@ -26,14 +27,13 @@ def click_map(qtbot, w, row: int, col: int) -> None:
 
 
 def assert_matches_core(report, source, params, position):
-    expected = PeakFinder(source, params, n_jobs=1).test(position)
+    expected = AnalysisRun(source, "peak_finding", params.as_dict(), n_jobs=1).test(position)
     assert report.position == position
-    np.testing.assert_array_equal(report.test.peaks, expected.peaks)
-    assert report.test.index == expected.index
-    assert report.test.amplitude == expected.amplitude
-    assert report.test.frequency == expected.frequency
-    assert report.test.count == expected.count
-    np.testing.assert_array_equal(report.test.magnitude, expected.magnitude)
+    got = report.detail
+    np.testing.assert_array_equal(got.extra["peaks"], expected.extra["peaks"])
+    assert got.extra["index"] == expected.extra["index"]
+    assert got.values == expected.values
+    np.testing.assert_array_equal(got.extra["magnitude"], expected.extra["magnitude"])
 
 
 def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, small_file):
@@ -43,7 +43,7 @@ def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, smal
     assert w.tree.current_node().path == DEMO_DATASET
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, :]).mean(1))
-    img = w.map_view.layer_image(NAVIGATOR_MEAN)
+    img = w.layers.image(NAVIGATOR_MEAN)
     np.testing.assert_allclose(img, expected, rtol=1e-6)
     assert img.shape == (24, 32)
     # axes in the file's units
@@ -67,9 +67,10 @@ def test_clicking_a_pixel_shows_its_spectrum_and_the_core_test(qtbot, window, sm
     x, y = w.spectrum_view.curve_data()
     np.testing.assert_array_equal(x, src.layout.spectral.values)
     np.testing.assert_allclose(y, np.abs(src.read_position(position)[0]), rtol=1e-6)
-    px, _ = w.spectrum_view.peak_data()
-    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.test.peaks])
-    assert w.spectrum_view.amplitude_line() == pytest.approx(rep.test.amplitude)
+    px, _ = w.spectrum_view.overlay().peak_data()
+    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.extra["peaks"]])
+    assert w.spectrum_view.overlay().amplitude_line() == pytest.approx(
+        rep.detail.values[RESPONSE])
     assert w.map_view.marker() == (5, 7)
     text = w.spectrum_view.readout().text()
     assert "Amplitude" in text and "mV" in text and "kHz" in text
@@ -86,7 +87,7 @@ def test_the_readout_follows_the_cursor(qtbot, window, small_file):
     QTest.mouseMove(glw.viewport(), QPoint(pos.x(), pos.y()))
     qtbot.waitUntil(lambda: "cursor: row 4, col 9" in w.map_view.readout().text(), timeout=2_000)
     text = w.map_view.readout().text()
-    value = w.map_view.layer_image(NAVIGATOR_MEAN)[4, 9]
+    value = w.layers.image(NAVIGATOR_MEAN)[4, 9]
     x = w.source.layout.col_dim.values[9]
     assert "X = " in text and "µm" in text and f"{value * 1e3:.4g} mV" in text, (text, x)
 
@@ -102,7 +103,7 @@ def test_only_the_selected_row_is_read(qtbot, window, small_file, monkeypatch):
         return original(self, start, stop)
 
     monkeypatch.setattr(SpectralSource, "read", spy)
-    w.select_pixel(3, 4)
+    select_and_wait(qtbot, w, 3, 4)
     p = w.source.layout.position_of(3, 4)
     assert reads == [(p, p + 1)]
 
@@ -122,14 +123,14 @@ def test_arrow_keys_move_the_selection(qtbot, window, small_file):
 def test_editing_a_parameter_retests_at_once(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    w.select_pixel(2, 3)
+    select_and_wait(qtbot, w, 2, 3)
     boxes = w.params_panel.spin_boxes()
     with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
         boxes["width_lo"].setValue(5)
     with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
         boxes["min_snr"].setValue(0.5)
     params = PeakParams(width_lo=5, width_hi=60, steps=30, min_snr=0.5, noise_perc=10)
-    assert w.params_panel.params() == params
+    assert w.params_panel.params() == params.as_dict()
     assert_matches_core(w.inspector.report, w.source, params, w.source.layout.position_of(2, 3))
 
 
@@ -142,27 +143,28 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     assert not w.start_action.isEnabled()
     assert w.params_panel.error() == "peak widths need 0 < low <= high"
     assert "not valid" in w.spectrum_view.readout().text()
-    w.params_panel.spin_boxes()["width_lo"].setValue(20)
+    with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
+        w.params_panel.spin_boxes()["width_lo"].setValue(20)
     assert w.start_action.isEnabled()
-    assert w.inspector.report.test is not None
+    assert w.inspector.report.detail is not None
 
 
 def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    w.select_pixel(1, 1)
+    select_and_wait(qtbot, w, 1, 1)
     spectrum = w.inspector.report.spectrum
     w.spectrum_view.set_mode(PHASE_MODE)
     _, y = w.spectrum_view.curve_data()
     np.testing.assert_allclose(y, np.angle(spectrum), rtol=1e-6)
     assert w.spectrum_view.plot_item().getAxis("left").labelUnits == "rad"
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000) as blocker:
-        w.map_view.show_layer(NAVIGATOR_BIN)
+        w.layers.show(NAVIGATOR_BIN)
     assert blocker.args == ["bin"]
-    k = w.map_view.current_bin()
+    k = w.layers.current_bin()
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, k]))
-    np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_BIN), expected, rtol=1e-6)
+    np.testing.assert_allclose(w.layers.image(NAVIGATOR_BIN), expected, rtol=1e-6)
 
 
 def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
@@ -176,19 +178,19 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     assert lay.n_steps == 16 and lay.spectral.name == "Frequency"
     view = w.spectrum_view
     assert not view.step_selector().isHidden() and not view.spectral_dim_combo().isHidden()
-    w.select_pixel(3, 2)
+    select_and_wait(qtbot, w, 3, 2)
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         with qtbot.waitSignal(w.sigPixelTested, timeout=2_000):
             view.set_step(5)
     rep = w.inspector.report
     p = lay.position_of(3, 2)
     np.testing.assert_array_equal(rep.spectrum, w.source.read_position(p)[5])
-    expected = PeakFinder(w.source, PeakParams(), n_jobs=1).test(p, step=5)
-    assert (rep.test.index, rep.test.amplitude) == (expected.index, expected.amplitude)
+    expected = AnalysisRun(w.source, "peak_finding", {}, n_jobs=1).test(p, step=5)
+    assert rep.detail.values == expected.values
     assert "V" in view.step_selector().value_text("DC_Offset") and "DC_Offset" in w.map_view.title_text()
     src = SpectralSource.open(path)
     mean5 = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 5, :]).mean(1))
-    np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
+    np.testing.assert_allclose(w.layers.image(NAVIGATOR_MEAN), mean5, rtol=1e-6)
     # spectra along the DC offset instead
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         view.spectral_dim_combo().setCurrentText("DC_Offset")

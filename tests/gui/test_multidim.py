@@ -1,24 +1,24 @@
 """Multi-dimensional spectroscopy: the spectral-axis picker, a slider per remaining dimension,
-and the loop plot against the core's results and find_peaks_block, in both USID orders."""
+and the loop plot against the core's results and the engine's compute, in both USID orders."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from peakgui.core.run.peak_process import FREQUENCY, RESPONSE
 from PyQt5.QtCore import Qt
 from PyQt5.QtTest import QTest
 
 from peakgui.app import create_parser
-from peakgui.core.analyses.peak_finding.peaks import PeakParams, find_peaks_block
+from peakgui.core.analyses.peak_finding.analysis import FREQUENCY, RESPONSE
 from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.io.results import COMPLETED, read_results
 from peakgui.core.io.source import SpectralSource
-from peakgui.gui.map_view import AMPLITUDE, NAVIGATOR_MEAN
-from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER
+from peakgui.core.run.engine import AnalysisRun
+from peakgui.core.run.progress import ProgressState
+from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from peakgui.gui.step_selector import indices_of, step_of
 from tests.core.test_usid import _multi_dim_file
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, select_and_wait, settle
 
 
 def mean_image(path, spectral, step):
@@ -52,7 +52,7 @@ def test_picker_and_sliders_in_both_orders(qtbot, window, tmp_path, fastest_firs
         step = step_of(lay.others, idx)
         assert w.inspector.step == step and sel.step() == step
         assert "Field" in w.map_view.title_text()
-        np.testing.assert_allclose(w.map_view.layer_image(NAVIGATOR_MEAN),
+        np.testing.assert_allclose(w.layers.image(NAVIGATOR_MEAN),
                                    mean_image(path, spectral, step), rtol=1e-6)
         np.testing.assert_array_equal(w.inspector.report.spectrum,
                                       w.source.read_position(w.inspector.report.position)[step])
@@ -76,32 +76,32 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
     loop = w.loop_plot
     assert not w.loop_dock.isHidden()
     assert loop.x_combo().currentText() == "DC_Offset"  # the longest remaining dim
-    assert loop.frequency_plot().getAxis("bottom").labelUnits == "V"
-    assert loop.amplitude_plot().getAxis("left").labelText == "Amplitude"
-    assert loop.frequency_plot().getAxis("left").labelUnits == "Hz"
+    assert loop.plot(FREQUENCY).getAxis("bottom").labelUnits == "V"
+    assert loop.plot(RESPONSE).getAxis("left").labelText == "Amplitude"
+    assert loop.plot(FREQUENCY).getAxis("left").labelUnits == "Hz"
 
-    w.select_pixel(2, 3)
+    select_and_wait(qtbot, w, 2, 3)
     p = lay.position_of(2, 3)
     spectra = w.source.read_position(p)
-    blk = find_peaks_block(spectra, PeakParams())
+    blk = AnalysisRun(w.source, "peak_finding", {}, n_jobs=1).compute(spectra)
     dc = lay.others[1]
-    x, amp, freq = loop.curves("test")
+    x, ys = loop.curves("test")
     np.testing.assert_array_equal(x, dc.values)
-    np.testing.assert_array_equal(amp, blk.amplitude[:12].astype(np.float32))
-    np.testing.assert_array_equal(freq, lay.spectral.values[blk.index[:12]].astype(np.float32))
-    assert loop.curves("results")[0].size == 0  # nothing computed yet
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][:12])
+    np.testing.assert_array_equal(ys[FREQUENCY], blk[FREQUENCY][:12])
+    assert loop.curves("results")[1][RESPONSE].size == 0  # nothing computed yet
 
     # the off-field loop: move the Field slider; the loop follows it
     sel = w.spectrum_view.step_selector()
     sel.slider("Field").setValue(1)
-    x, amp, _ = loop.curves("test")
-    np.testing.assert_array_equal(amp, blk.amplitude[12:].astype(np.float32))
+    x, ys = loop.curves("test")
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][12:])
 
     # the loop plot takes the other remaining dim as its x axis when asked
     loop.x_combo().setCurrentText("Field")
-    x, amp, _ = loop.curves("test")
+    x, ys = loop.curves("test")
     np.testing.assert_array_equal(x, [0, 1])
-    np.testing.assert_array_equal(amp, blk.amplitude[[0, 12]].astype(np.float32))
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][[0, 12]])
     loop.x_combo().setCurrentText("DC_Offset")
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         sel.slider("Field").setValue(0)
@@ -109,13 +109,14 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
     # a run: the results curve is the pixel's row of the group, the maps follow the sliders
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         assert w.start_run()
-    assert w.last_progress.state == "finished"
+    settle(qtbot, w)
+    assert w.last_progress.state is ProgressState.FINISHED
     res = read_results(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
     assert res[COMPLETED].all()
-    x, amp, freq = loop.curves("results")
-    np.testing.assert_array_equal(amp, res[RESPONSE][p, :12])
-    np.testing.assert_array_equal(freq, res[FREQUENCY][p, :12])
-    np.testing.assert_array_equal(loop.curves("test")[1], amp)  # test and run agree
+    x, ys = loop.curves("results")
+    np.testing.assert_array_equal(ys[RESPONSE], res[RESPONSE][p, :12])
+    np.testing.assert_array_equal(ys[FREQUENCY], res[FREQUENCY][p, :12])
+    np.testing.assert_array_equal(loop.curves("test")[1][RESPONSE], ys[RESPONSE])  # agree
 
     dc_slider = sel.slider("DC_Offset")
     dc_slider.setFocus()
@@ -123,9 +124,9 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
         QTest.keyClick(dc_slider, Qt.Key_Right)
     assert sel.step() == 1 and w.results.step == 1
     assert "V" in sel.value_text("DC_Offset")
-    np.testing.assert_array_equal(w.map_view.layer_image(AMPLITUDE),
+    np.testing.assert_array_equal(w.layers.image(RESPONSE),
                                   lay.to_image(res[RESPONSE][:, 1].astype(np.float64)))
-    np.testing.assert_array_equal(w.map_view.layer_image(FREQUENCY_LAYER),
+    np.testing.assert_array_equal(w.layers.image(FREQUENCY),
                                   lay.to_image(res[FREQUENCY][:, 1].astype(np.float64)))
     assert "DC_Offset" in w.map_view.title_text()
 

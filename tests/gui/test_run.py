@@ -11,17 +11,15 @@ import numpy as np
 import pytest
 from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 
-from peakgui import cli
-from peakgui.core import peak_process
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
 from peakgui.core.io.source import SpectralSource
-from peakgui.gui.map_view import AMPLITUDE
-from peakgui.gui.map_view import COUNT as COUNT_LAYER
-from peakgui.gui.map_view import FREQUENCY as FREQUENCY_LAYER
+from peakgui.core.run.engine import AnalysisRun
+from peakgui.core.run.progress import ProgressState
 from peakgui.gui.run_controller import RunState
 from tests.core.helpers import read_only
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import find_index, open_and_wait, run_batch, select_path, settle
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 
@@ -30,13 +28,13 @@ def batch_maps(path, tmp_path) -> dict[str, np.ndarray]:
     """The batch CLI's maps for the same file (run on a copy, default parameters)."""
     copy = tmp_path / "batch_copy.h5"
     shutil.copy(path, copy)
-    assert cli.main([str(copy), "--jobs", "1"]) == 0
+    run_batch(copy)
     lay = SpectralSource.open(copy).layout
     res = read_results(ResultsRef(copy, GROUP0))
     assert res[COMPLETED].all()
     return {layer: lay.to_image(res[name][:, 0].astype(np.float64))
-            for layer, name in ((AMPLITUDE, RESPONSE), (FREQUENCY_LAYER, FREQUENCY),
-                                (COUNT_LAYER, COUNT))}
+            for layer, name in ((RESPONSE, RESPONSE), (FREQUENCY, FREQUENCY),
+                                (COUNT, COUNT))}
 
 
 def start(qtbot, w, force=False):
@@ -51,7 +49,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
     open_and_wait(qtbot, w, demo_file)
     t0 = time.perf_counter()
     start(qtbot, w)
-    assert w.map_view.current_layer() == AMPLITUDE
+    assert w.layers.current() == RESPONSE
     assert not w.start_action.isEnabled() and w.pause_action.isEnabled()
     assert not w.params_panel.spin_boxes()["width_lo"].isEnabled()
 
@@ -70,7 +68,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
     assert w.run_panel.progress_bar().value() == bar
     assert "Paused" in w.run_panel.message()
     # the live map holds exactly the computed positions; the rest is blank
-    img = w.live_maps.images[AMPLITUDE]
+    img = w.live_maps.images[RESPONSE]
     assert np.count_nonzero(np.isnan(img)) == total - done
     assert "%" in w.run_panel.progress_bar().format()
     assert "spectra/s" in w.run_panel.stats_label().text()
@@ -80,19 +78,20 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
         with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
             w.resume_run()
     elapsed = time.perf_counter() - t0
-    assert w.last_progress.state == "finished"
+    assert w.last_progress.state is ProgressState.FINISHED
     assert w.run_controller.state is RunState.IDLE
     assert w.start_action.isEnabled() and not w.pause_action.isEnabled()
     # at most ~10 redraws a second, whatever the chunk rate
     assert w.live_maps.updates <= 10 * elapsed + 3
 
     expected = batch_maps(demo_file, tmp_path)
-    for layer in (AMPLITUDE, FREQUENCY_LAYER, COUNT_LAYER):
+    for layer in (RESPONSE, FREQUENCY, COUNT):
         np.testing.assert_array_equal(w.live_maps.images[layer], expected[layer])
-        np.testing.assert_array_equal(w.map_view.layer_image(layer), expected[layer])
+        np.testing.assert_array_equal(w.layers.image(layer), expected[layer])
     # the new results group shows up in the tree, marked
-    assert w.tree.model().index_of_path(GROUP0).isValid()
-    assert "Peak_Finding_000" in w.map_view.layer_title(AMPLITUDE)
+    settle(qtbot, w)
+    assert find_index(qtbot, w.tree.model(), GROUP0).isValid()
+    assert "Peak_Finding_000" in w.layers.title(RESPONSE)
 
 
 def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file, slow_kernel):
@@ -105,6 +104,7 @@ def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file,
             w.cancel_run()
     last = blocker.args[0]
     assert last is not None and last.done < last.total
+    settle(qtbot, w)
     res = read_results(ResultsRef(small_file, GROUP0), [COMPLETED])
     assert int(res[COMPLETED].sum()) == last.done
     # consistent state: idle, Start offers to resume, parameters editable again
@@ -125,20 +125,20 @@ def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file,
             w2.info_bar.button("Resume").click()
     assert w2.last_progress.results.group == GROUP0  # the same group, resumed
     assert w2.last_progress.computed == last.total - last.done
-    assert not np.isnan(w2.map_view.layer_image(AMPLITUDE)).any()
+    assert not np.isnan(w2.layers.image(RESPONSE)).any()
 
 
 def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
-    assert cli.main([str(small_file), "--jobs", "1"]) == 0
+    run_batch(small_file)
     w = make_window()
     with qtbot.waitSignal(w.sigResultsShown, timeout=10_000):
         open_and_wait(qtbot, w, small_file)
     assert "already exist" in w.info_bar.text()
-    assert "(reused)" in w.map_view.layer_title(AMPLITUDE)
-    assert w.map_view.current_layer() == AMPLITUDE
+    assert "(reused)" in w.layers.title(RESPONSE)
+    assert w.layers.current() == RESPONSE
     expected = read_results(ResultsRef(small_file, GROUP0))[RESPONSE][:, 0]
     lay = w.source.layout
-    np.testing.assert_array_equal(w.map_view.layer_image(AMPLITUDE),
+    np.testing.assert_array_equal(w.layers.image(RESPONSE),
                                   lay.to_image(expected.astype(np.float64)))
     # Start says so too, and computes nothing
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
@@ -151,23 +151,23 @@ def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
         w.params_panel.spin_boxes()["steps"].setValue(20)
     assert blocker.args[0] == []
     assert w.start_action.text() == "Start"
-    assert "(other parameters)" in w.map_view.layer_title(AMPLITUDE)
+    assert "(other parameters)" in w.layers.title(RESPONSE)
 
 
 def test_opening_a_results_group_in_the_tree_shows_its_maps(qtbot, window, small_file):
-    assert cli.main([str(small_file), "--jobs", "1", "--steps", "12"]) == 0
+    run_batch(small_file, steps=12)
     w = window
     open_and_wait(qtbot, w, small_file)
     with qtbot.waitSignal(w.sigResultsShown, timeout=5_000) as blocker:
-        assert w.tree.select_path(GROUP0)
+        assert select_path(qtbot, w, GROUP0) == GROUP0
     maps = blocker.args[0]
     assert maps.ref.group == GROUP0 and maps.done == maps.total == 768
-    assert w.map_view.current_layer() == AMPLITUDE
+    assert w.layers.current() == RESPONSE
     count = read_results(ResultsRef(small_file, GROUP0))[COUNT][:, 0]
-    np.testing.assert_array_equal(w.map_view.layer_image(COUNT_LAYER),
+    np.testing.assert_array_equal(w.layers.image(COUNT),
                                   w.source.layout.to_image(count.astype(np.float64)))
-    assert w.map_view.layer_units(FREQUENCY_LAYER) == "Hz"
-    w.map_view.show_layer(FREQUENCY_LAYER)
+    assert w.layers.units(FREQUENCY) == "Hz"
+    w.layers.show(FREQUENCY)
     assert w.map_view.title_text().startswith("Peak frequency")
 
 
@@ -179,7 +179,7 @@ def test_an_error_in_the_worker_is_shown_and_leaves_a_consistent_window(qtbot, w
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(peak_process, "peak_kernel", disk_full)
+    monkeypatch.setattr(AnalysisRun, "_compute_chunk", disk_full)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         with qtbot.waitSignal(w.run_controller.sigErrored, timeout=10_000) as blocker:
             assert w.start_run()
@@ -223,7 +223,7 @@ def test_unwritable_source_sends_results_to_a_sidecar(qtbot, window, small_file,
     if why == "locked":
         fd = os.open(small_file, os.O_RDONLY)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as another program's HDF5 lock
-        guard = _nothing()
+        guard = _Nothing()
     else:
         guard = read_only(small_file)
     try:
@@ -235,7 +235,7 @@ def test_unwritable_source_sends_results_to_a_sidecar(qtbot, window, small_file,
             side = sidecar_path(small_file)
             assert w.last_progress.results.file == side
             assert read_results(ResultsRef(side, GROUP0), [COMPLETED])[COMPLETED].all()
-            assert not np.isnan(w.map_view.layer_image(AMPLITUDE)).any()
+            assert not np.isnan(w.layers.image(RESPONSE)).any()
     finally:
         if fd is not None:
             os.close(fd)
@@ -250,7 +250,7 @@ def test_no_writable_place_for_results_is_said(qtbot, window, small_file):
     assert not w.run_controller.is_active() and w.start_action.isEnabled()
 
 
-class _nothing:
+class _Nothing:
     def __enter__(self):
         return self
 

@@ -7,14 +7,13 @@ import shutil
 import time
 
 import numpy as np
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE, PeakFinder
 
-from peakgui import cli
-from peakgui.core.analyses.peak_finding.params import PeakParams
+from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
 from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.run_controller import RunState
-from tests.gui.helpers import open_and_wait
+from tests.gui.helpers import open_and_wait, run_batch, settle
 from tests.gui.test_run import GROUP0
 
 FIELDS = [RESPONSE, FREQUENCY, COUNT, COMPLETED]
@@ -23,7 +22,7 @@ FIELDS = [RESPONSE, FREQUENCY, COUNT, COMPLETED]
 def batch_results(path, tmp_path) -> dict[str, np.ndarray]:
     copy = tmp_path / "batch_copy.h5"
     shutil.copy(path, copy)
-    assert cli.main([str(copy), "--jobs", "1"]) == 0
+    run_batch(copy)
     return read_results(ResultsRef(copy, GROUP0), FIELDS)
 
 
@@ -49,6 +48,7 @@ def test_fifty_pause_resume_cycles_and_a_restart_equal_a_clean_batch_run(
             w.cancel_run()
     last = cancelled.args[0]
     assert last is not None and 50 < last.done < last.total
+    settle(qtbot, w)  # the existing-results check offers Resume
     assert w.start_action.text() == "Resume"
     w.chunk_seconds = 0.4
     with qtbot.waitSignal(rc.sigStopped, timeout=60_000):
@@ -76,6 +76,6 @@ def test_closing_the_window_mid_run_saves_a_resumable_group(qtbot, make_window, 
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=5_000)
     done = read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED]
     assert 0 < done.sum() < done.size
-    found = PeakFinder(SpectralSource.open(small_file), PeakParams(), n_jobs=1).find_existing()
+    found = AnalysisRun(SpectralSource.open(small_file), "peak_finding", {}, n_jobs=1).find_existing()
     assert [e.ref.group for e in found if not e.complete] == [GROUP0]
     assert found[0].done == int(done.sum())

@@ -11,7 +11,7 @@ from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.gui.dialogs import about_text, versions
 from peakgui.gui.icons import ICON_SIZES, app_icon, icon_bytes
-from peakgui.gui.map_view import NAVIGATOR_MEAN
+from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from peakgui.gui.settings import Settings
 from tests.gui.helpers import open_and_wait
 
@@ -74,14 +74,16 @@ def test_drag_and_drop_opens_the_file(qtbot, window, small_file):
 def test_layout_parameters_and_colormap_are_remembered(qtbot, make_window, small_file):
     w = make_window()
     w.resize(1234, 777)
-    w.params_panel.set_params(PeakParams(width_lo=10, width_hi=40, steps=12))
+    chosen = PeakParams(width_lo=10, width_hi=40, steps=12, window_size=5).as_dict()
+    w.params_panel.set_params(chosen)
     w.params_panel.set_run_options(2, 512)
     w.map_view.set_colormap("inferno")
     w.spectrum_dock.hide()
     w.close()
     w2 = make_window()
     assert (w2.width(), w2.height()) == (1234, 777)
-    assert w2.params_panel.params() == PeakParams(width_lo=10, width_hi=40, steps=12)
+    assert w2.params_panel.params() == chosen
+    assert w2.params_panel.chooser().currentData() == "peak_finding"
     assert (w2.params_panel.jobs(), w2.params_panel.max_mem_mb()) == (2, 512)
     assert w2.map_view.colormap_name() == "inferno"
     assert not w2.spectrum_dock.isVisible()
@@ -91,13 +93,13 @@ def test_layout_parameters_and_colormap_are_remembered(qtbot, make_window, small
 @pytest.mark.parametrize("suffix", [".png", ".csv", ".npy"])
 def test_export_the_shown_map(qtbot, window, small_file, tmp_path, suffix):
     open_and_wait(qtbot, window, small_file)
-    assert window.map_view.current_layer() == NAVIGATOR_MEAN
+    assert window.layers.current() == NAVIGATOR_MEAN
     out = tmp_path / f"map{suffix}"
     window.dialogs.save_path = str(out)
     {".png": window.export_png_action, ".csv": window.export_csv_action,
      ".npy": window.export_npy_action}[suffix].trigger()
     assert out.exists(), window.dialogs.errors
-    image = window.map_view.current_image()
+    image = window.layers.current_image()
     if suffix == ".png":
         png = QImage(str(out))
         assert png.width() > 200 and png.height() > 200
@@ -122,7 +124,7 @@ def test_tooltips_everywhere(window):
         assert a.toolTip() and a.toolTip() != a.text().replace("&", ""), a.text()
     for name, box in w.params_panel.spin_boxes().items():
         assert len(box.toolTip()) > 20, name
-    assert w.map_view.layer_combo().toolTip()
+    assert w.layers.combo().toolTip()
     assert w.run_panel.progress_bar().toolTip()
 
 

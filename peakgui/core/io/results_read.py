@@ -1,0 +1,117 @@
+"""Reading a results group back for a viewer: what it holds, one step of its maps, one pixel's row.
+
+The GUI reads results in worker threads, a step at a time: a BEPS results group holds every DC
+step of every field, and a map shows one. Field datasets are the group's USID main datasets (any
+analysis, including a lab's plugin), found by their attributes rather than by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+from peakgui.core.io.h5access import open_read
+from peakgui.core.io.layout import SpectralLayout, build_layout
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.usid import as_text, describe, is_main_dataset
+
+
+@dataclass(frozen=True)
+class StoredField:
+    """One result dataset of a group, as stored."""
+
+    name: str
+    dtype: str
+    quantity: str
+    units: str
+
+
+@dataclass
+class ResultsGroup:
+    """What a results group holds; its maps are read a step at a time with :func:`read_step`."""
+
+    ref: ResultsRef
+    fields: list[StoredField]
+    layout: SpectralLayout
+    done_mask: np.ndarray  # (P,) bool
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return int(self.done_mask.sum())
+
+    @property
+    def total(self) -> int:
+        return len(self.done_mask)
+
+    @property
+    def n_steps(self) -> int:
+        return self.layout.n_steps
+
+    @property
+    def group_name(self) -> str:
+        return self.ref.group.rsplit("/", 1)[-1]
+
+    @property
+    def analysis_name(self) -> str:
+        """The analysis that wrote it (older peak groups have no ``analysis`` attribute)."""
+        return str(self.attrs.get("analysis", "") or "")
+
+
+def _attr(value):
+    if isinstance(value, bytes | str):
+        return as_text(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> ResultsGroup:
+    """Describe a results group (raises KeyError/OSError/PeakGUIError when it is not one).
+
+    ``layout``: the source dataset's layout when the group belongs to it (same positions),
+    which saves working the grid out again."""
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        if not isinstance(grp, h5py.Group):
+            raise KeyError(f"{ref.group} is not a group")
+        fields = []
+        for name, obj in grp.items():
+            if name != COMPLETED and is_main_dataset(obj):
+                fields.append(StoredField(name, str(obj.dtype),
+                                          as_text(obj.attrs.get("quantity", name)),
+                                          as_text(obj.attrs.get("units", ""))))
+        if not fields:
+            raise KeyError(f"{ref.group} holds no result datasets")
+        n = grp[fields[0].name].shape[0]
+        if layout is None or layout.n_positions != n:
+            layout = build_layout(describe(f, f"{ref.group}/{fields[0].name}"))
+        done = grp.get(COMPLETED)
+        mask = (done[()].astype(bool) if isinstance(done, h5py.Dataset) and done.shape == (n,)
+                else np.ones(n, dtype=bool))
+        attrs = {k: _attr(v) for k, v in grp.attrs.items()}
+    return ResultsGroup(ref, fields, layout, mask, attrs)
+
+
+def read_step(ref: ResultsRef, names: list[str], step: int) -> dict[str, np.ndarray]:
+    """Every position's value at one step, per field: (P,) arrays, only that column read."""
+    out = {}
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        for name in names:
+            ds = grp[name]
+            s = min(max(step, 0), ds.shape[1] - 1)
+            out[name] = ds[:, s]
+    return out
+
+
+def read_row(ref: ResultsRef, position: int, names: list[str]) -> dict[str, np.ndarray] | None:
+    """One position's (N,) values per field, or None when that position is not computed yet."""
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        done = grp.get(COMPLETED)
+        if isinstance(done, h5py.Dataset) and not done[position]:
+            return None
+        return {name: np.asarray(grp[name][position]).ravel() for name in names if name in grp}

@@ -1,0 +1,74 @@
+"""The view every analysis gets: no overlay, a readout of its values from the declaration."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+
+from ...core.analyses.declaration import Analysis, FieldKind, PixelDetail, ResultField
+from ..formatting import si
+
+
+def value_text(value: float, fld: ResultField) -> str:
+    """A result value as a person reads it: whole numbers for counts and status codes."""
+    if fld.kind in (FieldKind.COUNT, FieldKind.STATUS):
+        try:
+            return f"{int(value):d} {fld.units}".strip()
+        except (TypeError, ValueError, OverflowError):
+            return "—"
+    return si(value, fld.units)
+
+
+class AnalysisView:
+    """Draws an analysis' :class:`PixelDetail` over the spectrum; subclasses add overlays.
+
+    ``attach`` is called once with the spectrum plot, ``draw`` on every new detail (``x`` and
+    ``y`` are the points drawn: the spectral axis and |x| or the phase), ``detach`` when another
+    analysis is chosen. Items a subclass adds to ``plot`` must be removed in ``detach``.
+    """
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self._items: list[pg.GraphicsObject] = []
+        self._plot: pg.PlotItem | None = None
+
+    def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
+        self._plot = plot
+
+    def detach(self) -> None:
+        if self._plot is not None:
+            for item in self._items:
+                self._plot.removeItem(item)
+        self._items = []
+        self._plot = None
+
+    def add_item(self, item: pg.GraphicsObject, legend: pg.LegendItem | None = None,
+                 name: str = "") -> pg.GraphicsObject:
+        """Add an overlay item to the plot (removed again by ``detach``)."""
+        assert self._plot is not None
+        self._plot.addItem(item)
+        self._items.append(item)
+        if legend is not None and name:
+            legend.addItem(item, name)
+        return item
+
+    def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
+             phase: bool) -> None:
+        """Overlay the detail on the spectrum (None: clear the overlays)."""
+
+    def readout(self, detail: PixelDetail, fields: list[ResultField]) -> str:
+        """One line of rich text: every result value, then the analysis' notes."""
+        parts = []
+        for fld in fields:
+            if fld.name in detail.values:
+                parts.append(f"<b>{html.escape(fld.label)}</b> "
+                             f"{html.escape(value_text(detail.values[fld.name], fld))}")
+        parts += [html.escape(n) for n in detail.notes]
+        return " · ".join(parts) or " "
+
+    def loop_fields(self, fields: list[ResultField]) -> list[ResultField]:
+        """The fields the loop plot draws against a remaining spectroscopic dimension."""
+        values = [f for f in fields if f.kind is FieldKind.VALUE]
+        return (values or fields)[:2]

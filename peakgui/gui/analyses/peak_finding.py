@@ -1,0 +1,90 @@
+"""Peak finding drawn as in the tutorial's figure: every peak found, the chosen one circled, a
+dashed line at its amplitude and a dotted one at its position."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt5.QtCore import Qt
+
+from ...core.analyses.declaration import PixelDetail, ResultField
+from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
+from .generic import AnalysisView, value_text
+
+_PEAK_COLOUR = "#f39c12"
+_CHOSEN_COLOUR = "#e0302b"
+
+
+class PeakFindingView(AnalysisView):
+    """Peaks (triangles), the chosen peak (ring), amplitude (dashed) and position (dotted)."""
+
+    def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
+        super().attach(plot, legend)
+        self._peaks = self.add_item(
+            pg.ScatterPlotItem(size=13, symbol="t1", pen=pg.mkPen("k", width=0.8),
+                               brush=pg.mkBrush(_PEAK_COLOUR)),
+            legend, "peaks found")
+        self._chosen = self.add_item(
+            pg.ScatterPlotItem(size=17, symbol="o", pen=pg.mkPen(_CHOSEN_COLOUR, width=2.5),
+                               brush=None), legend, "chosen peak")
+        self._amp_line = self.add_item(pg.InfiniteLine(
+            angle=0, movable=False, pen=pg.mkPen(_CHOSEN_COLOUR, width=1.5, style=Qt.DashLine)))
+        self._pos_line = self.add_item(pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(_CHOSEN_COLOUR, width=1, style=Qt.DotLine)))
+        if legend is not None:
+            self._legend_sample = pg.PlotDataItem(pen=pg.mkPen(_CHOSEN_COLOUR, width=1.5,
+                                                               style=Qt.DashLine))
+            legend.addItem(self._legend_sample, "amplitude")
+        self._legend = legend
+
+    def detach(self) -> None:
+        legend = getattr(self, "_legend", None)
+        if legend is not None:
+            for name in ("peaks found", "chosen peak", "amplitude"):
+                legend.removeItem(name)
+        super().detach()
+
+    def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
+             phase: bool) -> None:
+        if detail is None:
+            self._peaks.setData([], [])
+            self._chosen.setData([], [])
+            self._amp_line.setVisible(False)
+            self._pos_line.setVisible(False)
+            return
+        peaks = np.asarray(detail.extra["peaks"], dtype=np.int64)
+        index = int(detail.extra["index"])
+        self._peaks.setData(x[peaks], y[peaks])
+        self._chosen.setData([x[index]], [y[index]])
+        self._pos_line.setValue(x[index])
+        self._pos_line.setVisible(True)
+        amplitude = float(detail.values[RESPONSE])
+        finite = bool(np.isfinite(amplitude))  # a NaN position would poison the view's range
+        if finite:
+            self._amp_line.setValue(amplitude)
+        self._amp_line.setVisible(not phase and finite)
+
+    def readout(self, detail: PixelDetail, fields: list[ResultField]) -> str:
+        by_name = {f.name: f for f in fields}
+        count = int(detail.values[COUNT])
+        found = ("no peak found, centre bin used" if count == 0
+                 else "1 peak found" if count == 1
+                 else f"{count} peaks found, the one nearest the centre chosen")
+        pos = by_name[FREQUENCY]
+        return (f"<b>Amplitude</b> {value_text(detail.values[RESPONSE], by_name[RESPONSE])} · "
+                f"<b>{html.escape(pos.quantity)}</b> "
+                f"{value_text(detail.values[FREQUENCY], pos)} · "
+                f"{found} (bin {int(detail.extra['index'])})")
+
+    # ---- getters for tests -------------------------------------------------------------------
+    def peak_data(self) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self._peaks.getData()
+        return np.asarray(x), np.asarray(y)
+
+    def amplitude_line(self) -> float:
+        return float(self._amp_line.value())
+
+
+VIEW = PeakFindingView

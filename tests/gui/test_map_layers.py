@@ -1,0 +1,49 @@
+"""The MapLayers presenter: the navigator and result layers behind the domain-free MapView."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peakgui.core.io.source import SpectralSource
+from peakgui.gui.map_grid import MapGrid
+from peakgui.gui.map_layers import NAVIGATOR_BIN, NAVIGATOR_MEAN, MapLayers
+from peakgui.gui.map_view import MapView
+
+
+def make(qtbot, small_file):
+    view = MapView()
+    qtbot.addWidget(view)
+    layers = MapLayers(view)
+    lay = SpectralSource.open(small_file).layout
+    view.set_grid(MapGrid.from_layout(lay))
+    return view, layers, lay
+
+
+def test_result_layers_come_and_go_and_keep_their_images(qtbot, small_file):
+    view, layers, lay = make(qtbot, small_file)
+    assert layers.keys() == [NAVIGATOR_MEAN, NAVIGATOR_BIN]
+    layers.set_result_layers([("A", "Alpha", False), ("N", "Count", True)])
+    a = np.ones(lay.grid_shape)
+    layers.set_layer("A", a, "Alpha · run", "V")
+    layers.show("A")
+    assert layers.current() == "A" and view.image() is a and view.units() == "V"
+    assert layers.layer("N").integer
+    # the same fields again (a new group of the same analysis): images kept until replaced
+    layers.set_result_layers([("A", "Alpha", False), ("N", "Count", True)])
+    assert layers.image("A") is a and layers.current() == "A"
+    # another analysis: its layers replace them; the shown one falls back to the navigator
+    with qtbot.waitSignal(layers.sigLayerChanged, timeout=1_000):
+        layers.set_result_layers([("B", "Beta", False)])
+    assert layers.result_keys() == ["B"] and layers.current() == NAVIGATOR_MEAN
+
+
+def test_levels_set_by_hand_stay_with_their_layer(qtbot, small_file):
+    view, layers, lay = make(qtbot, small_file)
+    img = np.linspace(0, 1, lay.n_positions).reshape(lay.grid_shape)
+    layers.set_layer(NAVIGATOR_MEAN, img, "Mean", "V")
+    view.histogram().setLevels(0.2, 0.4)
+    view.histogram().sigLevelChangeFinished.emit(view.histogram())
+    assert layers.layer(NAVIGATOR_MEAN).levels == (0.2, 0.4)
+    assert not view.auto_levels_check().isChecked()
+    view.auto_levels_check().setChecked(True)
+    assert layers.layer(NAVIGATOR_MEAN).levels is None
