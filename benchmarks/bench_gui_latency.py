@@ -25,17 +25,17 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
-from PyQt5.QtWidgets import QApplication  # noqa: E402
+from PyQt5.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+from PyQt5.QtWidgets import QApplication
 
-from peakgui.core.demo.be import write_demo  # noqa: E402
-from peakgui.core.io.source import SpectralSource  # noqa: E402
-from peakgui.core.run.engine import AnalysisRun  # noqa: E402
-from peakgui.core.run.progress import ProgressState  # noqa: E402
-from peakgui.gui.dialogs import Dialogs  # noqa: E402
-from peakgui.gui.launcher import create_application  # noqa: E402
-from peakgui.gui.main_window import MainWindow  # noqa: E402
-from peakgui.gui.settings import Settings  # noqa: E402
+from peakgui.core.demo.be import write_demo
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
+from peakgui.core.run.progress import ProgressState
+from peakgui.gui.dialogs import Dialogs
+from peakgui.gui.launcher import create_application
+from peakgui.gui.main_window import MainWindow
+from peakgui.gui.settings import Settings
 
 
 class LatencyProbe:

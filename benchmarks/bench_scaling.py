@@ -28,10 +28,10 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_run import TreeMemory, run_batch  # noqa: E402
+from bench_run import TreeMemory, run_batch
 
-from peakgui.core.analyses.peak_finding.analysis import RESPONSE  # noqa: E402
-from peakgui.core.demo.be import write_demo  # noqa: E402
+from peakgui.core.analyses.peak_finding.analysis import RESPONSE
+from peakgui.core.demo.be import write_demo
 
 
 def baseline_rss() -> int:

@@ -89,25 +89,25 @@ class H5TreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(p.row, 0, p)
 
-    def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
         if parent.column() > 0:
             return 0
         return len(self.node(parent).children)
 
-    def columnCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent: QModelIndex = _ROOT) -> int:
         return len(self.HEADERS)
 
-    def hasChildren(self, parent: QModelIndex = _ROOT) -> bool:  # noqa: N802 - Qt's name
+    def hasChildren(self, parent: QModelIndex = _ROOT) -> bool:
         node = self.node(parent)
         if node is self._root:
             return bool(node.children)
         return node.is_container and (bool(node.children) or node.info.n_children > 0)
 
-    def canFetchMore(self, parent: QModelIndex) -> bool:  # noqa: N802 - Qt's name
+    def canFetchMore(self, parent: QModelIndex) -> bool:
         return parent.isValid() and self.node(parent).can_fetch_more \
             and not self.node(parent).fetching
 
-    def fetchMore(self, parent: QModelIndex) -> None:  # noqa: N802 - Qt's name
+    def fetchMore(self, parent: QModelIndex) -> None:
         """Ask a worker for the next batch of children (the view calls this on expand and
         scroll); the rows are inserted when it has read them."""
         if self.canFetchMore(parent):
@@ -217,7 +217,7 @@ class H5TreeModel(QAbstractItemModel):
         self.sigChildrenLoaded.emit(node.path)
 
     # ---- display --------------------------------------------------------------------------------
-    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return self.HEADERS[section]
         return None

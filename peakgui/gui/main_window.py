@@ -104,17 +104,17 @@ class MainWindow(QMainWindow):
 
     # ---- signals relayed from the presenters ----------------------------------------------------
     @property
-    def sigNavigatorReady(self):  # noqa: N802 - a signal's name
+    def sigNavigatorReady(self):
         """A complete navigator image is shown (carries 'mean' or 'bin')."""
         return self.navigator.sigReady
 
     @property
-    def sigResultsShown(self):  # noqa: N802 - a signal's name
+    def sigResultsShown(self):
         """A results group's maps are shown (carries ResultsMaps)."""
         return self.results_browser.sigResultsShown
 
     @property
-    def sigExistingChecked(self):  # noqa: N802 - a signal's name
+    def sigExistingChecked(self):
         """Earlier results with the current parameters were looked for (carries the list)."""
         return self.results_browser.sigExistingChecked
 
@@ -358,14 +358,14 @@ class MainWindow(QMainWindow):
         self.live_maps.stop()
         return wait_for_workers(msecs)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if urls and urls[0].isLocalFile() and not self.run_controller.is_active():
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+    def dropEvent(self, event: QDropEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         local = [u.toLocalFile() for u in urls if u.isLocalFile()]
         if not local:
@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
         # open after the drop returns, so the drag source is not kept waiting by a dialog
         QTimer.singleShot(0, lambda: self.open_file(local[0]))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.run_controller.is_active():
             if self.run_presenter.close_after_stop or self.dialogs.ask_stop_run():
                 self.run_presenter.close_after_stop = True

@@ -291,7 +291,7 @@ class MapView(QWidget):
             self._glw.setFocus(Qt.MouseFocusReason)
             self.sigPixelClicked.emit(*rc)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self._glw and event.type() == QEvent.KeyPress and self._marker_rc:
             g = self._grid
             if g is None:

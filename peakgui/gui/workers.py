@@ -22,7 +22,7 @@ from PyQt5 import sip
 from PyQt5.QtCore import QObject, QThreadPool
 
 os.environ.setdefault("QT_API", "pyqt5")  # superqt's qtpy: the binding PeakGUI uses, no probing
-from superqt.utils import GeneratorWorker, WorkerBase  # noqa: E402 - after QT_API is set
+from superqt.utils import GeneratorWorker, WorkerBase
 
 log = logging.getLogger(__name__)
 

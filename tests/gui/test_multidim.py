@@ -17,7 +17,7 @@ from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
 from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from peakgui.gui.step_selector import indices_of, step_of
-from tests.core.test_usid import _multi_dim_file
+from tests.core.io.test_usid import _multi_dim_file
 from tests.gui.helpers import open_and_wait, select_and_wait, settle
 
 

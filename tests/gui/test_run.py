@@ -9,7 +9,6 @@ import time
 
 import numpy as np
 import pytest
-from peakgui.core.run.peak_process import COUNT, FREQUENCY, RESPONSE
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET

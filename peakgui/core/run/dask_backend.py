@@ -16,7 +16,7 @@ never load it and never open a network port. :func:`make_backend` is the one cal
 GUI need::
 
     backend = make_backend(scheduler="tcp://10.0.0.5:8786")  # or cluster="local:4"
-    PeakFinder(source, params, backend=backend).run()
+    AnalysisRun(source, "peak_finding", params, backend=backend).run()
 """
 
 from __future__ import annotations
