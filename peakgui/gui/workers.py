@@ -45,19 +45,29 @@ class Worker(GeneratorWorker):
     it (done, aborted or failed)."""
 
     def run(self) -> None:
-        """superqt's ``run`` without its replacement of ``warnings.showwarning``: that is
-        process-wide, so concurrent workers would restore each other's and lose warnings."""
+        """Work and report through the signals. Unlike superqt's own ``run`` this leaves
+        ``warnings.showwarning`` alone (it is process-wide: concurrent workers would undo each
+        other's), and it ends quietly when the signals' owner is gone (the app is quitting)."""
+        try:
+            self._work_and_report()
+        except RuntimeError as exc:
+            if "has been deleted" not in str(exc):
+                raise
+            log.debug("worker ended after its signals were deleted")
+
+    def _work_and_report(self) -> None:
         self.started.emit()
         self._running = True
         try:
-            result = self.work()
-            if isinstance(result, Exception):
-                raise result
+            outcome = self.work()
+            if isinstance(outcome, Exception):
+                raise outcome
             if not self.abort_requested:
-                self.returned.emit(result)
-        except Exception as exc:  # noqa: BLE001 - reported through the errored signal
+                self.returned.emit(outcome)
+        except Exception as exc:  # noqa: BLE001 - every failure goes to the errored signal
             self.errored.emit(exc)
-        self._running = False
+        finally:
+            self._running = False
         self.finished.emit()
         self._finished.emit(self)
 

@@ -76,10 +76,10 @@ def window(make_window) -> MainWindow:
 def slow_kernel(monkeypatch):
     """Every block of a run takes at least 40 ms more, so a test can act while a run is in
     flight however fast the machine is (the results are unchanged)."""
-    real = AnalysisRun._compute_chunk
+    real = AnalysisRun._compute_block
 
     def slow(*args, **kwargs):
         time.sleep(0.04)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(AnalysisRun, "_compute_chunk", slow)
+    monkeypatch.setattr(AnalysisRun, "_compute_block", slow)

@@ -178,7 +178,7 @@ def test_an_error_in_the_worker_is_shown_and_leaves_a_consistent_window(qtbot, w
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(AnalysisRun, "_compute_chunk", disk_full)
+    monkeypatch.setattr(AnalysisRun, "_compute_block", disk_full)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         with qtbot.waitSignal(w.run_controller.sigErrored, timeout=10_000) as blocker:
             assert w.start_run()

@@ -63,7 +63,7 @@ def test_an_engine_error_is_one_sentence(qtbot, small_file, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(AnalysisRun, "_compute_chunk", fail)
+    monkeypatch.setattr(AnalysisRun, "_compute_block", fail)
     rc = RunController()
     with qtbot.waitSignal(rc.sigStopped, timeout=10_000):
         with qtbot.waitSignal(rc.sigErrored, timeout=10_000) as errored:
