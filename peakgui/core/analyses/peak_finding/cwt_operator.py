@@ -90,9 +90,9 @@ def scipy_convolves_directly(n_points: int, kernel_length: int) -> bool:
     """Whether ``scipy.signal.convolve(method='auto')`` picks the direct method for these sizes.
 
     The choice depends only on the shapes for float data. Importing ``scipy.signal`` costs
-    ~0.3 s, more than a whole small run, so the clear cases (every operator within
-    :data:`OPERATOR_BUDGET_BYTES`) are predicted from scipy's cost model; anything near its
-    tipping point, or outside the model, is asked of scipy itself.
+    ~0.3 s, more than a whole small run, so clear cases (S up to ~1900 samples: every operator
+    of the default 30 widths within :data:`OPERATOR_BUDGET_BYTES`) are predicted from scipy's
+    cost model; anything near its tipping point, or outside the model, is asked of scipy.
     """
     s, k = int(n_points), int(kernel_length)
     if 1 <= k <= s:
