@@ -9,7 +9,8 @@ reading, computing and writing the results all count, as a user waits for them:
 * peakgui: the installed ``peakgui-batch FILE --json`` (default jobs);
 * the peer: the tutorial's ``PeakFinder(usid.Process)`` with ``find_peaks_cwt`` on ``|x|`` and
   widths ``linspace(20, 60, 30)``, ``test()`` on one pixel, then ``compute()`` (pyUSID's own
-  parallel chunking) when pyUSID imports; otherwise the same map function as a plain loop over
+  parallel chunking) when pyUSID imports (with numpy 2's removed ``np.product`` alias put back
+  for pyUSID 0.0.12); otherwise the same map function as a plain loop over
   the dataset read with h5py, results written back beside it.
 
 Prints each side's best wall time, the ratio, and whether the two ``Peak_Response`` maps are
@@ -54,6 +55,8 @@ def map_function(spectra):
     return np.abs(spectra[val])
 
 
+if not hasattr(np, "product"):  # pyUSID 0.0.12 still calls np.product, gone in numpy 2
+    np.product = np.prod
 try:
     import pyUSID as usid
     import sidpy
