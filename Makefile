@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench system-deps clean dist deb test-frozen
 
-$(STAMP): pyproject.toml
+# setup.py and the Cython sources too: an edited kernel is recompiled by the next make target
+$(STAMP): pyproject.toml setup.py $(shell find peakgui -name '*.pyx')
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,usid,dask,pack]"

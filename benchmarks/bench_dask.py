@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python benchmarks/bench_dask.py [--rows R --cols C --bins S] [--repeat N]``
 
 Each run computes the whole demo map in this process through the engine (``peak_run(...,
-backend=...)``) on a fresh copy of the file. Cluster start-up and the workers' first call (numba
-compilation, imports) are excluded: every backend is entered and warmed up before the clock
+backend=...)``) on a fresh copy of the file. Cluster start-up and the workers' first call (imports,
+the CWT operator) are excluded: every backend is entered and warmed up before the clock
 starts, so the numbers are steady-state throughput, as on a long run. Prints spectra/s, the
 ratios between the runs, and what travelled per chunk: the input bytes of its blocks (the
 spectra, sent inside the tasks), the result bytes that came back, and the loopback traffic the

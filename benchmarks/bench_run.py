@@ -93,7 +93,7 @@ def demo_comparison(tmp: Path, sample: int | None) -> None:
     print(f"demo 128x128x119: tutorial scipy loop, 1 process: {scipy_rate:9.0f} spectra/s "
           f"({'measured on all' if sample is None else f'measured on {n}'} -> "
           f"{scipy_seconds:.1f} s for the whole map)")
-    run_batch(path, "--jobs", "1")  # warm the numba cache and the OS file cache
+    run_batch(path, "--jobs", "1")  # warm the OS file cache
     for jobs in (None, 1, 2):
         args = [] if jobs is None else ["--jobs", str(jobs)]
         summary, _ = run_batch(path, *args)

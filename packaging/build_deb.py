@@ -42,7 +42,7 @@ Per-pixel spectral peak finding for USID HDF5 spectroscopy maps
  (for example Band Excitation PFM) stored as a USID HDF5 file, and writes amplitude,
  peak-frequency and peak-count maps back beside the data with full provenance.
  .
- This package holds a self-contained build (Python, Qt, numpy, scipy, numba) under
+ This package holds a self-contained build (Python, Qt, numpy, scipy) under
  /opt/peakgui: the desktop application `peakgui` and the batch program `peakgui-batch`."""
 
 POSTINST = """\
@@ -88,7 +88,7 @@ License: MIT
 
 Files: opt/peakgui/_internal/*
 Comment: Third-party components bundled by PyInstaller (Python, Qt 5 / PyQt5, numpy, scipy,
- numba / llvmlite, h5py / HDF5, pyqtgraph, joblib, psutil), each under its own licence; the
+ h5py / HDF5, pyqtgraph, joblib, psutil), each under its own licence; the
  licence files shipped with them are in their *.dist-info folders where the wheels had them.
 """
 

@@ -1,4 +1,4 @@
-"""What the frozen (PyInstaller) PeakGUI does before anything else: child processes and numba.
+"""What the frozen (PyInstaller) PeakGUI does before anything else: its child processes.
 
 A frozen application has no ``python`` to start worker processes with, so joblib's default
 backend (loky) starts the application's own executable again (``sys.executable``) with
@@ -22,9 +22,8 @@ text, only by matching it against the few known forms. A command line that looks
 interpreter invocation but matches none of them is refused, and a process started by a worker
 may never open the GUI (:data:`CHILD_ENV`).
 
-It also gives numba a place to cache compiled kernels (:func:`configure_numba_cache`): the
-bundle lives in a read-only folder (``/opt/peakgui``, ``Program Files``) where numba's default
-``__pycache__`` beside the source cannot be written.
+The kernels are compiled ahead of time (Cython extensions), so nothing is compiled or cached
+per user at run time.
 
 Nothing here imports numpy, Qt or joblib in the main process, so it costs nothing at start-up.
 """
@@ -68,39 +67,6 @@ def bundle_dir() -> Path:
     if is_frozen():
         return Path(sys.executable).resolve().parent
     return Path(__file__).resolve().parent.parent
-
-
-# --- numba's on-disk cache -------------------------------------------------------------------
-
-def numba_cache_dir(platform: str | None = None, environ: dict | None = None) -> Path:
-    """The per-user folder for numba's compiled kernels in the frozen app.
-
-    ``%LOCALAPPDATA%\\PeakGUI\\numba`` on Windows, ``~/Library/Caches/PeakGUI/numba`` on macOS,
-    ``$XDG_CACHE_HOME/peakgui/numba`` (default ``~/.cache/peakgui/numba``) elsewhere.
-    """
-    platform = platform or sys.platform
-    env = os.environ if environ is None else environ
-    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-    if platform == "win32":
-        base = env.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / "PeakGUI" / "numba"
-    if platform == "darwin":
-        return home / "Library" / "Caches" / "PeakGUI" / "numba"
-    xdg = env.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache") / "peakgui" / "numba"
-
-
-def configure_numba_cache(environ: dict | None = None, platform: str | None = None) -> str:
-    """Point ``NUMBA_CACHE_DIR`` at the per-user cache unless the user already set it.
-
-    Must run before numba is first imported (numba reads it once); worker processes inherit
-    it through the environment. numba's cache locators still need the kernel's ``.py`` source
-    next to the module (its mtime and size key the cache), which the spec collects.
-    """
-    env = os.environ if environ is None else environ
-    if not env.get("NUMBA_CACHE_DIR"):
-        env["NUMBA_CACHE_DIR"] = str(numba_cache_dir(platform, env))
-    return env["NUMBA_CACHE_DIR"]
 
 
 # --- child processes -------------------------------------------------------------------------
@@ -235,13 +201,11 @@ def refuse_in_child(program: str) -> None:
 
 def bootstrap(program: str, argv: Sequence[str] | None = None) -> None:
     """First call of each entry script. Helper processes run here and never return; the
-    application's own process gets its numba cache and returns to start normally."""
+    application's own process returns to start normally."""
     argv = sys.argv if argv is None else argv
     request = child_request(argv)
     if request is not None:
         sys.exit(run_child(request))
     refuse_in_child(program)
-    if is_frozen():
-        configure_numba_cache()
-        if sys.platform == "win32":  # pragma: no cover
-            _patch_loky_windows_command()
+    if is_frozen() and sys.platform == "win32":  # pragma: no cover
+        _patch_loky_windows_command()

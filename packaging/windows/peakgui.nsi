@@ -158,7 +158,7 @@ Section "Uninstall"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
 
-  ; numba's compiled-kernel cache (peakgui.frozen); settings and the demo file stay
+  ; the kernel cache earlier versions wrote (numba); settings and the demo file stay
   RMDir /r "$LOCALAPPDATA\PeakGUI\numba"
   RMDir "$LOCALAPPDATA\PeakGUI"
 

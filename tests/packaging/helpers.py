@@ -86,9 +86,9 @@ def write_report() -> None:
 
 
 def clean_env(home: Path, **extra) -> dict:
-    """An environment with its own HOME and caches, offscreen Qt, no NUMBA_* settings."""
+    """An environment with its own HOME and caches, offscreen Qt, no XDG/PEAKGUI/PYTHON settings."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("NUMBA_", "XDG_", "PEAKGUI_", "PYTHON"))}
+           if not k.startswith(("XDG_", "PEAKGUI_", "PYTHON"))}
     home.mkdir(parents=True, exist_ok=True)
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen",
                XDG_RUNTIME_DIR=str(home / "runtime"))

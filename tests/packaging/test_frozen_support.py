@@ -1,6 +1,5 @@
 """peakgui.frozen without a build: command-line recognition against the command lines joblib's
-loky really produces, the numba cache folder, and a whole parallel batch run through an
-emulated frozen executable (sys.frozen set, sys.executable a launcher that runs the entry
+loky really produces, and a whole parallel batch run through an emulated frozen executable (sys.frozen set, sys.executable a launcher that runs the entry
 script), which is exactly the path a PyInstaller build takes. Runs in the regular suite."""
 
 from __future__ import annotations
@@ -130,34 +129,13 @@ def test_the_resource_tracker_command_lines_really_built(monkeypatch):
     assert kinds == {"loky": "loky-tracker", "mp": "mp-tracker"}, seen
 
 
-# --- numba's cache ---------------------------------------------------------------------------
-
-def test_numba_cache_dir_per_platform():
-    env = {"HOME": "/home/ann", "LOCALAPPDATA": r"C:\Users\ann\AppData\Local"}
-    assert frozen.numba_cache_dir("linux", env) == Path("/home/ann/.cache/peakgui/numba")
-    assert frozen.numba_cache_dir("linux", {**env, "XDG_CACHE_HOME": "/scratch/c"}) == \
-        Path("/scratch/c/peakgui/numba")
-    assert frozen.numba_cache_dir("linux", {**env, "XDG_CACHE_HOME": "rel"}) == \
-        Path("/home/ann/.cache/peakgui/numba")  # relative XDG paths are invalid: ignored
-    assert frozen.numba_cache_dir("win32", env) == \
-        Path(r"C:\Users\ann\AppData\Local") / "PeakGUI" / "numba"
-    assert frozen.numba_cache_dir("darwin", env) == \
-        Path("/home/ann/Library/Caches/PeakGUI/numba")
-
-
-def test_numba_cache_dir_respects_the_users_setting():
-    env = {"HOME": "/home/ann", "NUMBA_CACHE_DIR": "/fast/numba"}
-    assert frozen.configure_numba_cache(env, "linux") == "/fast/numba"
-    assert env["NUMBA_CACHE_DIR"] == "/fast/numba"
-    env = {"HOME": "/home/ann", "NUMBA_CACHE_DIR": ""}
-    assert frozen.configure_numba_cache(env, "linux") == "/home/ann/.cache/peakgui/numba"
-
+# --- the application's own process -----------------------------------------------------------
 
 def test_bootstrap_leaves_an_unfrozen_process_alone(monkeypatch):
-    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.delenv(frozen.CHILD_ENV, raising=False)
+    before = dict(os.environ)
     frozen.bootstrap("peakgui-batch", ["peakgui-batch", "x.h5"])
-    assert "NUMBA_CACHE_DIR" not in os.environ
+    assert dict(os.environ) == before  # no compile cache to point anywhere: kernels are AOT
 
 
 # --- the entry scripts, unfrozen and emulated-frozen ----------------------------------------
@@ -208,8 +186,7 @@ def test_parallel_batch_run_through_an_emulated_frozen_executable(tmp_path, _sma
     program = _fake_frozen_program(tmp_path, "entry_peakgui_batch")
     data = tmp_path / "small.h5"
     data.write_bytes(_small_h5.read_bytes())
-    # a persistent numba cache keeps this test fast after its first run
-    env = clean_env(tmp_path / "home", NUMBA_CACHE_DIR=ROOT / "build" / "test-numba-cache")
+    env = clean_env(tmp_path / "home")
     proc = subprocess.Popen([str(program), str(data), "--jobs", "2", "--json"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     helpers = watch_descendants(proc)

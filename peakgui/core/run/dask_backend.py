@@ -48,7 +48,7 @@ NO_WORKERS_TIMEOUT = 120.0  # give up when the cluster has had no worker this lo
 RETRIES = 2  # reruns of a block whose kernel raised (worker deaths are Dask's own business)
 SCATTER_ARGS_BYTES = 256 * 1024  # kernel arguments larger than this go to the workers once
 SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
-VERSIONED = ("peakgui", "numpy", "scipy", "numba")  # must match between driver and workers
+VERSIONED = ("peakgui", "numpy", "scipy")  # must match between driver and workers
 
 _LOCAL_RE = re.compile(r"^local(?::(\d+))?$")
 _ADDR_RE = re.compile(r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+)"
@@ -304,7 +304,7 @@ class DaskBackend:
         self._client = Client(address, timeout=self.connect_timeout, set_as_default=False)
 
     def _check_workers(self) -> None:
-        """Every worker must run the same PeakGUI, numpy, scipy and numba as the driver, or the
+        """Every worker must run the same PeakGUI, numpy and scipy as the driver, or the
         results could differ from a local run."""
         mine = _versions()
         try:

@@ -1,8 +1,8 @@
 """Fast ``find_peaks_cwt`` for a block of magnitude spectra: exact where decided, else flagged.
 
 The CWT of a sub-block is one BLAS product with a cached operator (:mod:`.cwt_operator`); the
-ridge lines and their filter run in numba (:mod:`.ridge_kernel`) on values whose distance to
-scipy's is bounded. Spectra whose outcome that bound cannot settle — near-ties, NaN/Inf, huge
+ridge lines and their filter run in compiled Cython (:mod:`._ridge`, entered through the checks
+in :mod:`.ridge_kernel`) on values whose distance to scipy's is bounded. Spectra whose outcome that bound cannot settle — near-ties, NaN/Inf, huge
 values — or whose shape has no operator (fewer than 3 or very many points, scipy choosing FFT)
 come back flagged ``undecided`` for the caller to hand to scipy.
 """

@@ -19,15 +19,12 @@ would pick its FFT path for some row, no operator is built and the caller falls 
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import choose_conv_method
 
-UNIT_ROUNDOFF = 2.0**-53
-"""Unit roundoff u of IEEE binary64 (round to nearest)."""
-
-SMALLEST_SUBNORMAL = 2.0**-1074
+from peakgui.core.analyses.peak_finding.floats import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
 
 OPERATOR_BUDGET_BYTES = 64 * 2**20
 """Largest operator we are willing to build and cache; longer spectra fall back to scipy."""
@@ -78,12 +75,36 @@ def band_matrix(kernel: np.ndarray, n_points: int) -> np.ndarray:
     return np.where(inside, kernel[np.clip(tap, 0, length - 1)], 0.0)
 
 
+SCIPY_SAME_FFT_COST = 3.2646654e-9
+SCIPY_SAME_DIRECT_COST = 2.8478277e-10
+SCIPY_1D_OFFSET = -1e-3
+"""scipy's cost model for a 1-d ``'same'`` convolution with the kernel no longer than the signal
+(``scipy.signal._signaltools._fftconv_faster``): FFT is chosen when
+``FFT_COST * fft_ops < DIRECT_COST * direct_ops + OFFSET``. A test pins these to scipy's answer."""
+
+CLEAR_MARGIN_SECONDS = 5e-4
+"""Only a prediction this far from scipy's tipping point is trusted without asking scipy."""
+
+
 def scipy_convolves_directly(n_points: int, kernel_length: int) -> bool:
     """Whether ``scipy.signal.convolve(method='auto')`` picks the direct method for these sizes.
 
-    The choice depends only on the shapes for float data, so zeros stand in for the values.
+    The choice depends only on the shapes for float data. Importing ``scipy.signal`` costs
+    ~0.3 s, more than a whole small run, so clear cases (S up to ~1900 samples: every operator
+    of the default 30 widths within :data:`OPERATOR_BUDGET_BYTES`) are predicted from scipy's
+    cost model; anything near its tipping point, or outside the model, is asked of scipy.
     """
-    method = choose_conv_method(np.zeros(n_points), np.zeros(kernel_length), mode="same")
+    s, k = int(n_points), int(kernel_length)
+    if 1 <= k <= s:
+        direct_ops = s * k - (k // 2) * ((k + 1) // 2)
+        full = s + k - 1
+        fft_estimate = SCIPY_SAME_FFT_COST * 3 * full * math.log(full)
+        direct_estimate = SCIPY_SAME_DIRECT_COST * direct_ops + SCIPY_1D_OFFSET
+        if fft_estimate - direct_estimate > CLEAR_MARGIN_SECONDS:
+            return True
+    from scipy.signal import choose_conv_method  # only for sizes far beyond the operator budget
+
+    method = choose_conv_method(np.zeros(s), np.zeros(k), mode="same")
     return method == "direct"
 
 
@@ -121,7 +142,7 @@ class CwtOperator:
         """Products for a float64 block ``x`` (n, S).
 
         Returns ``(even, odd, general)`` shaped (n, n_mirror, half_out), same, and
-        (n, n_general, S); :meth:`cwt` (or the numba kernel) assembles the CWT from them.
+        (n, n_general, S); :meth:`cwt` (or the compiled kernel) assembles the CWT from them.
         """
         n = x.shape[0]
         s = self.n_points
@@ -142,7 +163,7 @@ class CwtOperator:
     def cwt(self, x: np.ndarray) -> np.ndarray:
         """The full (n, steps, S) CWT of a float64 block, assembled with numpy.
 
-        The numba kernel does the same assembly on the fly; this is for tests and inspection.
+        The compiled kernel does the same assembly on the fly; this is for tests and inspection.
         """
         even, odd, general = self.transform(np.ascontiguousarray(x, dtype=np.float64))
         s = self.n_points

@@ -62,8 +62,8 @@ def magnitude_of(spectra: np.ndarray) -> np.ndarray:
 def find_peaks_block(spectra: np.ndarray, params: PeakParams) -> PeakBlock:
     """Peak index, amplitude and count for every row of an (n, S) block.
 
-    The fast path (:mod:`peakgui.core.analyses.peak_finding.cwt_kernel`: one BLAS product for the CWT, numba for the
-    ridge lines) answers every spectrum whose result it can prove equal to scipy's; the rest —
+    The fast path (:mod:`peakgui.core.analyses.peak_finding.cwt_kernel`: one BLAS product for
+    the CWT, compiled Cython for the ridge lines) answers every spectrum whose result it can prove equal to scipy's; the rest —
     near-ties, NaN/Inf, shapes without a fast operator — go through :func:`reference_peaks`.
     """
     mag = magnitude_of(np.asarray(spectra))

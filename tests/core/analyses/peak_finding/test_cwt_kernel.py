@@ -127,7 +127,7 @@ def test_rounding_allowance_covers_scipys_cwt(n_points):
     assert worst < 0.5  # the bound is not just barely holding
 
 
-# --- the numba pieces against scipy's helpers ---------------------------------------------------
+# --- the compiled pieces against scipy's helpers -----------------------------------------------
 
 
 def _maxima(matrix: np.ndarray, threshold: float = 0.0):
