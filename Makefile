@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pyUSID and BGlib, to prove they read PeakGUI's results, live in their own environment: they
+# need numpy < 2 and pull in numba (sidpy -> dask-ml), which PeakGUI's environment must not have
+INTEROP := .venv-interop
+INTEROP_STAMP := $(INTEROP)/.installed
 
 .PHONY: demo test lint bench system-deps clean dist deb test-frozen
 
@@ -10,8 +14,14 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml setup.py $(shell find peakgui -name '*.pyx')
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,usid,dask,pack]"
+	$(PY) -m pip install --quiet -e ".[test,dask,pack]"
 	touch $(STAMP)
+
+$(INTEROP_STAMP): packaging/interop-requirements.txt
+	$(PYTHON) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet --upgrade pip
+	$(INTEROP)/bin/python -m pip install --quiet --no-deps -r packaging/interop-requirements.txt
+	touch $(INTEROP_STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -21,10 +31,10 @@ demo: system-deps $(STAMP)
 	$(VENV)/bin/peakgui --demo
 
 ## Set up and run every test (Qt offscreen).
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) $(INTEROP_STAMP)
 	$(PY) -m ruff check peakgui tests benchmarks
 	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen PEAKGUI_INTEROP_PYTHON=$(INTEROP)/bin/python $(PY) -m pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check peakgui tests benchmarks

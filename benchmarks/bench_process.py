@@ -1,6 +1,7 @@
 """Whole process against whole process: ``peakgui-batch FILE --json`` vs the pyUSID tutorial.
 
-Run: ``.venv/bin/python benchmarks/bench_process.py [--rows 80 --cols 96] [--repeat 3]``
+Run: ``.venv/bin/python benchmarks/bench_process.py [--rows 80 --cols 96] [--repeat 3]
+[--peer-python .venv-interop/bin/python]``
 
 Both sides start a fresh Python process on their own copy of the same USID file (written by
 ``peakgui.core.demo.be.write_demo``) and are timed from start to exit, so imports, start-up,
@@ -124,6 +125,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=80)
     parser.add_argument("--cols", type=int, default=96)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--peer-python", default=sys.executable,
+                        help="Python that runs the peer (.venv-interop/bin/python has pyUSID;"
+                        " PeakGUI's own environment has not, and the peer then is a plain loop)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="peakgui-bench-process-") as tmp:
@@ -139,7 +143,7 @@ def main() -> None:
             seconds, out = timed([batch_program(), str(mine), "--json"])
             ours.append(seconds)
             summary = json.loads(out.splitlines()[0])
-            seconds, out = timed([sys.executable, str(script), str(peer), DEMO_DATASET])
+            seconds, out = timed([args.peer_python, str(script), str(peer), DEMO_DATASET])
             theirs.append(seconds)
             peer_kind, peer_group = out.split()[-2:]
         with h5py.File(mine, "r") as f:

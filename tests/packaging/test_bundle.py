@@ -213,6 +213,12 @@ def test_batch_runs_on_two_worker_processes(bundle, bundle_files, demo_h5, work)
         [batch, data, "--jobs", "2", "--backend", "processes", "--json", "--force"], env)
     assert warm["workers"] >= 2 and warm["computed"] == cold["computed"]
 
+    # the default for this GIL-free kernel: two threads of the one frozen process
+    threaded, seen_t, _ = run_batch_watched(
+        [batch, data, "--jobs", "2", "--json", "--force"], env)
+    assert threaded["worker_kind"] == "threads" and threaded["worker_threads"] == 2, threaded
+    assert "loky-worker" not in assert_only_helpers(seen_t, batch)
+
     # same numbers as the package computes unfrozen (in this process, one worker)
     from peakgui.cli import main as cli_main
 
@@ -245,8 +251,9 @@ def test_gui_demo_run_screenshot_with_two_workers(bundle, bundle_files, work):
     shot = work / "gui.png"
     env = clean_env(work / "home-gui")
     t0 = time.perf_counter()
-    proc = subprocess.Popen([str(gui), "--demo", "--run", "--jobs", "2", "--screenshot",
-                             str(shot), "--quit-when-done"], env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([str(gui), "--demo", "--run", "--jobs", "2", "--backend",
+                             "processes", "--screenshot", str(shot), "--quit-when-done"],
+                            env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     seen = watch_descendants(proc)
     out, err = proc.communicate(timeout=600)

@@ -113,10 +113,15 @@ def test_installed_programs_run_with_two_workers(installed, tmp_path):
     data = tmp_path / "demo.h5"
     res, _ = run(["peakgui-batch", "--demo", data], env)
     assert res.returncode == 0, describe(res)
-    res, wall = run(["peakgui-batch", data, "--jobs", "2", "--json"], env)
+    res, wall = run(["peakgui-batch", data, "--jobs", "2", "--backend", "processes", "--json"],
+                    env)
     assert res.returncode == 0, describe(res)
     summary = json.loads(res.stdout)
     assert summary["workers"] >= 2 and len(set(summary["worker_pids"])) >= 2, summary
+    res, _ = run(["peakgui-batch", data, "--jobs", "2", "--json", "--force"], env)  # threads
+    assert res.returncode == 0, describe(res)
+    threaded = json.loads(res.stdout)
+    assert threaded["worker_kind"] == "threads" and threaded["worker_threads"] == 2, threaded
     shot = tmp_path / "installed.png"
     fresh = tmp_path / "gui.h5"  # no results yet: the GUI computes instead of reusing
     res, _ = run(["peakgui-batch", "--demo", fresh], env)

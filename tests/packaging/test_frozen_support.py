@@ -187,7 +187,8 @@ def test_parallel_batch_run_through_an_emulated_frozen_executable(tmp_path, _sma
     data = tmp_path / "small.h5"
     data.write_bytes(_small_h5.read_bytes())
     env = clean_env(tmp_path / "home")
-    proc = subprocess.Popen([str(program), str(data), "--jobs", "2", "--json"], env=env,
+    proc = subprocess.Popen([str(program), str(data), "--jobs", "2", "--backend", "processes",
+                             "--json"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     helpers = watch_descendants(proc)
     out, err = proc.communicate(timeout=300)

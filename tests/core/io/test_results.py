@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import h5py
 import numpy as np
-import pytest
 
 from peakgui.core.analyses.declaration import Analysis, PixelDetail, ResultField
 from peakgui.core.demo.be import write_demo
 from peakgui.core.io.results import COMPLETED, read_fields
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
+from tests.interop import run_interop
 
 
 def _fields(ctx):
@@ -53,11 +53,14 @@ def test_compound_members_are_written_as_one_dataset_and_read_back_by_field(tmp_
 
 
 def test_pyusid_accepts_the_compound_dataset_as_main(tmp_path):
-    usid = pytest.importorskip("pyUSID")
     path = tmp_path / "scan.h5"
     write_demo(path, rows=4, cols=4, bins=32)
     last = list(AnalysisRun(SpectralSource.open(path), COMPOUND, n_jobs=1).run())[-1]
-    with h5py.File(path, "r") as f:
-        fit = f[last.results.group]["Fit"]
-        assert usid.hdf_utils.check_if_main(fit)
-        assert usid.USIDataset(fit).shape == (16, 1)
+    got = run_interop("""
+        import h5py, pyUSID
+        with h5py.File(path, "r") as f:
+            fit = f[name]
+            print(json.dumps({"main": bool(pyUSID.hdf_utils.check_if_main(fit)),
+                              "shape": list(pyUSID.USIDataset(fit).shape)}))
+        """, path=str(path), name=f"{last.results.group}/Fit")
+    assert got == {"main": True, "shape": [16, 1]}

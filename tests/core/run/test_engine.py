@@ -20,6 +20,7 @@ from peakgui.core.io.results import COMPLETED, read_results, sidecar_path
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.progress import ProgressState
 from tests.core.helpers import dataset_digest, peak_run, read_only, tutorial_amplitudes
+from tests.interop import run_interop
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 
@@ -58,21 +59,31 @@ def test_results_group_layout_and_provenance(small_file):
 
 
 def test_peak_response_is_a_pyusid_main_dataset(small_file):
-    usid = pytest.importorskip("pyUSID")
     run_all(peak_run(SpectralSource.open(small_file), n_jobs=1))
-    with h5py.File(small_file, "r") as f:
-        assert usid.hdf_utils.check_if_main(f[GROUP0 + "/" + RESPONSE], verbose=True)
-        ds = usid.USIDataset(f[GROUP0 + "/" + RESPONSE])
-        assert ds.pos_dim_labels == ["X", "Y"]
-        assert ds.spec_dim_labels == ["Empty"]
+    got = run_interop("""
+        import h5py, pyUSID
+        with h5py.File(path, "r") as f:
+            ds = f[name]
+            main = pyUSID.hdf_utils.check_if_main(ds)
+            u = pyUSID.USIDataset(ds)
+            print(json.dumps({"main": bool(main), "pos": list(u.pos_dim_labels),
+                              "spec": list(u.spec_dim_labels)}))
+        """, path=str(small_file), name=GROUP0 + "/" + RESPONSE)
+    assert got == {"main": True, "pos": ["X", "Y"], "spec": ["Empty"]}
 
 
-def test_results_equal_the_tutorial_loop_with_two_workers(small_file):
+@pytest.mark.parametrize("kind", ["threads", "processes"])
+def test_results_equal_the_tutorial_loop_with_two_workers(small_file, kind):
     src = SpectralSource.open(small_file)
     with h5py.File(small_file, "r") as f:
         raw = f[DEMO_DATASET][()]
-    last = run_all(peak_run(src, n_jobs=2))
-    assert len(last.worker_pids) == 2 and os.getpid() not in last.worker_pids
+    run = peak_run(src, n_jobs=2, worker_kind=kind)
+    last = run_all(run, force=True)
+    if kind == "processes":
+        assert len(last.worker_pids) == 2 and os.getpid() not in last.worker_pids
+    else:  # threads of this process, no copies of the spectra
+        assert last.worker_pids == {os.getpid()} and len(run.backend.worker_threads) == 2
+    assert run.worker_kind.value == kind and f"2 worker {kind[:-1]}" in last.where
     res = read_results(last.results)
     np.testing.assert_array_equal(res[RESPONSE][:, 0], tutorial_amplitudes(raw))
     # frequency and count from the scipy reference, spectrum by spectrum

@@ -119,6 +119,7 @@ ANALYSIS = Analysis(
     inspect=peak_inspect,
     provenance=_provenance,
     min_points=MIN_POINTS,
+    releases_gil=True,  # the CWT product (BLAS) and the compiled ridge pass both let go of it
     validate=_validate,
     # magnitude in float64 plus index/count bookkeeping; the CWT itself lives in the
     # kernel's fixed-size sub-block workspace

@@ -11,6 +11,7 @@ from peakgui.core.demo.be import write_demo
 from peakgui.core.io.results import read_results
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
+from tests.interop import run_interop
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +39,20 @@ def test_guess_and_fit_are_compound_main_datasets_with_bglib_members(sho_results
         np.testing.assert_array_equal(got[field], fit[member])
 
 
-def test_pyusid_reads_fit_as_a_main_dataset(sho_results):
-    usid = pytest.importorskip("pyUSID")
+def test_pyusid_and_bglib_read_fit(sho_results):
     path, ref = sho_results
-    with h5py.File(path, "r") as f:
-        fit = usid.USIDataset(f[ref.group]["Fit"])
-        assert fit.pos_dim_labels == ["X", "Y"] and fit.shape == (48, 1)
-        freq = fit[()]["Frequency [Hz]"]
-    np.testing.assert_array_equal(freq, read_results(ref)["Fit_Frequency"])
-
-
-def test_bglib_dtype_and_field_access_match(sho_results):
-    be_sho_fitter = pytest.importorskip("BGlib.be.analysis.be_sho_fitter")
-    path, ref = sho_results
-    with h5py.File(path, "r") as f:
-        fit = f[ref.group]["Fit"]
-        assert fit.dtype.names == be_sho_fitter.sho32.names  # float32 members, as BGlib once had
-        assert fit["Quality Factor"].shape == (48, 1)
+    got = run_interop("""
+        import h5py, pyUSID
+        from BGlib.be.analysis.be_sho_fitter import sho32
+        with h5py.File(path, "r") as f:
+            fit = pyUSID.USIDataset(f[name])
+            data = fit[()]
+            print(json.dumps({"pos": list(fit.pos_dim_labels), "shape": list(fit.shape),
+                              "bglib_names": list(sho32.names),
+                              "names": list(data.dtype.names),
+                              "freq": [float(v) for v in data["Frequency [Hz]"].ravel()]}))
+        """, path=str(path), name=f"{ref.group}/Fit")
+    assert got["pos"] == ["X", "Y"] and got["shape"] == [48, 1]
+    assert got["names"] == got["bglib_names"] == list(BGLIB_NAMES)
+    np.testing.assert_array_equal(np.float32(got["freq"]),
+                                  read_results(ref)["Fit_Frequency"].ravel())
