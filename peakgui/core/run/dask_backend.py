@@ -26,74 +26,35 @@ import importlib.util
 import logging
 import os
 import pickle
-import re
 import signal
 import threading
 import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from peakgui.core.errors import InputError, PeakGUIError
 from peakgui.core.run.backends import Backend, LocalBackend
-from peakgui.core.run.resources import default_jobs, resolve_jobs
+from peakgui.core.run.dask_address import (
+    ClusterError,
+    parse_cluster,
+    parse_scheduler,
+    probe_scheduler,
+    read_scheduler_file,
+    short_reason,
+)
+from peakgui.core.run.resources import resolve_jobs
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler
 WORKER_WAIT = 60.0  # seconds to wait for a first worker to join
 NO_WORKERS_TIMEOUT = 120.0  # give up when the cluster has had no worker this long mid-chunk
 RETRIES = 2  # reruns of a block whose kernel raised (worker deaths are Dask's own business)
 SCATTER_ARGS_BYTES = 256 * 1024  # kernel arguments larger than this go to the workers once
-SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
 VERSIONED = ("peakgui", "numpy", "scipy")  # must match between driver and workers
 
-_LOCAL_RE = re.compile(r"^local(?::(\d+))?$")
-_ADDR_RE = re.compile(r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+)"
-                      r":(?P<port>\d{1,5})$")
-
-
-class ClusterError(PeakGUIError):
-    """The Dask cluster cannot be reached or used (told to the user as one sentence)."""
-
-
-# ---- parsing what the user typed --------------------------------------------------------------
-def parse_cluster(spec: str, n_jobs: int | None = None) -> int:
-    """``local:N`` -> N worker processes; plain ``local`` -> the default job count."""
-    m = _LOCAL_RE.match(str(spec).strip())
-    if not m:
-        raise InputError(f"bad cluster {spec!r}: use local:N (N worker processes on this machine)")
-    if m.group(1) is None:
-        return resolve_jobs(n_jobs) if n_jobs is not None else default_jobs()
-    n = int(m.group(1))
-    if n < 1:
-        raise InputError(f"bad cluster {spec!r}: local:N needs N >= 1")
-    return n
-
-
-def parse_scheduler(address: str) -> tuple[str, str]:
-    """``("file", path)`` for a scheduler file, else ``("address", "tcp://host:port")``.
-
-    Accepts ``host:port`` (tcp is assumed, as ``dask worker`` does), ``tcp://``/``tls://``/...
-    addresses and the path of an existing scheduler JSON file (``dask scheduler
-    --scheduler-file``), the usual hand-over on HPC clusters with a shared home directory.
-    """
-    text = str(address).strip()
-    if not text:
-        raise InputError("empty scheduler address: use tcp://HOST:PORT or a scheduler file")
-    path = Path(text).expanduser()
-    if path.is_file():
-        return "file", str(path)
-    m = _ADDR_RE.match(text)
-    if m is None or not 0 < int(m.group("port")) < 65536:
-        hint = " (no such scheduler file)" if text.endswith(".json") else ""
-        raise InputError(f"bad scheduler address {text!r}{hint}: use tcp://HOST:PORT")
-    scheme = m.group("scheme") or "tcp"
-    if scheme not in SCHEMES:
-        raise InputError(f"bad scheduler address {text!r}: unknown protocol {scheme}://")
-    return "address", f"{scheme}://{m.group('host')}:{int(m.group('port'))}"
 
 
 def _has_distributed() -> bool:
@@ -250,7 +211,7 @@ class DaskBackend:
             timed_out = isinstance(exc, TimeoutError | _async_timeout())
             if self._target is None:
                 raise ClusterError(f"cannot start a local Dask cluster of {self.local_workers} "
-                                   f"workers ({_reason(exc)})") from None
+                                   f"workers ({short_reason(exc)})") from None
             if connected and timed_out:
                 raise ClusterError(f"no Dask worker joined the scheduler at {self.address} "
                                    f"within {self.worker_wait:g} s") from None
@@ -260,9 +221,9 @@ class DaskBackend:
             elif timed_out:
                 why = f"no answer like a Dask scheduler's within {self.connect_timeout:g} s"
             elif isinstance(exc, OSError):
-                why = _reason(exc)
+                why = short_reason(exc)
             else:
-                why = f"it does not answer like a Dask scheduler: {_reason(exc)}"
+                why = f"it does not answer like a Dask scheduler: {short_reason(exc)}"
             where = self.address or self._label()
             raise ClusterError(f"cannot connect to the Dask scheduler at {where} ({why})") from None
         self.address = self._client.scheduler.address
@@ -298,9 +259,9 @@ class DaskBackend:
             self._client = Client(self._cluster, set_as_default=False)
             return
         kind, value = self._target
-        address = _read_scheduler_file(value) if kind == "file" else value
+        address = read_scheduler_file(value) if kind == "file" else value
         self.address = address
-        _probe(address, self.connect_timeout)
+        probe_scheduler(address, self.connect_timeout)
         self._client = Client(address, timeout=self.connect_timeout, set_as_default=False)
 
     def _check_workers(self) -> None:
@@ -311,7 +272,7 @@ class DaskBackend:
             theirs = self._client.run(_versions)
         except Exception as exc:  # noqa: BLE001 - a worker can fail in any way; one sentence
             raise ClusterError(f"the Dask workers at {self.address} cannot run PeakGUI "
-                               f"({_reason(exc)}); install the same PeakGUI there") from None
+                               f"({short_reason(exc)}); install the same PeakGUI there") from None
         for worker, vers in sorted(theirs.items()):
             for name, version in mine.items():
                 if vers.get(name) != version:
@@ -420,53 +381,6 @@ class DaskBackend:
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def _read_scheduler_file(path: str) -> str:
-    import json
-
-    try:
-        with open(path) as f:
-            return str(json.load(f)["address"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ClusterError(f"{path}: not a Dask scheduler file ({_reason(exc)})") from None
-
-
-def _probe(address: str, timeout: float) -> None:
-    """Open one connection and complete Dask's handshake within ``timeout`` seconds.
-
-    ``Client`` bounds the TCP connect but not the handshake after it, so an address that
-    accepts connections without answering like a scheduler (the dashboard port, a stale SSH
-    tunnel, another service) would hang it; this probe fails such addresses quickly and leaves
-    nothing behind. Skipped when the calling thread already runs an event loop.
-    """
-    import asyncio
-    import socket
-
-    from distributed.comm import connect
-    from distributed.security import Security
-
-    scheme, rest = address.split("://", 1)
-    if scheme in ("tcp", "tls", "ws", "wss"):  # refused or unreachable: say so at once
-        host, port = rest.rsplit(":", 1)
-        try:
-            socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
-        except ConnectionRefusedError:
-            raise OSError("connection refused: is the scheduler running there?") from None
-        except TimeoutError:
-            raise TimeoutError from None
-        except OSError as exc:
-            raise OSError(exc.strerror or str(exc)) from None
-
-    async def probe() -> None:
-        args = Security().get_connection_args("client")
-        comm = await asyncio.wait_for(connect(address, timeout=timeout, **args), timeout + 1)
-        await comm.close()
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(probe())
-
-
 def _is_connection_loss(exc: BaseException) -> bool:
     """Cancelled futures or a closed comm: what a lost scheduler looks like to the client."""
     names = {t.__name__ for t in type(exc).__mro__}
@@ -478,11 +392,6 @@ def _nbytes(result: Any) -> int:
     if isinstance(result, dict):
         return sum(getattr(v, "nbytes", 0) for v in result.values())
     return getattr(result, "nbytes", 0)
-
-
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _async_timeout() -> type[BaseException]:
