@@ -4,7 +4,7 @@ percentiles of the shown map (a choice)."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from .formatting import shown_units, takes_si_prefix
@@ -31,11 +31,13 @@ class LevelsBar(QWidget):
         self._max = pg.SpinBox(value=1.0, dec=True, minStep=1e-30, decimals=4,
                                compactHeight=False)
         for box, which in ((self._min, "lowest"), (self._max, "highest")):
-            box.setToolTip(f"Value drawn with the colormap's {which} colour (type a value; "
-                           "SI prefixes such as 'm' or 'µ' are understood)")
-            box.setMinimumWidth(92)
+            box.setToolTip(f"Level: the value drawn with the colormap's {which} colour "
+                           "(type a value; SI prefixes such as 'm' or 'µ' are understood)")
+            box.setMinimumWidth(96)
+            box.setButtonSymbols(pg.SpinBox.NoButtons)  # room for "175.6 mV"; the wheel steps
+            box.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             box.sigValueChanged.connect(self._on_box_value_changed)
-        self._auto = QCheckBox("Auto")
+        self._auto = QCheckBox("Auto levels")
         self._auto.setChecked(True)
         self._auto.setToolTip("Levels from percentiles of the shown map; unticked when you type "
                               "a level or drag the histogram")
@@ -47,15 +49,19 @@ class LevelsBar(QWidget):
         self.set_percentiles(DEFAULT_PERCENTILES)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QLabel("Levels:"))
         lay.addWidget(self._min)
         lay.addWidget(QLabel("to"))
         lay.addWidget(self._max)
         lay.addWidget(self._auto)
         lay.addWidget(self._perc)
         lay.addStretch(1)
+        self._layout = lay
         self._auto.toggled.connect(self._on_auto_toggled)
         self._perc.currentIndexChanged.connect(self._on_perc_index_changed)
+
+    def add_widget(self, widget: QWidget) -> None:
+        """Another control at the right end of the row (the map's scale-bar switch)."""
+        self._layout.addWidget(widget)
 
     # ---- getters --------------------------------------------------------------------------------
     def auto_check(self) -> QCheckBox:

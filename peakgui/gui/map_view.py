@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .axes import set_axis_units
@@ -24,8 +24,8 @@ from .scale_bar import MapScaleBar
 
 COLORMAPS = (("viridis", "viridis"), ("inferno", "inferno"), ("magma", "magma"),
              ("plasma", "plasma"), ("cividis", "cividis"), ("turbo", "turbo"),
-             ("gray", "CET-L1"), ("blue-white-red (diverging)", "CET-D1A"),
-             ("blue-black-red (diverging)", "CET-D4"), ("cyclic (phase)", "CET-C2"))
+             ("gray", "CET-L1"), ("diverging", "CET-D1A"), ("diverging 2", "CET-D4"),
+             ("cyclic", "CET-C2"))
 DIVERGING = frozenset({"CET-D1A", "CET-D4", "CET-C2"})
 """Colormaps centred on zero: their automatic levels are symmetric for signed data and angles."""
 
@@ -52,12 +52,13 @@ class MapView(QWidget):
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
         self._pad = (0.0, 0.0)  # extra margins that give the view the image's aspect ratio
+        self._fitting = False
 
         self._cmap_combo = QComboBox()
         for label, name in COLORMAPS:
             self._cmap_combo.addItem(label, name)
         self._cmap_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self._cmap_combo.setMinimumContentsLength(9)  # the list shows the long names
+        self._cmap_combo.setMinimumContentsLength(10)
         self._cmap_combo.setToolTip("Colormap of the map; diverging ones are centred on zero "
                                     "for signed values and phase")
         self._levels_bar = LevelsBar()
@@ -65,18 +66,22 @@ class MapView(QWidget):
         self._scale_check = QCheckBox("Scale bar")
         self._scale_check.setChecked(True)
         self._scale_check.setToolTip("A scale bar in the scan's units on the map")
+        self._n_controls = 0
         self._bar = QHBoxLayout()  # presenters put their own controls first
         self._bar.setContentsMargins(0, 0, 0, 0)
         self._bar.addStretch(1)
         self._bar.addWidget(QLabel("Colormap:"))
         self._bar.addWidget(self._cmap_combo)
-        self._bar.addWidget(self._scale_check)
+        self._levels_bar.add_widget(self._scale_check)
 
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setFocusPolicy(Qt.StrongFocus)
         self._plot = self._glw.addPlot(row=0, col=0)
         self._plot.setMenuEnabled(True)
         self._plot.showAxes(True)
+        # a fixed width: one that followed the tick labels would change the view's size, so
+        # its aspect fit, so the ticks again (the map jittered between two sizes)
+        self._plot.getAxis("left").setWidth(60)
         self._image = pg.ImageItem()
         self._plot.addItem(self._image)
         self._marker = pg.ScatterPlotItem(size=15, symbol="s", pen=pg.mkPen("#ff2d2d", width=2.5),
@@ -97,7 +102,7 @@ class MapView(QWidget):
         self._title.setStyleSheet("font-weight: 600;")
         # one line whatever it says: the map must not move when the values change
         self._readout = ReadoutLabel(1, "Pixel under the cursor (or the selected pixel) and its "
-                                        "value")
+                                        "value", elide=Qt.ElideMiddle)  # the value stays seen
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -180,7 +185,8 @@ class MapView(QWidget):
 
     def add_control(self, widget: QWidget) -> None:
         """Put a presenter's control at the left of the bar above the map."""
-        self._bar.insertWidget(self._bar.count() - 4, widget)
+        self._bar.insertWidget(self._n_controls, widget)
+        self._n_controls += 1
 
     # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -215,8 +221,15 @@ class MapView(QWidget):
         g = self._grid
         if g is None:
             return
-        self._fit_margins()
-        self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            if self._fit_margins():
+                self._plot.layout.activate()  # the view's new size now, not on the next event
+            self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
+        finally:
+            self._fitting = False
 
     def image_fraction(self) -> float:
         """Fraction of the view's area the image covers (1.0: no blank bands)."""
@@ -368,7 +381,7 @@ class MapView(QWidget):
     def _value_text(self, value: float) -> str:
         return format_value(value, self._units, integer=self._integer)
 
-    def _fit_margins(self) -> None:
+    def _fit_margins(self) -> bool:
         """Give the view box the image's aspect ratio: the spare width or height becomes
         margins of the plot, so the axes hug the image and no blank band is drawn in it."""
         g, vb = self._grid, self._plot.getViewBox()
@@ -386,6 +399,8 @@ class MapView(QWidget):
             self._pad = pad
             self._plot.layout.setContentsMargins(1 + pad[0], 1 + pad[1], 1 + pad[0],
                                                  1 + pad[1])
+            return True
+        return False
 
     def _update_scale_bar_visibility(self) -> None:
         self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked())
@@ -472,8 +487,7 @@ class MapView(QWidget):
         self.sigOptionChanged.emit("scale_bar", checked)
 
     def _on_viewbox_resized(self, *_) -> None:
-        if self._grid is not None:
-            QTimer.singleShot(0, self.fit_view)  # after the layout settled
+        self.fit_view()
 
     def _on_histogram_levels_dragged(self, *_) -> None:
         if self._setting_levels:

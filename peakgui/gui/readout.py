@@ -15,8 +15,10 @@ from PyQt5.QtWidgets import QLabel, QSizePolicy, QWidget
 class ReadoutLabel(QLabel):
     """A fixed-size, selectable readout of ``lines`` lines."""
 
-    def __init__(self, lines: int = 1, tooltip: str = "", parent: QWidget | None = None):
+    def __init__(self, lines: int = 1, tooltip: str = "", parent: QWidget | None = None,
+                 elide: Qt.TextElideMode = Qt.ElideRight):
         super().__init__(parent)
+        self._elide = elide
         self._lines = max(1, lines)
         self._full = ""
         self._hint = tooltip
@@ -49,5 +51,5 @@ class ReadoutLabel(QLabel):
     def _fit(self) -> None:
         text = self._full
         if self._lines == 1 and not Qt.mightBeRichText(text):
-            text = self.fontMetrics().elidedText(text, Qt.ElideRight, max(self.width() - 4, 8))
+            text = self.fontMetrics().elidedText(text, self._elide, max(self.width() - 4, 8))
         super().setText(text)
