@@ -16,18 +16,12 @@ from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .axes import set_axis_units
+from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
 from .formatting import format_value, is_angle, shown_units
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
 from .readout import ReadoutLabel
 from .scale_bar import MapScaleBar
-
-COLORMAPS = (("viridis", "viridis"), ("inferno", "inferno"), ("magma", "magma"),
-             ("plasma", "plasma"), ("cividis", "cividis"), ("turbo", "turbo"),
-             ("gray", "CET-L1"), ("diverging", "CET-D1A"), ("diverging 2", "CET-D4"),
-             ("cyclic", "CET-C2"))
-DIVERGING = frozenset({"CET-D1A", "CET-D4", "CET-C2"})
-"""Colormaps centred on zero: their automatic levels are symmetric for signed data and angles."""
 
 
 class MapView(QWidget):
@@ -53,6 +47,7 @@ class MapView(QWidget):
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
         self._pad = (0.0, 0.0)  # extra margins that give the view the image's aspect ratio
         self._fitting = False
+        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
 
         self._cmap_combo = QComboBox()
         for label, name in COLORMAPS:
@@ -122,6 +117,7 @@ class MapView(QWidget):
         self._scale_check.toggled.connect(self._on_scale_check_toggled)
         self._hist.sigLevelChangeFinished.connect(self._on_histogram_levels_dragged)
         self._plot.getViewBox().sigResized.connect(self._on_viewbox_resized)
+        self._plot.getViewBox().sigRangeChangedManually.connect(self._on_view_zoomed)
         self.set_colormap("viridis")
         self._redraw()
 
@@ -174,7 +170,10 @@ class MapView(QWidget):
         return self._units
 
     def shown_units(self) -> str:
-        """The units the map is drawn and read out in (angles in the chosen unit)."""
+        """The units the map is drawn and read out in (angles in the chosen unit; none for
+        counts in arbitrary units)."""
+        if self._integer and shown_units(self._units)[1] in ("", "a.u."):
+            return ""
         return shown_units(self._units)[1]
 
     def shown_image(self) -> np.ndarray | None:
@@ -210,6 +209,7 @@ class MapView(QWidget):
         self._image.setRect(grid.rect())
         self._scale_bar.set_units(grid.x_units)
         self._update_scale_bar_visibility()
+        self._zoomed = False
         self.fit_view()
 
     def aspect_locked(self) -> bool:
@@ -227,21 +227,16 @@ class MapView(QWidget):
         try:
             if self._fit_margins():
                 self._plot.layout.activate()  # the view's new size now, not on the next event
-            self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
+            if not self._zoomed:
+                self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
         finally:
             self._fitting = False
+        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
 
-    def image_fraction(self) -> float:
-        """Fraction of the view's area the image covers (1.0: no blank bands)."""
-        g = self._grid
-        vb = self._plot.getViewBox()
-        if g is None or vb.width() <= 0 or vb.height() <= 0:
-            return 0.0
-        r = g.rect().normalized()
-        (x0, x1), (y0, y1) = vb.viewRange()
-        w = max(0.0, min(r.right(), x1) - max(r.left(), x0))
-        h = max(0.0, min(r.bottom(), y1) - max(r.top(), y0))
-        return (w * h) / ((x1 - x0) * (y1 - y0))
+    def view_all(self) -> None:
+        """Forget the user's zoom and show the whole image again (Home key)."""
+        self._zoomed = False
+        self.fit_view()
 
     def set_image(self, image: np.ndarray | None, title: str = "", units: str = "",
                   levels: tuple[float, float] | None = None, integer: bool = False) -> None:
@@ -357,16 +352,8 @@ class MapView(QWidget):
             self._show_readout(*self._marker_rc)
 
     def _apply_colormap(self) -> None:
-        name = self._cmap_combo.currentData() or "viridis"
-        try:
-            cmap = pg.colormap.get(name)
-        except (FileNotFoundError, KeyError, ValueError):
-            cmap = pg.colormap.get("viridis")
-        # A bundled map has 256 stops, which the gradient editor would draw as 256 draggable
-        # ticks on every repaint (tens of ms); 16 interpolated stops look the same.
-        stops = np.linspace(0.0, 1.0, 16)
-        self._hist.gradient.setColorMap(pg.ColorMap(stops, cmap.map(stops, mode="byte"),
-                                                    name=name))
+        self._hist.gradient.setColorMap(gradient_colormap(self._cmap_combo.currentData()
+                                                          or "viridis"))
         self._hist.gradient.showTicks(False)
 
     def _symmetric(self, shown: np.ndarray) -> bool:
@@ -437,6 +424,9 @@ class MapView(QWidget):
             self.sigPixelClicked.emit(*rc)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._glw and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Home:
+            self.view_all()
+            return True
         if obj is self._glw and event.type() == QEvent.KeyPress and self._marker_rc:
             g = self._grid
             if g is None:
@@ -485,6 +475,9 @@ class MapView(QWidget):
     def _on_scale_check_toggled(self, checked: bool) -> None:
         self._update_scale_bar_visibility()
         self.sigOptionChanged.emit("scale_bar", checked)
+
+    def _on_view_zoomed(self, *_) -> None:
+        self._zoomed = True
 
     def _on_viewbox_resized(self, *_) -> None:
         self.fit_view()

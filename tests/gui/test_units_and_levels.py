@@ -6,6 +6,8 @@ from __future__ import annotations
 import h5py
 import numpy as np
 import pytest
+from PyQt5.QtCore import Qt
+from PyQt5.QtTest import QTest
 from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from peakgui.core.io.source import SpectralSource
@@ -303,3 +305,28 @@ def test_scale_bar_in_the_scan_units(qtbot, demo_file):
     qtbot.waitUntil(lambda: view.scale_bar().label() == "200 nm", timeout=3_000)
     view.scale_bar_check().setChecked(False)
     assert not view.scale_bar().isVisible()
+
+
+def test_a_zoom_survives_a_resize_and_home_shows_the_whole_map(qtbot, demo_file):
+    host = QWidget()
+    qtbot.addWidget(host)
+    view = MapView()
+    QVBoxLayout(host).addWidget(view)
+    host.resize(600, 700)
+    host.show()
+    qtbot.waitExposed(host)
+    grid = MapGrid.from_layout(SpectralSource.open(demo_file).layout)
+    view.set_grid(grid)
+    view.set_image(np.zeros(grid_shape(grid)), "Zero", "V")
+    vb = view.plot_item().getViewBox()
+    vb.scaleBy((0.25, 0.25))  # as the mouse wheel does
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    zoomed = vb.viewRange()[0][1] - vb.viewRange()[0][0]
+    host.resize(650, 700)
+    qtbot.waitUntil(lambda: vb.width() > 0 and view.width() > 600, timeout=3_000)
+    assert vb.viewRange()[0][1] - vb.viewRange()[0][0] < 0.5 * grid.rect().width()
+    assert zoomed < 0.5 * grid.rect().width()
+    QTest.keyClick(view.graphics_widget(), Qt.Key_Home)
+    qtbot.waitUntil(lambda: covered_fraction(view, grid) > 0.97
+                    and vb.viewRange()[0][1] - vb.viewRange()[0][0]
+                    <= grid.rect().width() * 1.03, timeout=3_000)
