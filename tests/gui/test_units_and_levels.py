@@ -12,6 +12,7 @@ from PyQt5.QtWidgets import QVBoxLayout, QWidget
 
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui import formatting
+from peakgui.gui.export import export_values
 from peakgui.gui.formatting import format_value, takes_si_prefix
 from peakgui.gui.map_grid import MapGrid
 from peakgui.gui.map_layers import NAVIGATOR_MEAN
@@ -330,3 +331,16 @@ def test_a_zoom_survives_a_resize_and_home_shows_the_whole_map(qtbot, demo_file)
     qtbot.waitUntil(lambda: covered_fraction(view, grid) > 0.97
                     and vb.viewRange()[0][1] - vb.viewRange()[0][0]
                     <= grid.rect().width() * 1.03, timeout=3_000)
+
+
+def test_exported_values_carry_the_shown_units(qtbot, small_file, tmp_path):
+    view, grid = map_view(qtbot, small_file)
+    phase = np.full(grid_shape(grid), np.pi / 4)
+    formatting.set_angle_unit("deg")
+    view.set_image(phase, "Phase", "rad")
+    path = export_values(view, tmp_path / "phase.csv")
+    text = path.read_text()
+    assert "units: °" in text
+    np.testing.assert_allclose(np.loadtxt(path, delimiter=","), 45.0, rtol=1e-6)
+    view.set_image(np.full(grid_shape(grid), 3.0), "Peak count", "a. u.", integer=True)
+    assert "units: -" in export_values(view, tmp_path / "count.csv").read_text()
