@@ -35,7 +35,7 @@ class LevelsBar(QWidget):
                            "(type a value; SI prefixes such as 'm' or 'µ' are understood)")
             box.setMinimumWidth(96)
             box.setButtonSymbols(pg.SpinBox.NoButtons)  # room for "175.6 mV"; the wheel steps
-            box.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            box.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)  # a clipped box keeps the number
             box.sigValueChanged.connect(self._on_box_value_changed)
         self._auto = QCheckBox("Auto levels")
         self._auto.setChecked(True)
