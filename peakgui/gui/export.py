@@ -26,7 +26,7 @@ def export_values(view: MapView, path: str | os.PathLike) -> Path:
     the numbers are and where the pixels sit.
     """
     path = Path(path)
-    image = view.image()
+    image = view.shown_image()  # as drawn: angles in the chosen unit
     if image is None:
         raise ValueError("the shown map has no values yet")
     if path.suffix.lower() == ".npy":
@@ -34,7 +34,7 @@ def export_values(view: MapView, path: str | os.PathLike) -> Path:
         return path
     grid = view.grid()
     header = [f"PeakGUI map: {view.title_text()}",
-              f"units: {view.units() or '-'}",
+              f"units: {view.shown_units() or '-'}",
               f"shape: {image.shape[0]} rows x {image.shape[1]} columns; nan = not computed"]
     if grid is not None:
         header.append(f"columns: {grid.x_name} from {grid.x_values[0]:.6g} step {grid.dx:.6g} "

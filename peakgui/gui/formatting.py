@@ -1,26 +1,117 @@
-"""Numbers as a microscopist reads them: SI prefixes with units, short durations and rates."""
+"""Numbers as a microscopist reads them: one rule for units (axes, colour bars, readouts and
+exports all use it), short durations and rates. Qt-free, so the CLI and tests can use it too.
+
+The rule: only a real SI unit (V, m, Hz, s, A, N, F, ... or a ratio such as V/m) takes an SI
+prefix; counts, indices, pixels, arbitrary units ("a. u."), units that already carry a prefix
+(nm, pm/V) and powers (m²) are written as plain numbers; angles are shown in the unit the user
+chose (radians or degrees).
+"""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
-import pyqtgraph as pg
 
 from ..core.errors import PeakGUIError
 
-# Units that take no SI prefix ("1 ka.u." or "3 kpixel" would read oddly).
-NO_PREFIX_UNITS = {"", "a. u.", "a.u.", "au", "pixel", "index", "rad", "deg", "%", "count"}
+SI_SYMBOLS = frozenset({
+    "m", "s", "g", "A", "K", "mol", "cd", "Hz", "N", "Pa", "J", "W", "C", "V", "F", "Ω",
+    "Ohm", "ohm", "S", "Wb", "T", "H", "eV", "lm", "lx", "Bq", "Gy", "Sv", "kat", "L",
+})
+ARBITRARY_UNITS = frozenset({"", "a. u.", "a.u.", "au", "arb. u.", "arb.u.", "arb. units",
+                             "arbitrary units"})
+RADIANS = frozenset({"rad", "radian", "radians"})
+DEGREES = frozenset({"deg", "°", "degree", "degrees"})
+ANGLE_UNITS = ("rad", "deg")
+_PREFIXES = {-24: "y", -21: "z", -18: "a", -15: "f", -12: "p", -9: "n", -6: "µ", -3: "m",
+             0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E", 21: "Z", 24: "Y"}
+
+_angle_unit = "rad"
+
+
+def set_angle_unit(unit: str) -> None:
+    """Show angles (phase) in ``"rad"`` or ``"deg"`` from now on (the user's choice)."""
+    global _angle_unit
+    _angle_unit = "deg" if unit == "deg" else "rad"
+
+
+def angle_unit() -> str:
+    return _angle_unit
+
+
+def is_angle(units: str) -> bool:
+    u = (units or "").strip().lower()
+    return u in RADIANS or u in DEGREES
+
+
+def takes_si_prefix(units: str) -> bool:
+    """True for a real SI unit without a prefix of its own (``V``, ``Hz``, ``V/m``)."""
+    u = (units or "").strip()
+    if not u or re.search(r"[\^²³]|\d", u):
+        return False
+    head = re.split(r"[/·* ]", u, maxsplit=1)[0]
+    return head in SI_SYMBOLS
+
+
+def shown_units(units: str) -> tuple[float, str]:
+    """(factor, units) to show values stored in ``units``: angles go to the chosen angle unit
+    (the factor converts), arbitrary units read "a.u."; anything else is unchanged."""
+    u = (units or "").strip()
+    low = u.lower()
+    if low in RADIANS:
+        return (180.0 / math.pi, "°") if _angle_unit == "deg" else (1.0, "rad")
+    if low in DEGREES:
+        return (1.0, "°") if _angle_unit == "deg" else (math.pi / 180.0, "rad")
+    if low in ARBITRARY_UNITS:
+        return 1.0, "a.u." if u else ""
+    return 1.0, u
+
+
+def axis_label(name: str, units: str, integer: bool = False) -> str:
+    """``Name (units)`` as axes, colour bars and exports write it (no unit for counts)."""
+    _, shown = shown_units(units)
+    if integer and (units or "").strip().lower() in ARBITRARY_UNITS:
+        shown = ""
+    return f"{name} ({shown})" if shown else name
+
+
+def si_prefix(value: float) -> tuple[float, str]:
+    """(scale, prefix) that writes ``value`` with 1-3 digits before the point."""
+    if value == 0 or not math.isfinite(value):
+        return 1.0, ""
+    exp = int(math.floor(math.log10(abs(value)) / 3.0)) * 3
+    exp = min(max(exp, -24), 24)
+    return 10.0 ** -exp, _PREFIXES[exp]
+
+
+def format_value(value: float | None, units: str = "", integer: bool = False,
+                 precision: int = 4) -> str:
+    """One value with its unit by the rule above: ``0.00123, 'V'`` -> ``1.23 mV``;
+    ``9, 'a. u.', integer`` -> ``9``; ``1.5708, 'rad'`` -> ``90°`` in degrees; NaN -> ``—``."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(v):
+        return "—"
+    if integer:
+        u = "" if (units or "").strip().lower() in ARBITRARY_UNITS else units.strip()
+        return f"{int(round(v)):d} {u}".strip()
+    factor, shown = shown_units(units)
+    v *= factor
+    if shown == "°":
+        return f"{v:.{max(precision - 1, 1)}g}°"
+    if takes_si_prefix(shown):
+        scale, prefix = si_prefix(v)
+        return f"{v * scale:.{precision}g} {prefix}{shown}"
+    return f"{v:.{precision}g} {shown}".strip()
 
 
 def si(value: float, units: str = "", precision: int = 4) -> str:
-    """``0.00123, 'V'`` -> ``1.23 mV``; NaN -> ``—``."""
-    if value is None or not math.isfinite(float(value)):
-        return "—"
-    if units.strip().lower() in NO_PREFIX_UNITS:
-        text = f"{float(value):.{precision}g}"
-        return f"{text} {units}".strip()
-    return pg.siFormat(float(value), precision=precision, suffix=units, allowUnicode=True)
+    """A float value with its unit (see :func:`format_value`)."""
+    return format_value(value, units, precision=precision)
 
 
 def duration(seconds: float) -> str:
@@ -66,14 +157,3 @@ def error_text(exc: BaseException) -> str:
     if original is not None:
         return error_text(original)
     return f"unexpected {type(exc).__name__}: {exc}"
-
-
-def set_auto_si_prefix(axis: pg.AxisItem, enabled: bool) -> None:
-    """Turn an axis' SI prefix on or off. Off also drops the scale pyqtgraph computed from the
-    previous range (it keeps it otherwise: counts 1-9 drawn as 1000-9000 after a mV map)."""
-    axis.enableAutoSIPrefix(enabled)
-    if not enabled:
-        axis.autoSIPrefixScale = 1.0
-        axis.labelUnitPrefix = ""
-        axis.picture = None
-        axis._updateLabel()

@@ -17,7 +17,8 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.analyses.declaration import ResultField
 from ..core.io.layout import SpectralLayout
-from .formatting import NO_PREFIX_UNITS, set_auto_si_prefix, si
+from .axes import set_axis_units
+from .formatting import shown_units, si
 from .step_selector import indices_of, step_of
 
 _TEST_PEN = pg.mkPen("#1f6fd1", width=1.5)
@@ -40,8 +41,7 @@ def loop_steps(others: list, x_dim: int, step: int) -> np.ndarray:
 
 
 def _set_axis_label(axis: pg.AxisItem, name: str, units: str) -> None:
-    axis.setLabel(name, units=units)
-    set_auto_si_prefix(axis, units.strip().lower() not in NO_PREFIX_UNITS)
+    set_axis_units(axis, name, units)
 
 
 class LoopPlot(QWidget):
@@ -186,13 +186,15 @@ class LoopPlot(QWidget):
         steps = loop_steps(others, k, self._step)
         x = np.asarray(others[k].values, dtype=np.float64)
         here = x[indices_of(others, self._step)[k]]
+        units = {f.name: f.units for f in self._fields}
         for name, (test, result, mark) in self._curves.items():
+            factor = shown_units(units.get(name, ""))[0]  # angles in the chosen unit
             for data, curve in ((self._test, test), (self._result, result)):
                 y = data.get(name) if data is not None else None
                 if y is None or len(y) != lay.n_steps:
                     curve.setData([], [])
                 else:
-                    curve.setData(x, np.asarray(y, dtype=np.float64)[steps])
+                    curve.setData(x, np.asarray(y, dtype=np.float64)[steps] * factor)
             mark.setValue(here)
         fixed = [f"{d.name} = {si(d.values[i], d.units)}"
                  for j, (d, i) in enumerate(zip(others, indices_of(others, self._step)))

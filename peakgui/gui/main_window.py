@@ -53,6 +53,7 @@ from .run_panel import RunPanel
 from .run_presenter import RunPresenter
 from .settings import Settings
 from .spectrum_view import SpectrumView
+from .view_options import ViewOptions
 from .workers import wait_for_workers
 
 
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPresenter(self)
         self.run_presenter = RunPresenter(self, self.run_controller, self.live_maps)
         self.actions = WindowActions(self)
+        self.view_options = ViewOptions(self.settings, self.map_view, self.spectrum_view, self)
         self._build_docks()
         self._connect()
         self.bin_timer = self._single_shot(200, self.pixels.on_bin_timer_timeout)
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
                                      self.loop_dock, self.run_dock])
+        self.view_options.add_to_menu(self.actions.view_menu)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -73,16 +73,22 @@ def _axis(values, n: int, name: str, units: str):
     return 0.0, 1.0, idx, name, "pixel" if not units else f"index ({units})"
 
 
-def auto_levels(image: np.ndarray) -> tuple[float, float]:
-    """Robust levels (0.5 and 99.5 percentiles of the finite pixels) so outliers don't wash out."""
+def auto_levels(image: np.ndarray, percentiles: tuple[float, float] = (0.5, 99.5),
+                symmetric: bool = False) -> tuple[float, float]:
+    """Robust levels: the given percentiles of the finite pixels, so outliers don't wash out
+    the map ((0, 100) is the full range). ``symmetric`` centres them on zero (diverging
+    colormaps on signed quantities)."""
     data = image[np.isfinite(image)]
     if data.size == 0:
-        return 0.0, 1.0
+        return (-1.0, 1.0) if symmetric else (0.0, 1.0)
     if data.size > 250_000:
         data = data[:: data.size // 250_000 + 1]
-    lo, hi = np.percentile(data, [0.5, 99.5])
+    lo, hi = (float(v) for v in np.percentile(data, list(percentiles)))
     if not hi > lo:
         lo, hi = float(data.min()), float(data.max())
+    if symmetric:
+        m = max(abs(lo), abs(hi))
+        lo, hi = -m, m
     if not hi > lo:
         hi = lo + (abs(lo) or 1.0)
     return float(lo), float(hi)

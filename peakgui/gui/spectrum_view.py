@@ -14,7 +14,9 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ..core.analyses.declaration import PixelDetail, ResultField
 from ..core.dimension import Dimension
 from .analyses import AnalysisView
-from .formatting import NO_PREFIX_UNITS, set_auto_si_prefix
+from .axes import set_axis_units
+from .formatting import shown_units
+from .readout import ReadoutLabel
 from .step_selector import StepSelector
 
 AMPLITUDE_MODE = "amplitude"
@@ -49,9 +51,9 @@ class SpectrumView(QWidget):
         self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the "
                                    "analysis works along it)")
         self._steps = StepSelector()  # one slider per remaining dimension; the maps follow
-        self._title = QLabel("No pixel selected")
-        self._title.setWordWrap(True)  # long coordinates must not widen the dock
-        self._title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # fixed-size lines: the plot must not move when the values change from click to click
+        self._title = ReadoutLabel(1, "The selected pixel")
+        self._title.setText("No pixel selected")
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self._title, 1)
@@ -69,11 +71,8 @@ class SpectrumView(QWidget):
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
         self._plot.addItem(self._data)
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self._readout = QLabel(" ")
-        self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self._readout.setToolTip("What the analysis finds on this pixel with the current "
-                                 "parameters")
-        self._readout.setWordWrap(True)
+        self._readout = ReadoutLabel(2, "What the analysis finds on this pixel with the "
+                                        "current parameters")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -129,10 +128,13 @@ class SpectrumView(QWidget):
         self._mode_combo.model().item(1).setEnabled(complex_data)
         if not complex_data:
             self.set_mode(AMPLITUDE_MODE)
-        p = self.plot_item()
-        p.setLabel("bottom", axis.name, units=axis.units)
-        set_auto_si_prefix(p.getAxis("bottom"), axis.units.strip().lower() not in NO_PREFIX_UNITS)
+        set_axis_units(self.plot_item().getAxis("bottom"), axis.name, axis.units)
         self._set_y_label()
+
+    def units_changed(self) -> None:
+        """The angle unit changed: relabel and redraw the phase in it."""
+        self._set_y_label()
+        self._draw()
 
     def set_steps(self, dims: list[Dimension], current: int = 0) -> None:
         """The remaining spectroscopic dims (slowest first): a slider each, shown only when
@@ -189,22 +191,19 @@ class SpectrumView(QWidget):
 
     # ---- drawing --------------------------------------------------------------------------------
     def _set_y_label(self) -> None:
-        p = self.plot_item()
+        axis = self.plot_item().getAxis("left")
         if self.mode() == PHASE_MODE:
-            p.setLabel("left", "Phase", units="rad")
-            set_auto_si_prefix(p.getAxis("left"), False)
+            set_axis_units(axis, "Phase", "rad")
         else:
-            p.setLabel("left", f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
-                       units=self._units)
-            set_auto_si_prefix(p.getAxis("left"),
-                               self._units.strip().lower() not in NO_PREFIX_UNITS)
+            set_axis_units(axis, f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
+                           self._units)
 
     def _draw(self, error: str = "") -> None:
         if self._spectrum is None or self._axis is None:
             return
         x = np.asarray(self._axis.values, dtype=np.float64)
         phase = self.mode() == PHASE_MODE
-        y = np.angle(self._spectrum) if phase else np.abs(self._spectrum)
+        y = np.angle(self._spectrum) * shown_units("rad")[0] if phase else np.abs(self._spectrum)
         y = np.asarray(y, dtype=np.float64)
         self._data.setData(x, y)
         d = self._detail

@@ -157,7 +157,7 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     w.spectrum_view.set_mode(PHASE_MODE)
     _, y = w.spectrum_view.curve_data()
     np.testing.assert_allclose(y, np.angle(spectrum), rtol=1e-6)
-    assert w.spectrum_view.plot_item().getAxis("left").labelUnits == "rad"
+    assert w.spectrum_view.plot_item().getAxis("left").labelText == "Phase (rad)"
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000) as blocker:
         w.layers.show(NAVIGATOR_BIN)
     assert blocker.args == ["bin"]

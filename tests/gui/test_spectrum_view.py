@@ -27,7 +27,7 @@ def test_the_overlay_follows_the_analysis_view(qtbot, small_file):
     assert "Amplitude" in view.readout().text()
     assert len(peak.peak_data()[0]) == len(detail.extra["peaks"])
     view.set_mode(PHASE_MODE)
-    assert view.plot_item().getAxis("left").labelUnits == "rad"
+    assert view.plot_item().getAxis("left").labelText == "Phase (rad)"
     np.testing.assert_allclose(view.curve_data()[1], np.angle(detail.spectrum), rtol=1e-6)
     # another analysis' view replaces the overlay items; an error is said in the readout
     generic = AnalysisView(registry.get("peak_finding"))

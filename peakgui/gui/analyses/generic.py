@@ -8,17 +8,13 @@ import numpy as np
 import pyqtgraph as pg
 
 from ...core.analyses.declaration import Analysis, FieldKind, PixelDetail, ResultField
-from ..formatting import si
+from ..formatting import format_value
 
 
 def value_text(value: float, fld: ResultField) -> str:
-    """A result value as a person reads it: whole numbers for counts and status codes."""
-    if fld.kind in (FieldKind.COUNT, FieldKind.STATUS):
-        try:
-            return f"{int(value):d} {fld.units}".strip()
-        except (TypeError, ValueError, OverflowError):
-            return "—"
-    return si(value, fld.units)
+    """A result value by the units rule: whole numbers for counts and status codes."""
+    return format_value(value, fld.units,
+                        integer=fld.kind in (FieldKind.COUNT, FieldKind.STATUS))
 
 
 class AnalysisView:

@@ -1,0 +1,55 @@
+"""A readout line that never changes the layout: fixed height, never wider than its place.
+
+A QLabel that word-wraps or grows with its text moves the plots above it on every click; this
+one keeps ``lines`` lines of height whatever it says, elides plain text that does not fit (rich
+text is clipped) and shows the whole text in its tooltip.
+"""
+
+from __future__ import annotations
+
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QResizeEvent
+from PyQt5.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+class ReadoutLabel(QLabel):
+    """A fixed-size, selectable readout of ``lines`` lines."""
+
+    def __init__(self, lines: int = 1, tooltip: str = "", parent: QWidget | None = None,
+                 elide: Qt.TextElideMode = Qt.ElideRight):
+        super().__init__(parent)
+        self._elide = elide
+        self._lines = max(1, lines)
+        self._full = ""
+        self._hint = tooltip
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.setWordWrap(self._lines > 1)
+        self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setMinimumWidth(1)
+        m = self.contentsMargins()
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * self._lines + m.top() + m.bottom()
+                            + 2)
+        self.setToolTip(tooltip)
+
+    def setText(self, text: str) -> None:
+        """Show ``text`` (elided to fit when it is plain text and one line)."""
+        self._full = text or " "
+        self.setToolTip(text if text.strip() else self._hint)
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        text = self._full
+        if self._lines == 1 and not Qt.mightBeRichText(text):
+            text = self.fontMetrics().elidedText(text, self._elide, max(self.width() - 4, 8))
+        super().setText(text)
