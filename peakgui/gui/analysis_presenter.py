@@ -64,6 +64,8 @@ class AnalysisPresenter(QObject):
         except (PeakGUIError, ValueError):
             run = None
         fields = run.result_fields() if run is not None else []
+        if run is not None and self.view is not None:  # derived maps and the bad mask
+            w.layers.set_analysis(run.analysis, run.context, self.view.bad_label)
         if self.view is not None and (w.spectrum_view.overlay() is not self.view
                                       or [f.name for f in fields] != self._field_names):
             w.spectrum_view.set_overlay(self.view, fields)
@@ -86,6 +88,7 @@ class AnalysisPresenter(QObject):
         w.settings.set_analysis_name(analysis.name)
         w.params_panel.set_params(w.settings.analysis_params(analysis.name), emit=False)
         self.view = view_for(analysis)
+        w.layers.set_analysis(analysis, None, self.view.bad_label)
         w.results_browser.clear()
         w.layers.set_result_layers([])
         self.apply_params(w.params_panel.params())

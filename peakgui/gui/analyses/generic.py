@@ -29,6 +29,9 @@ class AnalysisView:
     analysis is chosen. Items a subclass adds to ``plot`` must be removed in ``detach``.
     """
 
+    bad_label = "masked"
+    """What a pixel the analysis declares bad is, after 'N pixels': '12 pixels masked'."""
+
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
         self._items: list[pg.GraphicsObject] = []

@@ -1,0 +1,118 @@
+"""The SHO fit in the window: the pixel's fit and guess over the spectrum, the fitted band, the
+readout, refits on parameter edits, maps of every field plus the derived piezoresponse, and the
+mask of failed fits (generic: any analysis declaring ``bad`` gets it)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peakgui.core.analyses import registry
+from peakgui.core.analyses.sho.analysis import piezoresponse
+from peakgui.core.io.results import read_results
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.engine import AnalysisRun
+from peakgui.gui.analyses import view_for
+from peakgui.gui.analyses.sho import SHOView
+from peakgui.gui.spectrum_view import PHASE_MODE
+from tests.gui.helpers import open_and_wait, select_and_wait, settle
+
+
+def use_sho(qtbot, w, **params) -> None:
+    assert w.params_panel.set_analysis("sho", params or None)
+    qtbot.waitUntil(lambda: isinstance(w.analysis.view, SHOView), timeout=5_000)
+
+
+def run_to_end(qtbot, w) -> None:
+    with qtbot.waitSignal(w.sigResultsShown, timeout=60_000):
+        with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
+            assert w.start_run()
+    settle(qtbot, w)
+
+
+def test_sho_pixel_shows_fit_guess_band_and_readout(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)
+    rep = select_and_wait(qtbot, w, 5, 7)
+    view = w.analysis.view
+    assert view is w.spectrum_view.overlay()
+    fx, fy = view.fit_data()
+    gx, gy = view.guess_data()
+    expected = np.abs(rep.detail.extra["fit_curve"])
+    np.testing.assert_allclose(fy, expected[np.isfinite(expected)])
+    assert len(gx) == len(fx) == len(w.source.layout.spectral.values)
+    freq = w.source.layout.spectral.values
+    assert view.band_region() == (float(freq.min()), float(freq.max()))  # default: whole axis
+    text = w.spectrum_view.readout().text()
+    for label in ("<b>A</b>", "f<sub>0</sub>", "<b>Q</b>", "φ", "R²", "converged"):
+        assert label in text
+    assert "kHz" in text
+    w.spectrum_view.set_mode(PHASE_MODE)  # the phase view draws the model's phase
+    np.testing.assert_allclose(view.fit_data()[1],
+                               np.angle(rep.detail.extra["fit_curve"]), atol=1e-12)
+
+
+def test_editing_the_band_refits_the_pixel_at_once(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)
+    select_and_wait(qtbot, w, 3, 4)
+    freq = np.asarray(w.source.layout.spectral.values, dtype=np.float64)
+    before = w.inspector.report.detail.values["Fit_Frequency"]
+    lo, hi = (freq[9] + freq[10]) / 2, (freq[60] + freq[61]) / 2  # between bins
+    with qtbot.waitSignal(w.sigPixelTested, timeout=5_000):
+        w.params_panel.set_params({**w.params_panel.params(), "band_lo": lo, "band_hi": hi})
+    detail = w.inspector.report.detail
+    assert np.asarray(detail.extra["band_mask"]).sum() == 51
+    assert w.analysis.view.band_region() == (freq[10], freq[60])
+    assert detail.values["Fit_Frequency"] != before or lo <= before <= hi
+    assert lo <= detail.values["Fit_Frequency"] <= hi
+    with qtbot.waitSignal(w.sigPixelTested, timeout=5_000):  # the guess method too
+        w.params_panel.set_params({**w.params_panel.params(), "guess": "algebraic"})
+    assert w.inspector.run.params["guess"] == "algebraic"
+
+
+def test_sho_run_maps_every_field_the_derived_piezoresponse_and_masks(qtbot, window,
+                                                                      small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)
+    run_to_end(qtbot, w)
+    keys = w.layers.result_keys()
+    for name in ("Fit_Amplitude", "Fit_Frequency", "Fit_Quality_Factor", "Fit_Phase",
+                 "Fit_R2", "SHO_Status", "Piezoresponse"):
+        assert name in keys
+    assert w.layers.derived_keys() == ["Piezoresponse"]
+    stored = read_results(w.results.ref)
+    lay = w.source.layout
+    w.layers.mask_check().setChecked(False)
+    w.layers.show("Piezoresponse")
+    expected = lay.to_image(piezoresponse(stored).astype(np.float64)[:, 0])
+    np.testing.assert_allclose(w.map_view.image(), expected, rtol=1e-6)
+    # the mask: bad fits blanked on value maps, drawn grey, counted in the title
+    bad = registry.get("sho").bad(stored)[:, 0]
+    w.layers.mask_check().setChecked(True)
+    w.layers.show("Fit_Frequency")
+    shown = w.map_view.image()
+    mask = lay.to_image(bad.astype(np.float64)).astype(bool)
+    assert np.isnan(shown[mask]).all() and np.isfinite(shown[~mask]).all()
+    n = int(bad.sum())
+    assert n > 0  # the demo has noise-only and all-zero positions
+    assert w.layers.mask_count() == n
+    assert f"{n:,} pixels with a failed or poor fit" in w.map_view.title_text()
+    assert f"{n:,} pixels with a failed or poor fit" in w.run_panel.message()
+    assert w.layers.mask_item().image is not None
+    w.layers.show("SHO_Status")  # status codes are never masked: they say why
+    assert np.isfinite(w.map_view.image()).all() and w.layers.mask_count() == 0
+    w.layers.show("Fit_Frequency")
+    w.layers.mask_check().setChecked(False)  # every value as stored (NaN: not fitted)
+    assert w.map_view.image() is w.layers.image("Fit_Frequency")
+    assert w.layers.mask_count() == 0 and w.layers.mask_item().image is None
+
+
+def test_the_sho_loop_draws_piezoresponse_f0_and_q(qtbot, small_file):
+    sho = registry.get("sho")
+    view = view_for(sho)
+    run = AnalysisRun(SpectralSource.open(small_file), sho, {}, n_jobs=1)
+    names = [f.name for f in view.loop_fields(run.result_fields())]
+    assert names == ["Piezoresponse", "Fit_Frequency", "Fit_Quality_Factor"]
