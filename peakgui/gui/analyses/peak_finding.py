@@ -75,14 +75,15 @@ class PeakFindingView(AnalysisView):
         if COUNT not in detail.values or FREQUENCY not in by_name:  # another analysis' detail
             return super().readout(detail, fields)
         count = int(detail.values[COUNT])
-        found = ("no peak found, centre bin used" if count == 0
-                 else "1 peak found" if count == 1
-                 else f"{count} peaks found, the one nearest the centre chosen")
+        index = int(detail.extra["index"])
+        found = (f"bin {index}" if count == 0  # the analysis' note says why, in red
+                 else f"1 peak found (bin {index})" if count == 1
+                 else f"{count} peaks found, the one nearest the centre chosen (bin {index})")
         pos = by_name[FREQUENCY]
         return (f"<b>Amplitude</b> {value_text(detail.values[RESPONSE], by_name[RESPONSE])} · "
                 f"<b>{html.escape(pos.quantity)}</b> "
                 f"{value_text(detail.values[FREQUENCY], pos)} · "
-                f"{found} (bin {int(detail.extra['index'])})"
+                f"{found}"
                 + "".join(f" · <span style='color:#c0392b'>{html.escape(n)}</span>"
                           for n in detail.notes))
 
