@@ -44,6 +44,22 @@ class AnalysisPresenter(QObject):
         if self.view is None and analysis is not None:
             self._on_panel_analysis_changed(analysis)
 
+    def use(self, name: str | None, given: dict | None = None) -> str:
+        """The analysis and parameters a command line asked for (``--analysis``, ``--param``):
+        its defaults overlaid with ``given``. Returns why not ('' when done)."""
+        from ..core.analyses import registry
+
+        try:
+            analysis = registry.get(name or registry.DEFAULT)
+            values = analysis.values(given)
+        except (KeyError, ValueError, PeakGUIError) as exc:
+            return str(exc.args[0] if exc.args else exc)
+        panel = self.w.params_panel
+        if not panel.set_analysis(analysis.name):
+            return f"the analysis {analysis.name!r} is not available in the window"
+        panel.set_params(values)
+        return ""
+
     def run_for(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
         """The engine for the current source, analysis and parameters as typed (None when the
         parameters are not valid); nothing is read."""
@@ -54,7 +70,8 @@ class AnalysisPresenter(QObject):
             return None
         return AnalysisRun(w.source, analysis, params, n_jobs=w.params_panel.jobs(),
                            max_mem_mb=w.params_panel.max_mem_mb(),
-                           chunk_seconds=w.chunk_seconds, backend=backend)
+                           chunk_seconds=w.chunk_seconds, backend=backend,
+                           worker_kind=w.params_panel.compute_target().local_kind())
 
     def apply_params(self, params: dict | None) -> None:
         """The analysis with these parameters (None: invalid) for the inspector and the plots."""

@@ -154,8 +154,10 @@ class ResultsBrowser(QObject):
             w.layers.set_layer(key, maps.images.get(key),
                                f"{label} · {maps.short_name}{note}{w.step_suffix(maps.step)}",
                                units)
-        if specs:
-            w.layers.show(specs[0][0])
+        view = w.analysis.view
+        first = view.main_field([k for k, _, _ in specs]) if view is not None else None
+        if first is not None or specs:
+            w.layers.show(first or specs[0][0])
         maps.note = note
         self.results = maps
         self._summarise_mask()

@@ -71,6 +71,10 @@ class AnalysisView:
         parts += [html.escape(n) for n in detail.notes]
         return " · ".join(parts) or " "
 
+    def main_field(self, names: list[str]) -> str | None:
+        """The map shown first when results arrive (default: the first field)."""
+        return names[0] if names else None
+
     def loop_fields(self, fields: list[ResultField]) -> list[ResultField]:
         """The fields the loop plot draws against a remaining spectroscopic dimension."""
         values = [f for f in fields if f.kind is FieldKind.VALUE]

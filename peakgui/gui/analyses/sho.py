@@ -74,13 +74,20 @@ class SHOView(AnalysisView):
         for name, symbol in READOUT:
             fld = by_name.get(name)
             if fld is not None and name in detail.values:
-                parts.append(f"<b>{symbol}</b> {html.escape(value_text(detail.values[name], fld))}")
+                value = detail.values[name]
+                text = (f"{value:.4f}" if name == R2 and np.isfinite(value)  # 0.9987, not 1
+                        else value_text(value, fld))
+                parts.append(f"<b>{symbol}</b> {html.escape(text)}")
         status = FitStatus(int(detail.values.get(STATUS, int(FitStatus.NOT_COMPUTED))))
         colour = "#1e8449" if status is FitStatus.CONVERGED else "#c0392b"
         parts.append(f"<span style='color:{colour}'>{html.escape(status.sentence)}</span>")
         notes = [n for n in detail.notes if n != f"fit {status.sentence}"]
         parts += [f"<span style='color:#c0392b'>{html.escape(n)}</span>" for n in notes]
         return " · ".join(parts)
+
+    def main_field(self, names: list[str]) -> str | None:
+        """The resonance frequency: the map an SHO fit is run for."""
+        return FREQUENCY if FREQUENCY in names else super().main_field(names)
 
     def loop_fields(self, fields: list[ResultField]) -> list[ResultField]:
         """Piezoresponse A·cos φ (derived), resonance frequency and Q against the DC offset."""
