@@ -37,9 +37,11 @@ def find_existing(run: AnalysisRun) -> Iterator[list[ExistingResults]]:
 
 def pixel_row(ref: ResultsRef, position: int, names: list[str], analysis=None):
     """The worker's generator: one position's stored values, plus derived fields."""
-    derived = {d.name for d in analysis.derived} if analysis is not None else set()
-    row = read_row(ref, position, [n for n in names if n not in derived])
-    yield with_derived(analysis, row)
+    derived = [d for d in analysis.derived if d.name in names] if analysis is not None else []
+    stored = [n for n in names if n not in {d.name for d in derived}]
+    stored += [n for d in derived for n in d.needs if n not in stored]
+    row = with_derived(analysis, read_row(ref, position, stored))
+    yield {k: v for k, v in row.items() if k in names} if row is not None else None
 
 
 class ResultsBrowser(QObject):

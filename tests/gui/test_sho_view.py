@@ -116,3 +116,36 @@ def test_the_sho_loop_draws_piezoresponse_f0_and_q(qtbot, small_file):
     run = AnalysisRun(SpectralSource.open(small_file), sho, {}, n_jobs=1)
     names = [f.name for f in view.loop_fields(run.result_fields())]
     assert names == ["Piezoresponse", "Fit_Frequency", "Fit_Quality_Factor"]
+
+
+def test_beps_sho_maps_per_step_and_loops_with_the_derived_piezoresponse(qtbot, window,
+                                                                         tmp_path):
+    from peakgui.core.demo.beps import write_beps_demo
+
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=3, cols=2, bins=40, dc_steps=6)
+    w = window
+    open_and_wait(qtbot, w, path)
+    use_sho(qtbot, w)
+    select_and_wait(qtbot, w, 1, 1)
+    plot = w.loop_plot
+    assert plot.field_names() == ["Piezoresponse", "Fit_Frequency", "Fit_Quality_Factor"]
+    spectra = w.inspector.spectra
+    values = w.inspector.run.compute(spectra)
+    x, ys = plot.curves("test")
+    assert len(x) == 6
+    np.testing.assert_allclose(ys["Piezoresponse"], piezoresponse(values)[:6], rtol=1e-6)
+    np.testing.assert_array_equal(ys["Fit_Frequency"], values["Fit_Frequency"][:6])
+    run_to_end(qtbot, w)
+    qtbot.waitUntil(lambda: plot.curves("results")[1]["Piezoresponse"].size == 6,
+                    timeout=10_000)
+    np.testing.assert_allclose(plot.curves("results")[1]["Piezoresponse"],
+                               piezoresponse(values)[:6], rtol=1e-5)
+    stored = read_results(w.results.ref)
+    with qtbot.waitSignal(w.sigResultsShown, timeout=10_000):
+        w.spectrum_view.set_step(4)  # the maps follow the step, derived ones too
+    w.layers.mask_check().setChecked(False)
+    w.layers.show("Piezoresponse")
+    expected = w.source.layout.to_image(piezoresponse(stored)[:, 4].astype(np.float64))
+    np.testing.assert_allclose(w.map_view.image(), expected, rtol=1e-6)
+    assert "Piezoresponse" in w.map_view.title_text() or "A·cos" in w.map_view.title_text()
