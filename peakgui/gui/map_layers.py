@@ -199,6 +199,8 @@ class MapLayers(QObject):
         for layer in self._layers.values():
             layer.image, layer.title, layer.units, layer.levels = None, "", "", None
         self._update_items()
+        self._mask_item.clear()
+        self._mask_count = 0
         self._view.clear()
 
     def set_result_layers(self, layers: list[tuple[str, str, bool]]) -> None:

@@ -149,3 +149,16 @@ def test_beps_sho_maps_per_step_and_loops_with_the_derived_piezoresponse(qtbot, 
     expected = w.source.layout.to_image(piezoresponse(stored)[:, 4].astype(np.float64))
     np.testing.assert_allclose(w.map_view.image(), expected, rtol=1e-6)
     assert "Piezoresponse" in w.map_view.title_text() or "A·cos" in w.map_view.title_text()
+
+
+def test_switching_analyses_back_and_forth_redraws_each_view(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    select_and_wait(qtbot, w, 2, 2)
+    use_sho(qtbot, w)
+    qtbot.waitUntil(lambda: "f<sub>0</sub>" in w.spectrum_view.readout().text(), timeout=5_000)
+    assert w.params_panel.set_analysis("peak_finding")
+    qtbot.waitUntil(lambda: "peak" in w.spectrum_view.readout().text(), timeout=5_000)
+    assert w.spectrum_view.overlay().bad_label == "without a peak"
+    w.close_file()
+    assert w.layers.mask_item().image is None and w.layers.mask_count() == 0
