@@ -5,6 +5,7 @@ A, f0, Q, φ, R² and the fit's status."""
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -75,8 +76,12 @@ class SHOView(AnalysisView):
             fld = by_name.get(name)
             if fld is not None and name in detail.values:
                 value = detail.values[name]
-                text = (f"{value:.4f}" if name == R2 and np.isfinite(value)  # 0.9987, not 1
-                        else value_text(value, fld))
+                if name == R2 and np.isfinite(value):
+                    text = f"{value:.4f}"  # 0.9987, not 1
+                elif name == PHASE and np.isfinite(value):
+                    text = f"{round(value, 3) + 0.0:.3f} rad"  # not -1.307e-05 rad
+                else:
+                    text = value_text(value, fld)
                 parts.append(f"<b>{symbol}</b> {html.escape(text)}")
         status = FitStatus(int(detail.values.get(STATUS, int(FitStatus.NOT_COMPUTED))))
         colour = "#1e8449" if status is FitStatus.CONVERGED else "#c0392b"
@@ -96,9 +101,12 @@ class SHOView(AnalysisView):
         amp = by_name.get(AMPLITUDE)
         for d in self.analysis.derived:
             if d.name == PIEZORESPONSE and amp is not None:
-                out.append(ResultField(d.name, "float64", d.quantity, amp.units, np.nan,
+                out.append(ResultField(d.name, "float64", "A·cos φ", amp.units, np.nan,
                                        FieldKind.VALUE, title=d.title))
-        out += [by_name[n] for n in (FREQUENCY, QUALITY) if n in by_name]
+        # short axis names: three stacked plots in a dock leave little room for labels
+        out += [replace(by_name[n], quantity=short) for n, short in ((FREQUENCY, "f₀"),
+                                                                     (QUALITY, "Q"))
+                if n in by_name]
         return out or super().loop_fields(fields)
 
     # ---- getters for tests -------------------------------------------------------------------
