@@ -162,3 +162,20 @@ def test_switching_analyses_back_and_forth_redraws_each_view(qtbot, window, smal
     assert w.spectrum_view.overlay().bad_label == "without a peak"
     w.close_file()
     assert w.layers.mask_item().image is None and w.layers.mask_count() == 0
+
+
+def test_the_command_lines_analysis_and_parameters_are_used(qtbot, window):
+    """``peakgui --analysis sho --param q_max=500 --band LO HI``: what the launcher applies."""
+    from peakgui.app import create_parser
+    from peakgui.arguments import parameter_values
+
+    w = window
+    args = create_parser().parse_args(["--analysis", "sho", "--param", "q_max=500",
+                                       "--band", "310000", "340000"])
+    assert w.analysis.use(args.analysis, parameter_values(args)) == ""
+    assert w.params_panel.analysis().name == "sho"
+    params = w.params_panel.params()
+    assert (params["q_max"], params["band_lo"], params["band_hi"]) == (500.0, 310000.0, 340000.0)
+    assert "no analysis called 'nope'" in w.analysis.use("nope", {})
+    assert "Q to" in w.analysis.use("sho", {"q_max": "-1"})
+    assert w.params_panel.analysis().name == "sho"  # a refused command line changes nothing
