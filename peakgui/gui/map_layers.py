@@ -26,7 +26,16 @@ from .map_view import MapView
 NAVIGATOR_MEAN = "mean"
 NAVIGATOR_BIN = "bin"
 NAVIGATORS = ((NAVIGATOR_MEAN, "Navigator: mean |x|"), (NAVIGATOR_BIN, "Navigator: |x| at a bin"))
-MASK_RGBA = (150, 150, 150, 255)  # masked pixels: a flat grey no colormap uses at both ends
+MASK_RGBA = (150, 150, 150, 255)  # masked pixels: a flat grey no colour colormap has
+MASK_RGBA_ON_GREY = (0, 150, 255, 255)  # ... and blue on the grey colormap
+GREY_COLORMAPS = ("CET-L1",)
+
+
+def mask_colour(colormap: str) -> tuple[tuple[int, int, int, int], str]:
+    """The RGBA of masked pixels on this colormap and its name for the map title."""
+    if colormap in GREY_COLORMAPS:
+        return MASK_RGBA_ON_GREY, "blue"
+    return MASK_RGBA, "grey"
 
 
 def bad_mask(analysis: Analysis | None, images: dict[str, np.ndarray | None]) -> np.ndarray | None:
@@ -104,10 +113,10 @@ class MapLayers(QObject):
         self._context: SpectralContext | None = None
         self._bad_label = "masked"
         self._mask_count = 0
-        self._mask_check = QCheckBox("Mask")
+        self._mask_check = QCheckBox("&Mask")  # Alt+M
         self._mask_check.setChecked(True)
         self._mask_check.setToolTip("Blank and grey out the pixels the analysis flags as bad "
-                                    "(failed fits, no peak found) on the value maps")
+                                    "(failed fits, no peak found) on the value maps (Alt+M)")
         self._mask_item = pg.ImageItem()
         self._mask_item.setZValue(1)  # over the map, under the pixel marker
         view.plot_item().addItem(self._mask_item)
@@ -126,6 +135,7 @@ class MapLayers(QObject):
         self._combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self._bin_spin.valueChanged.connect(self._on_bin_spin_changed)
         view.sigLevelsChanged.connect(self._on_view_levels_changed)
+        view.sigColormapChanged.connect(self._on_view_colormap_changed)
         self._show_bin_controls(False)
 
     # ---- getters --------------------------------------------------------------------------------
@@ -323,7 +333,8 @@ class MapLayers(QObject):
             self._mask_count = int(mask.sum())
             if self._mask_count:
                 image = np.where(mask, np.nan, image)
-                title += f" · {self.mask_summary(self._mask_count)} (grey)"
+                colour = mask_colour(self._view.colormap_name() or "")[1]
+                title += f" · {self.mask_summary(self._mask_count)} ({colour})"
         else:
             mask = None
         self._view.set_image(image, title, layer.units, layer.levels, layer.integer)
@@ -335,7 +346,7 @@ class MapLayers(QObject):
             self._mask_item.clear()
             return
         rgba = np.zeros(mask.shape + (4,), dtype=np.ubyte)
-        rgba[mask] = MASK_RGBA
+        rgba[mask] = mask_colour(self._view.colormap_name() or "")[0]
         self._mask_item.setImage(rgba, autoLevels=False)  # [row, col], as MapView's image
         self._mask_item.setRect(grid.rect())
 
@@ -375,6 +386,10 @@ class MapLayers(QObject):
 
     def _on_mask_check_toggled(self, _checked: bool) -> None:
         self._draw()
+
+    def _on_view_colormap_changed(self, _name: str) -> None:
+        if self._mask_count:  # the mask's colour follows the colormap
+            self._draw()
 
     def _on_bin_spin_changed(self, value: int) -> None:
         self._update_bin_label()

@@ -58,6 +58,9 @@ class ResultsBrowser(QObject):
         self.results: ResultsMaps | None = None
         self.existing: list[ExistingResults] = []
         self._mask_note = ""
+        mask = window.layers.mask_check()
+        mask.setChecked(window.settings.mask_shown())
+        mask.toggled.connect(window.settings.set_mask_shown)
         self._loader = LatestOnly(self)
         self._checker = LatestOnly(self)
         self._row_reader = LatestOnly(self)

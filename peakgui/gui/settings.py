@@ -127,6 +127,13 @@ class Settings:
     def set_colormap(self, name: str) -> None:
         self._s.setValue("map/colormap", name)
 
+    def mask_shown(self) -> bool:
+        """Whether maps blank the pixels the analysis flags as bad (default: yes)."""
+        return str(self._s.value("map/mask", "true")).lower() not in ("false", "0")
+
+    def set_mask_shown(self, shown: bool) -> None:
+        self._s.setValue("map/mask", "true" if shown else "false")
+
     def sync(self) -> None:
         self._s.sync()
 

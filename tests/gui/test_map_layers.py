@@ -84,3 +84,23 @@ def test_any_analysis_declaring_derived_fields_and_a_mask_gets_them(qtbot, small
     a[5, 5] = -1.0  # a live map changed in place: the composed image follows
     layers.refresh("A")
     qtbot.waitUntil(lambda: view.image()[5, 5] == -1.0, timeout=2_000)
+
+
+def test_masked_pixels_stay_distinct_on_the_grey_colormap(qtbot, small_file):
+    from dataclasses import replace
+
+    from peakgui.core.analyses import registry
+    from peakgui.gui.map_layers import MASK_RGBA, MASK_RGBA_ON_GREY
+
+    view, layers, lay = make(qtbot, small_file)
+    plugin = replace(registry.get("peak_finding"), bad=lambda v: v["A"] < 0, bad_needs=("A",))
+    layers.set_analysis(plugin)
+    layers.set_result_layers([("A", "Alpha", False)])
+    a = np.ones(lay.grid_shape)
+    a[2, 3] = -1
+    layers.set_layer("A", a, "Alpha")
+    layers.show("A")
+    assert tuple(layers.mask_item().image[2, 3]) == MASK_RGBA and "(grey)" in view.title_text()
+    view.set_colormap("CET-L1")
+    assert tuple(layers.mask_item().image[2, 3]) == MASK_RGBA_ON_GREY
+    assert "(blue)" in view.title_text()

@@ -179,3 +179,13 @@ def test_the_command_lines_analysis_and_parameters_are_used(qtbot, window):
     assert "no analysis called 'nope'" in w.analysis.use("nope", {})
     assert "Q to" in w.analysis.use("sho", {"q_max": "-1"})
     assert w.params_panel.analysis().name == "sho"  # a refused command line changes nothing
+
+
+def test_the_mask_choice_is_remembered(qtbot, make_window):
+    from peakgui.gui.settings import Settings
+
+    w = make_window()
+    assert w.layers.mask_check().isChecked()
+    w.layers.mask_check().setChecked(False)
+    assert not Settings().mask_shown()
+    assert not make_window().layers.mask_check().isChecked()
