@@ -28,11 +28,11 @@ from .arguments import (
     wants_analysis_help,
 )
 from .core.errors import InputError, OutputError, PeakGUIError
+from .core.io.files import SIDECAR_SUFFIX, expand_inputs  # noqa: F401 (re-exported)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-SIDECAR_SUFFIX = ".peakgui.h5"
 
 
 def create_parser() -> argparse.ArgumentParser:
@@ -71,24 +71,6 @@ def create_parser() -> argparse.ArgumentParser:
                    "'beps' (32x32 x 87 frequencies x 64 DC steps x 2 fields)")
     p.add_argument("--version", action="version", version=f"peakgui {__version__}")
     return p
-
-
-def expand_inputs(items: Sequence[str]) -> list[Path]:
-    """Files as given, folders as their ``*.h5`` files (sorted; PeakGUI sidecars left out),
-    each file once."""
-    out: list[Path] = []
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.glob("*.h5")
-                           if p.is_file() and not p.name.endswith(SIDECAR_SUFFIX))
-            if not found:
-                raise InputError(f"{path}: is a directory with no .h5 file in it")
-            out += found
-        else:
-            out.append(path)
-    seen: set[Path] = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
 
 
 class _ProgressBar:

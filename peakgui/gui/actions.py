@@ -57,6 +57,9 @@ class WindowActions(QObject):
                                   lambda: self._on_export_values_triggered(".npy"),
                                   tip="Save the shown map's values as a .npy array "
                                   "(np.load, no pickle)", name="export_npy")
+        w.run_files_action = act("Run on &files…", self._on_run_files_triggered, "Ctrl+Shift+R",
+                                 "Run the current analysis and parameters on many files, one "
+                                 "after another", name="run_files")
         w.quit_action = act("&Quit", w.close, "Ctrl+Q", "Quit PeakGUI", name="quit")
         w.quit_action.setMenuRole(QAction.QuitRole)
         w.start_action = act("Start", lambda: w.start_run(), "F5",
@@ -83,6 +86,8 @@ class WindowActions(QObject):
         w.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
         m.addMenu(w.recent_menu)
         m.addAction(w.close_action)
+        m.addSeparator()
+        m.addAction(w.run_files_action)
         m.addSeparator()
         for a in (w.export_png_action, w.export_csv_action, w.export_npy_action):
             m.addAction(a)
@@ -111,6 +116,17 @@ class WindowActions(QObject):
         path = self.w.dialogs.ask_open_file(self.w.settings.last_folder())
         if path:
             self.w.open_file(path)
+
+    def _on_run_files_triggered(self) -> None:
+        from .batch_dialog import BatchDialog
+
+        w = self.w
+        if w.run_controller.is_active():
+            w.statusBar().showMessage("A run is in progress: wait for it or cancel it first",
+                                      5000)
+            return
+        self.batch_dialog = BatchDialog(w)
+        self.batch_dialog.open()
 
     def _on_recent_menu_about_to_show(self) -> None:
         w = self.w

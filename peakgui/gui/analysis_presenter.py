@@ -44,6 +44,22 @@ class AnalysisPresenter(QObject):
         if self.view is None and analysis is not None:
             self._on_panel_analysis_changed(analysis)
 
+    def use(self, name: str | None, given: dict | None = None) -> str:
+        """The analysis and parameters a command line asked for (``--analysis``, ``--param``):
+        its defaults overlaid with ``given``. Returns why not ('' when done)."""
+        from ..core.analyses import registry
+
+        try:
+            analysis = registry.get(name or registry.DEFAULT)
+            values = analysis.values(given)
+        except (KeyError, ValueError, PeakGUIError) as exc:
+            return str(exc.args[0] if exc.args else exc)
+        panel = self.w.params_panel
+        if not panel.set_analysis(analysis.name):
+            return f"the analysis {analysis.name!r} is not available in the window"
+        panel.set_params(values)
+        return ""
+
     def run_for(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
         """The engine for the current source, analysis and parameters as typed (None when the
         parameters are not valid); nothing is read."""
@@ -54,7 +70,8 @@ class AnalysisPresenter(QObject):
             return None
         return AnalysisRun(w.source, analysis, params, n_jobs=w.params_panel.jobs(),
                            max_mem_mb=w.params_panel.max_mem_mb(),
-                           chunk_seconds=w.chunk_seconds, backend=backend)
+                           chunk_seconds=w.chunk_seconds, backend=backend,
+                           worker_kind=w.params_panel.compute_target().local_kind())
 
     def apply_params(self, params: dict | None) -> None:
         """The analysis with these parameters (None: invalid) for the inspector and the plots."""
@@ -64,6 +81,8 @@ class AnalysisPresenter(QObject):
         except (PeakGUIError, ValueError):
             run = None
         fields = run.result_fields() if run is not None else []
+        if run is not None and self.view is not None:  # derived maps and the bad mask
+            w.layers.set_analysis(run.analysis, run.context, self.view.bad_label)
         if self.view is not None and (w.spectrum_view.overlay() is not self.view
                                       or [f.name for f in fields] != self._field_names):
             w.spectrum_view.set_overlay(self.view, fields)
@@ -86,6 +105,7 @@ class AnalysisPresenter(QObject):
         w.settings.set_analysis_name(analysis.name)
         w.params_panel.set_params(w.settings.analysis_params(analysis.name), emit=False)
         self.view = view_for(analysis)
+        w.layers.set_analysis(analysis, None, self.view.bad_label)
         w.results_browser.clear()
         w.layers.set_result_layers([])
         self.apply_params(w.params_panel.params())

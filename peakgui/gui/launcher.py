@@ -14,6 +14,7 @@ from PyQt5.QtCore import QStandardPaths, Qt
 from PyQt5.QtWidgets import QApplication
 
 from .. import __version__
+from ..arguments import SHORTHANDS, parameter_values
 from ..core.errors import PeakGUIError
 from .dialogs import Dialogs
 from .excepthook import ExceptHook, configure_logging
@@ -95,6 +96,17 @@ def run_app(args: argparse.Namespace) -> int:
 
     hook = ExceptHook(notify).install()
     try:
+        if args.analysis or args.param or any(getattr(args, o, None) is not None
+                                              for o in SHORTHANDS):  # --analysis, --param
+            try:
+                why = window.analysis.use(args.analysis, parameter_values(args))
+            except ValueError as exc:
+                why = str(exc)
+            if why:
+                window.dialogs.error("Analysis not valid", why)
+                if scripted:
+                    window.close()
+                    return EXIT_BAD_INPUT
         if args.jobs is not None:  # for this session only
             window.params_panel.set_run_options(args.jobs, window.params_panel.max_mem_mb())
             window.remember_run_options = False

@@ -53,8 +53,9 @@ class ParametersPanel(QWidget):
         self._jobs = QSpinBox()
         self._jobs.setRange(0, 256)
         self._jobs.setSpecialValueText(f"auto ({default_jobs()})")
-        self._jobs.setToolTip("Worker processes for a run; auto uses all cores but one "
-                              "(two above four cores) so the computer stays usable")
+        self._jobs.setToolTip("Parallel workers for a run (threads or processes: see Compute "
+                              "on); auto uses all cores but one (two above four cores) so the "
+                              "computer stays usable")
         self._mem = QSpinBox()
         self._mem.setRange(0, 999_999)
         self._mem.setSingleStep(64)

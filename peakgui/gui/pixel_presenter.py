@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PyQt5.QtCore import QObject
 
 from .inspector import PixelReport
-from .map_layers import NAVIGATOR_BIN
+from .map_layers import NAVIGATOR_BIN, with_derived
 from .navigator import BIN, MEAN
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class PixelPresenter(QObject):
         values = None
         if run is not None and spectra is not None and len(spectra) > 1:
             try:
-                values = run.compute(spectra)
+                values = with_derived(run.analysis, run.compute(spectra))
             except (ValueError, FloatingPointError):
                 values = None
         self.w.loop_plot.set_test(values)

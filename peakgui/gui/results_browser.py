@@ -20,6 +20,7 @@ from ..core.io.results import ExistingResults, ResultsRef
 from ..core.io.results_read import ResultsGroup, read_row
 from ..core.run.engine import AnalysisRun
 from .formatting import error_text
+from .map_layers import with_derived
 from .results_maps import ResultsMaps, load_results
 from .workers import LatestOnly
 
@@ -34,8 +35,13 @@ def find_existing(run: AnalysisRun) -> Iterator[list[ExistingResults]]:
     yield run.find_existing()
 
 
-def pixel_row(ref: ResultsRef, position: int, names: list[str]):
-    yield read_row(ref, position, names)
+def pixel_row(ref: ResultsRef, position: int, names: list[str], analysis=None):
+    """The worker's generator: one position's stored values, plus derived fields."""
+    derived = [d for d in analysis.derived if d.name in names] if analysis is not None else []
+    stored = [n for n in names if n not in {d.name for d in derived}]
+    stored += [n for d in derived for n in d.needs if n not in stored]
+    row = with_derived(analysis, read_row(ref, position, stored))
+    yield {k: v for k, v in row.items() if k in names} if row is not None else None
 
 
 class ResultsBrowser(QObject):
@@ -51,6 +57,10 @@ class ResultsBrowser(QObject):
         self.w = window
         self.results: ResultsMaps | None = None
         self.existing: list[ExistingResults] = []
+        self._mask_note = ""
+        mask = window.layers.mask_check()
+        mask.setChecked(window.settings.mask_shown())
+        mask.toggled.connect(window.settings.set_mask_shown)
         self._loader = LatestOnly(self)
         self._checker = LatestOnly(self)
         self._row_reader = LatestOnly(self)
@@ -143,17 +153,33 @@ class ResultsBrowser(QObject):
         order += [n for n in stored if n not in order]  # the declaration's order first
         specs = self.layer_specs(order, {n: f.dtype for n, f in stored.items()})
         w.layers.set_result_layers(specs)
+        declared = {f.name: f for f in self.w.result_fields()}
         for key, label, _ in specs:
+            units = declared[key].units if key in declared else stored[key].units
             w.layers.set_layer(key, maps.images.get(key),
                                f"{label} · {maps.short_name}{note}{w.step_suffix(maps.step)}",
-                               stored[key].units)
-        if specs:
-            w.layers.show(specs[0][0])
+                               units)
+        view = w.analysis.view
+        first = view.main_field([k for k, _, _ in specs]) if view is not None else None
+        if first is not None or specs:
+            w.layers.show(first or specs[0][0])
         maps.note = note
         self.results = maps
+        self._summarise_mask()
         self.update_loop_row()
         w.run_panel.show_done_fraction(maps.done, maps.total)
         self.sigResultsShown.emit(maps)
+
+    def _summarise_mask(self) -> None:
+        """'N pixels without a peak' (or with a failed fit) after the run panel's message."""
+        w = self.w
+        msg = w.run_panel.message()
+        if self._mask_note and msg.endswith(self._mask_note):
+            msg = msg[:-len(self._mask_note)]
+        mask = w.layers.mask()
+        n = int(mask.sum()) if mask is not None else 0
+        self._mask_note = (f" · {w.layers.mask_summary(n)} (masked on the maps)" if n else "")
+        w.run_panel.set_message(msg + self._mask_note)
 
     def set_step(self, step: int) -> None:
         """Another spectroscopic step: the shown group's maps at that step."""
@@ -233,7 +259,9 @@ class ResultsBrowser(QObject):
             plot.set_results(None, name)
             return
         names = plot.field_names()
+        run = w.inspector.run
         self._row_reader.start(pixel_row, maps.ref, rep.position, names,
+                               run.analysis if run is not None else None,
                                on_yield=lambda row: plot.set_results(row, name),
                                on_error=lambda exc: w.statusBar().showMessage(
                                    f"Results cannot be read: {error_text(exc)}", 10000))

@@ -12,6 +12,7 @@ from ..core.errors import PeakGUIError
 from ..core.io.h5access import check_readable_hdf5
 from ..core.io.results import ResultsRef
 from ..core.run.progress import Progress, ProgressState
+from .compute_target import kind_text
 from .formatting import duration, error_text, rate
 from .results_maps import LiveMaps
 from .run_controller import RunController, RunState
@@ -85,17 +86,17 @@ class RunPresenter(QObject):
             w.layers.set_layer(f.name, self.live_maps.images[f.name],
                                f"{self._titles[f.name]} · running{suffix}", f.units)
         if fields:
-            w.layers.show(fields[0].name)
+            w.layers.show(w.analysis.view.main_field([f.name for f in fields]) or fields[0].name)
         w.results_browser.results = None
         w.loop_plot.set_results(None)
         self._run_ref = None
         self.last_progress = None
         w.run_panel.reset()
-        where = compute.describe(run.n_jobs)
+        where = compute.describe(run.n_jobs, run.worker_kind.value)
         w.run_panel.set_where(f"Computes on {where}")
         w.run_panel.set_message(f"Connecting to {where}…" if backend is not None
-                                else f"Starting ({run.n_jobs} worker"
-                                f"{'s' if run.n_jobs != 1 else ''})…")
+                                else f"Starting ({kind_text(run.n_jobs, run.worker_kind.value)}"
+                                ")…")
         self.rc.start(run, force, backend)
         return True
 

@@ -109,20 +109,30 @@ class Settings:
 
     def compute_target(self) -> ComputeTarget:
         """Where runs compute (this computer unless the user chose a Dask cluster)."""
+        kind = str(self._s.value("run/worker_kind", "") or "")
         return ComputeTarget(str(self._s.value("run/compute_on", "local") or "local"),
                              str(self._s.value("run/scheduler", "") or ""),
-                             max(1, _int(self._s.value("run/cluster_workers", 2))))
+                             max(1, _int(self._s.value("run/cluster_workers", 2))),
+                             kind if kind in ("threads", "processes") else "")
 
     def set_compute_target(self, target: ComputeTarget) -> None:
         self._s.setValue("run/compute_on", target.mode)
         self._s.setValue("run/scheduler", target.address)
         self._s.setValue("run/cluster_workers", int(target.workers))
+        self._s.setValue("run/worker_kind", target.worker_kind)
 
     def colormap(self) -> str:
         return str(self._s.value("map/colormap", "viridis") or "viridis")
 
     def set_colormap(self, name: str) -> None:
         self._s.setValue("map/colormap", name)
+
+    def mask_shown(self) -> bool:
+        """Whether maps blank the pixels the analysis flags as bad (default: yes)."""
+        return str(self._s.value("map/mask", "true")).lower() not in ("false", "0")
+
+    def set_mask_shown(self, shown: bool) -> None:
+        self._s.setValue("map/mask", "true" if shown else "false")
 
     def sync(self) -> None:
         self._s.sync()

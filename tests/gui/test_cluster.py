@@ -92,3 +92,30 @@ def test_this_computer_opens_no_port(qtbot, window, small_file):
     assert w.last_progress.state is ProgressState.FINISHED
     assert "this computer" in w.run_panel.where_label().text()
     assert listening_ports() <= before
+
+
+def test_the_run_panel_says_how_many_workers_and_of_which_kind(qtbot, window, small_file):
+    """Issue 14: threads or processes, chosen under Compute on, remembered, and said."""
+    from peakgui.gui.compute_target import PROCESSES, THREADS
+    from tests.gui.helpers import open_and_wait, settle
+
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    box = w.params_panel.compute_box()
+    assert box.kind_combo().isVisibleTo(box)  # offered for this computer only
+    w.params_panel.set_run_options(2, w.params_panel.max_mem_mb())
+    box.kind_combo().setCurrentIndex(box.kind_combo().findData(THREADS))
+    assert w.analysis_run().worker_kind.value == THREADS
+    with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
+        assert w.start_run(force=True)
+    assert "this computer (2 worker threads)" in w.run_panel.where_label().text()
+    assert w.last_progress.where == "this computer, 2 worker threads"
+    settle(qtbot, w)
+    box.kind_combo().setCurrentIndex(box.kind_combo().findData(PROCESSES))
+    assert w.analysis_run().worker_kind.value == PROCESSES
+    assert w.params_panel.compute_target().describe(2, PROCESSES) == \
+        "this computer (2 worker processes)"
+    w.close()
+    assert Settings().compute_target().worker_kind == PROCESSES
+    box.mode_combo().setCurrentIndex(box.mode_combo().findData(CLUSTER))
+    assert not box.kind_combo().isVisibleTo(box)

@@ -2,11 +2,15 @@
 
 The GUI reads results in worker threads, a step at a time: a BEPS results group holds every DC
 step of every field, and a map shows one. Field datasets are the group's USID main datasets (any
-analysis, including a lab's plugin), found by their attributes rather than by name.
+analysis, including a lab's plugin), found by their attributes rather than by name. Members of
+compound datasets (the SHO fit's BGlib-style ``Fit`` and ``Guess``) are fields of their own,
+named as the analysis names them (the dataset's ``peakgui_fields`` attribute).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 
 import h5py
@@ -14,7 +18,7 @@ import numpy as np
 
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.layout import SpectralLayout, build_layout
-from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results import COMPLETED, MEMBERS_ATTR, ResultsRef
 from peakgui.core.io.usid import as_text, describe, is_main_dataset
 
 
@@ -26,6 +30,44 @@ class StoredField:
     dtype: str
     quantity: str
     units: str
+    dataset: str = ""  # the compound dataset holding it ("" : its own dataset, ``name``)
+    member: str = ""
+
+
+def _members(ds: h5py.Dataset) -> dict[str, str]:
+    """A compound dataset's member -> field name (empty for a plain dataset)."""
+    if not ds.dtype.names:
+        return {}
+    try:
+        members = json.loads(as_text(ds.attrs.get(MEMBERS_ATTR, "{}")) or "{}")
+    except ValueError:
+        members = {}
+    return {m: members.get(m, m) for m in ds.dtype.names}
+
+
+def _units_of(member: str) -> str:
+    """'Frequency [Hz]' -> 'Hz' (BGlib names its members with their units)."""
+    found = re.search(r"\[([^\]]*)\]\s*$", member)
+    return found.group(1) if found else ""
+
+
+def _sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
+    """Field name -> (dataset, member or '') for the named fields the group holds."""
+    out = {}
+    for key, obj in grp.items():
+        if not isinstance(obj, h5py.Dataset):
+            continue
+        members = _members(obj)
+        for member, name in members.items():
+            out[name] = (key, member)
+        if not members:
+            out[key] = (key, "")
+    return {n: out[n] for n in names if n in out}
+
+
+def _column(ds: h5py.Dataset, member: str, index) -> np.ndarray:
+    data = ds[index]
+    return np.asarray(data[member] if member else data)
 
 
 @dataclass
@@ -79,15 +121,23 @@ def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> Results
             raise KeyError(f"{ref.group} is not a group")
         fields = []
         for name, obj in grp.items():
-            if name != COMPLETED and is_main_dataset(obj):
+            if name == COMPLETED or not is_main_dataset(obj):
+                continue
+            members = _members(obj)
+            for member, fname in members.items():
+                fields.append(StoredField(fname, str(obj.dtype[member]), member,
+                                          _units_of(member), name, member))
+            if not members:
                 fields.append(StoredField(name, str(obj.dtype),
                                           as_text(obj.attrs.get("quantity", name)),
                                           as_text(obj.attrs.get("units", ""))))
         if not fields:
             raise KeyError(f"{ref.group} holds no result datasets")
-        n = grp[fields[0].name].shape[0]
+        plain = [fl for fl in fields if not fl.dataset]  # describe() reads numbers only
+        first = plain[0].name if plain else fields[0].dataset
+        n = grp[first].shape[0]
         if layout is None or layout.n_positions != n:
-            layout = build_layout(describe(f, f"{ref.group}/{fields[0].name}"))
+            layout = build_layout(describe(f, f"{ref.group}/{first}"))
         done = grp.get(COMPLETED)
         mask = (done[()].astype(bool) if isinstance(done, h5py.Dataset) and done.shape == (n,)
                 else np.ones(n, dtype=bool))
@@ -100,10 +150,10 @@ def read_step(ref: ResultsRef, names: list[str], step: int) -> dict[str, np.ndar
     out = {}
     with open_read(ref.file) as f:
         grp = f[ref.group]
-        for name in names:
-            ds = grp[name]
+        for name, (dataset, member) in _sources(grp, names).items():
+            ds = grp[dataset]
             s = min(max(step, 0), ds.shape[1] - 1)
-            out[name] = ds[:, s]
+            out[name] = _column(ds, member, (slice(None), s))
     return out
 
 
@@ -114,4 +164,5 @@ def read_row(ref: ResultsRef, position: int, names: list[str]) -> dict[str, np.n
         done = grp.get(COMPLETED)
         if isinstance(done, h5py.Dataset) and not done[position]:
             return None
-        return {name: np.asarray(grp[name][position]).ravel() for name in names if name in grp}
+        return {name: _column(grp[dataset], member, position).ravel()
+                for name, (dataset, member) in _sources(grp, names).items()}

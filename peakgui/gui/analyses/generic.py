@@ -25,6 +25,9 @@ class AnalysisView:
     analysis is chosen. Items a subclass adds to ``plot`` must be removed in ``detach``.
     """
 
+    bad_label = "masked"
+    """What a pixel the analysis declares bad is, after 'N pixels': '12 pixels masked'."""
+
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
         self._items: list[pg.GraphicsObject] = []
@@ -63,6 +66,10 @@ class AnalysisView:
                              f"{html.escape(value_text(detail.values[fld.name], fld))}")
         parts += [html.escape(n) for n in detail.notes]
         return " · ".join(parts) or " "
+
+    def main_field(self, names: list[str]) -> str | None:
+        """The map shown first when results arrive (default: the first field)."""
+        return names[0] if names else None
 
     def loop_fields(self, fields: list[ResultField]) -> list[ResultField]:
         """The fields the loop plot draws against a remaining spectroscopic dimension."""

@@ -20,6 +20,8 @@ _CHOSEN_COLOUR = "#e0302b"
 class PeakFindingView(AnalysisView):
     """Peaks (triangles), the chosen peak (ring), amplitude (dashed) and position (dotted)."""
 
+    bad_label = "without a peak"
+
     def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
         super().attach(plot, legend)
         self._peaks = self.add_item(
@@ -48,6 +50,8 @@ class PeakFindingView(AnalysisView):
 
     def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
              phase: bool) -> None:
+        if detail is None or "peaks" not in detail.extra:  # none, or another analysis'
+            detail = None
         if detail is None:
             self._peaks.setData([], [])
             self._chosen.setData([], [])
@@ -68,15 +72,20 @@ class PeakFindingView(AnalysisView):
 
     def readout(self, detail: PixelDetail, fields: list[ResultField]) -> str:
         by_name = {f.name: f for f in fields}
+        if COUNT not in detail.values or FREQUENCY not in by_name:  # another analysis' detail
+            return super().readout(detail, fields)
         count = int(detail.values[COUNT])
-        found = ("no peak found, centre bin used" if count == 0
-                 else "1 peak found" if count == 1
-                 else f"{count} peaks found, the one nearest the centre chosen")
+        index = int(detail.extra["index"])
+        found = (f"bin {index}" if count == 0  # the analysis' note says why, in red
+                 else f"1 peak found (bin {index})" if count == 1
+                 else f"{count} peaks found, the one nearest the centre chosen (bin {index})")
         pos = by_name[FREQUENCY]
         return (f"<b>Amplitude</b> {value_text(detail.values[RESPONSE], by_name[RESPONSE])} · "
                 f"<b>{html.escape(pos.quantity)}</b> "
                 f"{value_text(detail.values[FREQUENCY], pos)} · "
-                f"{found} (bin {int(detail.extra['index'])})")
+                f"{found}"
+                + "".join(f" · <span style='color:#c0392b'>{html.escape(n)}</span>"
+                          for n in detail.notes))
 
     # ---- getters for tests -------------------------------------------------------------------
     def peak_data(self) -> tuple[np.ndarray, np.ndarray]:
