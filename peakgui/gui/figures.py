@@ -40,7 +40,7 @@ class MapFigure:
     quantity: str
     units: str
     levels: tuple[float, float]
-    colormap: str = "viridis"
+    colormap: str | pg.ColorMap = "viridis"  # a name, or the map the view draws with
     integer: bool = False
 
 
@@ -51,9 +51,9 @@ def map_figure(view, integer: bool = False, title: str | None = None) -> MapFigu
         raise ValueError("the shown map has no values yet")
     text = view.title_text() if title is None else title
     lo, hi = view.histogram().getLevels()
+    cmap = view.histogram().gradient.colorMap()  # what is drawn (a diverging difference map...)
     return MapFigure(np.asarray(image, dtype=np.float64), grid, text, text.split(" · ")[0],
-                     view.units(), (float(lo), float(hi)), view.colormap_name() or "viridis",
-                     integer)
+                     view.units(), (float(lo), float(hi)), cmap, integer)
 
 
 def default_scale(fig: MapFigure, target: int = 512) -> int:
@@ -66,10 +66,12 @@ def colour_image(fig: MapFigure) -> QImage:
     lo, hi = fig.levels
     if not hi > lo:
         hi = lo + (abs(lo) or 1.0)
-    try:
-        cmap = pg.colormap.get(fig.colormap)
-    except (FileNotFoundError, KeyError, ValueError):
-        cmap = pg.colormap.get("viridis")
+    cmap = fig.colormap
+    if not isinstance(cmap, pg.ColorMap):
+        try:
+            cmap = pg.colormap.get(cmap)
+        except (FileNotFoundError, KeyError, ValueError):
+            cmap = pg.colormap.get("viridis")
     lut = cmap.map(np.linspace(0.0, 1.0, 256), mode="byte")
     if lut.shape[1] == 3:
         lut = np.concatenate([lut, np.full((256, 1), 255, np.uint8)], axis=1)
@@ -165,6 +167,10 @@ class _MapLayout:
         width = max(right, tfm.horizontalAdvance(fig.title) + 2 * self.pad)
         self.size = QSize(math.ceil(width), math.ceil(self.title_h + self.map_h + self.pad))
         self.label_x = right - self.pad - fm.height() * 0.5
+        shift = (width - right) / 2  # a title wider than the rest: centre the map under it
+        self.map_rect.translate(shift, 0)
+        self.bar_rect.translate(shift, 0)
+        self.label_x += shift
 
 
 def paint_map(painter: QPainter, fig: MapFigure, scale: int, dpi: float) -> None:

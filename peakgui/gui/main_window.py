@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         tools.setWidget(self.map_tools.panel)
         tools.setWidgetResizable(True)
         tools.setFrameShape(QFrame.NoFrame)
+        tools.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.tools_dock = self._dock("Regions and comparisons", "tools", tools,
                                      Qt.LeftDockWidgetArea)
         self.tabifyDockWidget(self.attributes_dock, self.tools_dock)

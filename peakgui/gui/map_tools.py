@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -147,28 +148,30 @@ class MapTools(QObject):
         v = QVBoxLayout(panel)
         v.setContentsMargins(4, 4, 4, 4)
 
-        box = QGroupBox("Region: statistics of the shown map, mean spectrum")
+        box = QGroupBox("Region")
+        box.setToolTip("Statistics of the shown map inside the region, and the mean spectrum "
+                       "of its positions")
         g = QGridLayout(box)
         for i, (act, text) in enumerate(((self.rect_action, "Rectangle"),
                                          (self.ellipse_action, "Ellipse"),
                                          (self.polygon_action, "Polygon"),
                                          (self.remove_region_action, "Remove"))):
-            g.addWidget(self._button(act, text), 0, i)
+            g.addWidget(self._button(act, text), i // 2, i % 2)  # 2 x 2: a narrow dock
         self.region_label = QLabel("Draw a region on the map")
         self.region_label.setWordWrap(True)
-        g.addWidget(self.region_label, 1, 0, 1, 4)
+        g.addWidget(self.region_label, 2, 0, 1, 2)
         self.stats_table = QTableWidget(len(STAT_NAMES), 1)
         self.stats_table.setHorizontalHeaderLabels(["Inside the region"])
         self.stats_table.setVerticalHeaderLabels([_STAT_LABELS[n] for n in STAT_NAMES])
-        self.stats_table.horizontalHeader().setStretchLastSection(True)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.stats_table.setMinimumHeight(120)
-        g.addWidget(self.stats_table, 2, 0, 1, 4)
-        self.mean_button = QPushButton("Show the region's mean spectrum")
+        g.addWidget(self.stats_table, 3, 0, 1, 2)
+        self.mean_button = QPushButton("Show its mean spectrum")
         self.mean_button.setToolTip("The mean of the region's spectra, with the analysis' "
                                     "pixel test, in the spectrum view")
         self.mean_button.clicked.connect(self._on_mean_button_clicked)
-        g.addWidget(self.mean_button, 3, 0, 1, 4)
+        g.addWidget(self.mean_button, 4, 0, 1, 2)
         v.addWidget(box)
 
         box = QGroupBox("Line profile")
