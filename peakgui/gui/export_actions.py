@@ -87,6 +87,12 @@ class ExportActions(QObject):
             "Loop data as CS&V…", self._on_loop_csv_triggered,
             "The loop curves (test and results) against the remaining dimension",
             "export_loop_csv")
+        self.profile_csv_action = self._act(
+            "Line &profile as CSV…", self._on_profile_csv_triggered,
+            "Distance along the line and the shown map's values there", "export_profile_csv")
+        self.region_csv_action = self._act(
+            "&Region statistics as CSV…", self._on_region_csv_triggered,
+            "Statistics of the shown map inside the region", "export_region_csv")
         self.options_action = self._act(
             "Figure &options…", self._on_options_triggered,
             "Pixels per scan point and DPI of exported map figures", "figure_options")
@@ -102,8 +108,8 @@ class ExportActions(QObject):
     def fill_menu(self, menu: QMenu) -> None:
         menu.addSeparator()
         for a in (self.spectrum_figure_action, self.spectrum_csv_action, self.loop_figure_action,
-                  self.loop_csv_action):
-            menu.addAction(a)
+                  self.loop_csv_action, None, self.profile_csv_action, self.region_csv_action):
+            menu.addSeparator() if a is None else menu.addAction(a)
         menu.addSeparator()
         menu.addAction(self.options_action)
 
@@ -180,6 +186,10 @@ class ExportActions(QObject):
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
+        tools = getattr(self.w, "map_tools", None)
+        for pin in tools.pins.pins if tools is not None else []:
+            if len(pin.spectrum) == len(spectrum):  # pinned along the same axis
+                cols[f"{pin.label} abs"] = np.abs(pin.spectrum)
         header = [f"PeakGUI spectrum: {plain_text(view.title().text())}",
                   f"pixel test: {plain_text(view.readout().text()) or '-'}"]
         save_columns(path, cols, header)
@@ -210,3 +220,35 @@ class ExportActions(QObject):
         cols.update({f"{k} (test)": v for k, v in test.items()})
         cols.update({f"{k} (results)": v for k, v in results.items() if v.size})
         save_columns(path, cols, [f"PeakGUI loop: {loop.note()}"])
+
+    def _on_profile_csv_triggered(self) -> None:
+        path = self._ask("Export line profile", "profile", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_profile_csv)
+
+    def export_profile_csv(self, path: str) -> None:
+        tools = self.w.map_tools
+        d, v = tools.profile.data()
+        if d.size == 0:
+            raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
+        plot = tools.profile.widget.getPlotItem()
+        du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
+        ends = tools.profile.ends()
+        save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
+                     [f"PeakGUI line profile of: {self.w.map_view.title_text()}",
+                      f"from {ends[0]} to {ends[1]} (map coordinates)"])
+
+    def _on_region_csv_triggered(self) -> None:
+        path = self._ask("Export region statistics", "region", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_region_csv)
+
+    def export_region_csv(self, path: str) -> None:
+        tools = self.w.map_tools
+        if not tools.stats:
+            raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
+        lines = [f"# PeakGUI region statistics: {tools.region.shape} on "
+                 f"{self.w.map_view.title_text()}", f"# units: {self.w.map_view.units() or '-'}",
+                 "statistic,value"]
+        lines += [f"{k},{v:.9g}" for k, v in tools.stats.items()]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

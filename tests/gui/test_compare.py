@@ -17,7 +17,7 @@ def _run(qtbot, w, force=False):
     settle(qtbot, w)
 
 
-def test_difference_of_two_results_groups(qtbot, window, small_file):
+def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     w = window
     open_and_wait(qtbot, w, small_file)
     _run(qtbot, w)
@@ -45,6 +45,18 @@ def test_difference_of_two_results_groups(qtbot, window, small_file):
     assert lo == -hi and (lo, hi) == symmetric_levels(a - b)
     mid = w.map_view.histogram().gradient.colorMap().map(0.5, mode="qcolor")
     assert min(mid.red(), mid.green(), mid.blue()) > 180  # white-ish middle
+    # its figure is drawn with the same diverging colours: zero is white-ish, not teal
+    from PyQt5.QtGui import QColor
+
+    from peakgui.gui.figures import _MapLayout, map_figure
+    out = tmp_path / "diff.png"
+    w.actions.exports.set_options(1, 100)
+    w.actions.exports.export_map_figure(str(out))
+    from PyQt5.QtGui import QImage
+    lay = _MapLayout(map_figure(w.map_view), 1, 100)
+    bar = lay.bar_rect
+    mid = QColor(QImage(str(out)).pixel(int(bar.center().x()), int(bar.center().y())))
+    assert min(mid.red(), mid.green(), mid.blue()) > 180
     # back to another layer: the user's colormap and auto levels again
     w.layers.show(NAVIGATOR_MEAN)
     assert w.map_view.auto_levels_check().isChecked()
