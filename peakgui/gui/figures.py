@@ -248,6 +248,11 @@ def _paint_scale_bar(painter: QPainter, lay: _MapLayout) -> None:
     painter.setPen(Qt.black)
 
 
+def figure_layout(fig: MapFigure, scale: int, dpi: float) -> _MapLayout:
+    """Where the map, the colour bar and the rest go in a figure (checks and tests)."""
+    return _MapLayout(fig, scale, dpi)
+
+
 def map_figure_size(fig: MapFigure, scale: int, dpi: float) -> QSize:
     return _MapLayout(fig, scale, dpi).size
 

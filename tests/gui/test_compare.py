@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from PyQt5.QtGui import QColor, QImage
 
 from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.io.results import read_results
 from peakgui.gui.compare import DIFF_PREFIX, symmetric_levels
+from peakgui.gui.figures import figure_layout, map_figure
 from peakgui.gui.map_layers import NAVIGATOR_MEAN
 from tests.gui.helpers import open_and_wait, settle
 
@@ -46,14 +48,10 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     mid = w.map_view.histogram().gradient.colorMap().map(0.5, mode="qcolor")
     assert min(mid.red(), mid.green(), mid.blue()) > 180  # white-ish middle
     # its figure is drawn with the same diverging colours: zero is white-ish, not teal
-    from PyQt5.QtGui import QColor
-
-    from peakgui.gui.figures import _MapLayout, map_figure
     out = tmp_path / "diff.png"
     w.actions.exports.set_options(1, 100)
     w.actions.exports.export_map_figure(str(out))
-    from PyQt5.QtGui import QImage
-    lay = _MapLayout(map_figure(w.map_view), 1, 100)
+    lay = figure_layout(map_figure(w.map_view), 1, 100)
     bar = lay.bar_rect
     mid = QColor(QImage(str(out)).pixel(int(bar.center().x()), int(bar.center().y())))
     assert min(mid.red(), mid.green(), mid.blue()) > 180

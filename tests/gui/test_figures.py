@@ -9,12 +9,19 @@ import pytest
 from PyQt5.QtGui import QColor, QImage
 
 from peakgui.core.demo.beps import write_beps_demo
-from peakgui.gui.figures import colour_ticks, default_scale, map_figure, nice_step, scale_bar
+from peakgui.gui.figures import (
+    colour_ticks,
+    default_scale,
+    figure_layout,
+    map_figure,
+    nice_step,
+    scale_bar,
+)
 from tests.gui.helpers import open_and_wait, select_and_wait
 
 
-def _map_pixels(png: QImage, rows: int, cols: int, scale: int) -> np.ndarray:
-    """The RGB of the map's scan points, found as the one block of the figure that size."""
+def _rgb(png: QImage) -> np.ndarray:
+    """A figure's pixels as a (height, width, 3) array."""
     ptr = png.convertToFormat(QImage.Format_RGB888)
     arr = np.frombuffer(ptr.constBits().asstring(ptr.sizeInBytes()), np.uint8)
     return arr.reshape(ptr.height(), ptr.bytesPerLine())[:, : 3 * ptr.width()].reshape(
@@ -37,12 +44,11 @@ def test_map_figure_is_drawn_from_the_data_not_grabbed(qtbot, window, small_file
     # a screen grab is the widget's size; the figure is the map's size plus its margins
     assert png.width() != w.map_view.graphics_widget().width()
     fig = map_figure(w.map_view)
-    from peakgui.gui.figures import _MapLayout
-    lay = _MapLayout(fig, 1, 300)
+    lay = figure_layout(fig, 1, 300)
     assert (png.width(), png.height()) == (lay.size.width(), lay.size.height())
     r = lay.map_rect
     assert (r.width(), r.height()) == (grid.cols, grid.rows)
-    pix = _map_pixels(png, grid.rows, grid.cols, 1)
+    pix = _rgb(png)
     block = pix[int(r.top()): int(r.top()) + grid.rows, int(r.left()): int(r.left()) + grid.cols]
     # no red selection marker in the figure: every map pixel has a viridis colour
     red = (block[..., 0] > 200) & (block[..., 1] < 80) & (block[..., 2] < 80)
