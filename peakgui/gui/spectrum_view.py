@@ -97,8 +97,8 @@ class SpectrumView(QWidget):
     def _outside_legend(self) -> pg.LegendItem:
         """A legend in a row of its own under the plot, so it never covers the data."""
         p = self._plot.getPlotItem()
-        legend = pg.LegendItem(offset=None, colCount=4, labelTextSize="9pt",
-                               horSpacing=12, verSpacing=-4)
+        legend = pg.LegendItem(offset=None, colCount=4, labelTextSize="8pt",
+                               horSpacing=6, verSpacing=-6)
         legend.mouseDragEvent = lambda ev: ev.ignore()  # it has its place in the layout
         p.layout.addItem(legend, 4, 1, alignment=Qt.AlignHCenter)
         p.legend = legend  # items added with a name appear in it
@@ -106,14 +106,14 @@ class SpectrumView(QWidget):
         return legend
 
     def _fit_legend(self) -> None:
-        """As many legend entries per row as the plot's width holds (none clipped)."""
-        items = self._legend.items
-        if not items:
-            return
-        widest = max(s.boundingRect().width() + lb.boundingRect().width() + 24
-                     for s, lb in items)
-        cols = max(1, min(len(items), int(self.plot_item().vb.width() // widest)))
-        self._legend.setColumnCount(cols)
+        """As many legend entries per row as the plot's width holds (none clipped): one row
+        when it fits, so the legend takes little height from the plot."""
+        n = len(self._legend.items)
+        room = self.plot_item().vb.width()
+        for cols in range(max(n, 1), 0, -1):
+            self._legend.setColumnCount(cols)
+            if self._legend.layout.preferredWidth() <= room:
+                break
 
     def _on_plot_resized(self, *_) -> None:
         self._fit_legend()
