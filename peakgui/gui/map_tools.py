@@ -217,6 +217,7 @@ class MapTools(QObject):
         w.sigResultsShown.connect(self._on_results_shown)
         w.sigDatasetOpened.connect(self._on_dataset_opened)
         w.live_maps.sigMapsUpdated.connect(self._on_map_values_changed)
+        w.sigNavigatorReady.connect(lambda _kind: self._on_map_values_changed())
         w.spectrum_view.sigModeChanged.connect(
             lambda mode: self.pins.set_phase(mode == PHASE_MODE, w.map_view.grid()))
 
