@@ -9,6 +9,7 @@ import pytest
 from PyQt5.QtGui import QColor, QImage
 
 from peakgui.core.demo.beps import write_beps_demo
+from peakgui.gui.export_actions import FigureOptionsDialog
 from peakgui.gui.figures import (
     colour_ticks,
     default_scale,
@@ -190,3 +191,14 @@ def test_profile_region_and_pinned_spectra_exports(qtbot, window, small_file, tm
     assert "pin (4, 4) abs" in text
     np.testing.assert_allclose(np.loadtxt(tmp_path / "spectrum.csv", delimiter=",")[:, -1],
                                np.abs(rep.spectrum), rtol=1e-6)
+
+
+def test_figure_options_are_remembered(qtbot, make_window):
+    w = make_window()
+    assert w.actions.exports.options() == (0, 300)  # auto size, 300 dpi
+    dlg = FigureOptionsDialog(*w.actions.exports.options(), parent=w)
+    qtbot.addWidget(dlg)
+    assert dlg.scale_spin.text().startswith("auto")
+    w.actions.exports.set_options(3, 600)
+    w.settings.sync()
+    assert make_window().actions.exports.options() == (3, 600)
