@@ -51,6 +51,7 @@ from .regions import (
     STAT_NAMES,
     RegionMean,
     RegionTool,
+    inspect_mean,
     map_statistics,
     read_region_mean,
 )
@@ -83,6 +84,7 @@ class MapTools(QObject):
         self._diff_reader = LatestOnly(self)
         self._diverging_shown = False
         self._auto_before_diff = True
+        self.showing_region = False  # the spectrum view shows the region's mean, not a pixel
         self._build_actions()
         self.panel = self._build_panel()
         self._connect()
@@ -218,6 +220,10 @@ class MapTools(QObject):
         w.sigDatasetOpened.connect(self._on_dataset_opened)
         w.live_maps.sigMapsUpdated.connect(self._on_map_values_changed)
         w.sigNavigatorReady.connect(lambda _kind: self._on_map_values_changed())
+        # connected after the pixel's own slots: the mean stays shown, tested again
+        w.params_panel.sigParamsChanged.connect(lambda _p: self._retest_region_mean())
+        w.spectrum_view.sigStepChanged.connect(self._retest_region_mean)
+        w.map_view.sigPixelClicked.connect(self._on_map_pixel_clicked)
         w.spectrum_view.sigModeChanged.connect(
             lambda mode: self.pins.set_phase(mode == PHASE_MODE, w.map_view.grid()))
 
@@ -240,6 +246,7 @@ class MapTools(QObject):
 
     def remove_region(self) -> None:
         self._mean_reader.abort()
+        self.showing_region = False
         self.region.remove()
         self.region_mean = None
         self.stats = {}
@@ -315,6 +322,20 @@ class MapTools(QObject):
         title = (f"<b>Region mean</b> · {self.region.shape or 'region'} of {m.count} "
                  f"positions{self.w.step_suffix(m.step)}")
         self.w.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
+        self.showing_region = True
+
+    def _retest_region_mean(self, step: int | None = None) -> None:
+        """New parameters or another step while the mean is shown: test the mean again (it
+        is in memory, every step of it) and keep it in the spectrum view."""
+        m = self.region_mean
+        if not self.showing_region or m is None:
+            return
+        m.step = self.w.inspector.step if step is None else step
+        inspect_mean(self.w.inspector.run, m)
+        self.show_region_mean()
+
+    def _on_map_pixel_clicked(self, _row: int, _col: int) -> None:
+        self.showing_region = False  # the clicked pixel takes the spectrum view
 
     def _on_mean_button_clicked(self) -> None:
         if self.region_mean is not None and self.region_mean.step == self.w.inspector.step:

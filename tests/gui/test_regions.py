@@ -96,3 +96,28 @@ def test_moving_the_region_updates_it_and_a_new_file_removes_it(qtbot, window, s
     assert tools.stats["count"] == 12 and tools.region_mean.count == 12
     open_and_wait(qtbot, w, small_file)
     assert tools.region.roi is None and tools.stats == {}
+
+
+def test_the_mean_stays_shown_and_tested_again_until_a_pixel_is_clicked(qtbot, window,
+                                                                        small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    tools = w.map_tools
+    tools.add_region(ELLIPSE)
+    qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
+    settle(qtbot, w)
+    params = dict(w.params_panel.params())
+    params["min_snr"] = 5.0
+    w.params_panel.set_params(params)  # the pixel test runs again, and so does the mean's
+    assert "Region mean" in w.spectrum_view.title().text()
+    run = AnalysisRun(w.source, "peak_finding", params, n_jobs=1)
+    expected = run.inspect(tools.region_mean.spectrum)
+    assert w.spectrum_view.detail().values == pytest.approx(expected.values, nan_ok=True)
+    g = w.map_view.grid()
+    with qtbot.waitSignal(w.sigPixelTested, timeout=10_000):
+        w.map_view.click_pixel(1, 1)
+    assert "Position" in w.spectrum_view.title().text()
+    params["min_snr"] = 2.0
+    w.params_panel.set_params(params)
+    assert "Position" in w.spectrum_view.title().text()  # the pixel stays
+    assert g is w.map_view.grid()
