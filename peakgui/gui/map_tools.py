@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QObject
+from PyQt5.QtCore import QObject, QTimer
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -220,9 +220,12 @@ class MapTools(QObject):
         w.sigDatasetOpened.connect(self._on_dataset_opened)
         w.live_maps.sigMapsUpdated.connect(self._on_map_values_changed)
         w.sigNavigatorReady.connect(lambda _kind: self._on_map_values_changed())
-        # connected after the pixel's own slots: the mean stays shown, tested again
-        w.params_panel.sigParamsChanged.connect(lambda _p: self._retest_region_mean())
-        w.spectrum_view.sigStepChanged.connect(self._retest_region_mean)
+        # after the pixel's own slots have run (they show the pixel): the mean stays shown,
+        # tested again
+        w.params_panel.sigParamsChanged.connect(
+            lambda _p: QTimer.singleShot(0, self._retest_region_mean))
+        w.spectrum_view.sigStepChanged.connect(
+            lambda step: QTimer.singleShot(0, lambda: self._retest_region_mean(step)))
         w.map_view.sigPixelClicked.connect(self._on_map_pixel_clicked)
         w.spectrum_view.sigModeChanged.connect(
             lambda mode: self.pins.set_phase(mode == PHASE_MODE, w.map_view.grid()))
