@@ -44,12 +44,20 @@ class MapFigure:
     integer: bool = False
 
 
+_WINDOW_NOTES = re.compile(r"\s*\((?:reused|running|paused)\)")
+
+
+def figure_title(title: str) -> str:
+    """A map's title without the window's notes on how it got there ("(reused)"...)."""
+    return _WINDOW_NOTES.sub("", title).strip()
+
+
 def map_figure(view, integer: bool = False, title: str | None = None) -> MapFigure:
     """The figure of what a :class:`MapView` shows now (its levels and colormap)."""
     image, grid = view.image(), view.grid()
     if image is None or grid is None or not np.isfinite(image).any():
         raise ValueError("the shown map has no values yet")
-    text = view.title_text() if title is None else title
+    text = figure_title(view.title_text()) if title is None else title
     lo, hi = view.histogram().getLevels()
     cmap = view.histogram().gradient.colorMap()  # what is drawn (a diverging difference map...)
     return MapFigure(np.asarray(image, dtype=np.float64), grid, text, text.split(" · ")[0],

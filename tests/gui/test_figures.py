@@ -14,6 +14,7 @@ from peakgui.gui.figures import (
     colour_ticks,
     default_scale,
     figure_layout,
+    figure_title,
     map_figure,
     nice_step,
     scale_bar,
@@ -95,6 +96,13 @@ def test_ticks_scale_bar_and_default_size(qtbot, window, small_file):
     length, text = scale_bar(fig.grid)
     assert 0 < length < abs(fig.grid.dx) * fig.grid.cols and "m" in text
     assert [nice_step(x) for x in (1.0, 7.0, 30.0)] == [0.5, 2.0, 10.0]
+
+
+def test_figure_titles_leave_out_the_window_notes():
+    assert figure_title("Peak amplitude · Peak_Finding_000 (reused) · DC_Offset = 1 V") == \
+        "Peak amplitude · Peak_Finding_000 · DC_Offset = 1 V"
+    assert figure_title("Peak count · Peak_Finding_001 (running)") == \
+        "Peak count · Peak_Finding_001"
 
 
 def test_count_map_ticks_are_whole_numbers(qtbot, window, small_file):
