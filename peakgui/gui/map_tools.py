@@ -244,8 +244,16 @@ class MapTools(QObject):
         if grid is None:
             return False
         self.region.create(shape, grid)
+        self._show_dock()
         self._on_region_changed()
         return True
+
+    def _show_dock(self) -> None:
+        """Bring the dock with the statistics and the profile forward (it may be a tab)."""
+        dock = getattr(self.w, "tools_dock", None)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def remove_region(self) -> None:
         self._mean_reader.abort()
@@ -352,6 +360,7 @@ class MapTools(QObject):
         if grid is None:
             return False
         self.profile.create(grid)
+        self._show_dock()
         self._on_profile_changed()
         return True
 

@@ -34,7 +34,9 @@ def test_profile_on_the_window_map(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
     tools = w.map_tools
+    w.attributes_dock.raise_()
     assert tools.add_profile()
+    assert not w.tools_dock.visibleRegion().isEmpty()  # the dock came forward
     g = w.map_view.grid()
     row = 7
     y = g.y0 + row * g.dy
