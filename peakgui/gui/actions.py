@@ -10,7 +10,8 @@ from PyQt5.QtCore import QObject, Qt
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QAction, QMenu, QStyle
 
-from .export import export_png, export_values
+from .export import export_values
+from .export_actions import ExportActions
 from .formatting import error_text
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class WindowActions(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.w = window
+        self.exports = ExportActions(window)
         self._build_actions()
         self._build_menus()
 
@@ -46,14 +48,15 @@ class WindowActions(QObject):
                             "Open an HDF5 file", QStyle.SP_DialogOpenButton, "open")
         w.close_action = act("&Close", w.close_file, "Ctrl+W", "Close the file",
                              QStyle.SP_DialogCloseButton, "close")
-        w.export_png_action = act("Export map as &PNG…", self._on_export_png_triggered,
-                                  tip="Save the shown map as an image, with its axes and "
-                                  "colour scale", name="export_png")
-        w.export_csv_action = act("Export map values as &CSV…",
+        w.export_png_action = act("Map as &figure (PNG or SVG)…",
+                                  self.exports.on_map_figure_triggered,
+                                  tip="Save the shown map as a figure drawn from its data: "
+                                  "title, colour bar, scale bar, no cursor", name="export_png")
+        w.export_csv_action = act("Map values as &CSV…",
                                   lambda: self._on_export_values_triggered(".csv"),
                                   tip="Save the shown map's values as a CSV table "
                                   "(rows x columns; nan where not computed)", name="export_csv")
-        w.export_npy_action = act("Export map values as &NumPy…",
+        w.export_npy_action = act("Map values as &NumPy…",
                                   lambda: self._on_export_values_triggered(".npy"),
                                   tip="Save the shown map's values as a .npy array "
                                   "(np.load, no pickle)", name="export_npy")
@@ -89,8 +92,10 @@ class WindowActions(QObject):
         m.addSeparator()
         m.addAction(w.run_files_action)
         m.addSeparator()
+        w.export_menu = m.addMenu("&Export")
         for a in (w.export_png_action, w.export_csv_action, w.export_npy_action):
-            m.addAction(a)
+            w.export_menu.addAction(a)
+        self.exports.fill_menu(w.export_menu)
         m.addSeparator()
         m.addAction(w.quit_action)
         r = mb.addMenu("&Run")
@@ -149,19 +154,6 @@ class WindowActions(QObject):
         w = self.w
         stem = w.file.stem if w.file else "map"
         return str(Path(w.settings.last_folder()) / f"{stem}_{w.layers.current()}{suffix}")
-
-    def _on_export_png_triggered(self) -> None:
-        w = self.w
-        path = w.dialogs.ask_save_path("Export map as PNG", self._default_export_name(".png"),
-                                       "PNG images (*.png)")
-        if not path:
-            return
-        try:
-            export_png(w.map_view, path)
-        except OSError as exc:
-            w.error("Export failed", error_text(exc))
-            return
-        w.statusBar().showMessage(f"Saved {path}", 5000)
 
     def _on_export_values_triggered(self, suffix: str) -> None:
         w = self.w

@@ -1,4 +1,4 @@
-"""Saving the shown map: a PNG as it looks (axes, colours) and its values as CSV or NumPy."""
+"""Saving the shown map: a figure drawn from its data (PNG or SVG) and its values as CSV or NumPy."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .figures import default_scale, map_figure, save_map_figure
 from .map_view import MapView
 
 
-def export_png(view: MapView, path: str | os.PathLike) -> Path:
-    """The map as drawn (image, axes, title and colour scale), at the widget's size."""
-    path = Path(path)
-    pixmap = view.graphics_widget().grab()
-    if not pixmap.save(str(path), "PNG"):
-        raise OSError(f"{path}: could not be written")
-    return path
+def export_png(view: MapView, path: str | os.PathLike, integer: bool = False,
+               scale: int | None = None, dpi: float = 300) -> Path:
+    """The shown map as a figure (PNG, or SVG by the suffix): title, the map at ``scale`` image
+    pixels per scan point (None: about 512 pixels wide), colour bar and scale bar, painted from
+    the data with the view's levels and colormap; never a screen grab (no cursor, no marks)."""
+    fig = map_figure(view, integer)
+    return save_map_figure(fig, path, scale or default_scale(fig), dpi)
 
 
 def export_values(view: MapView, path: str | os.PathLike) -> Path:

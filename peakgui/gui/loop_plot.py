@@ -91,6 +91,21 @@ class LoopPlot(QWidget):
     def x_combo(self) -> QComboBox:
         return self._x_combo
 
+    def graphics_layout(self) -> pg.GraphicsLayout:
+        """The stacked plots (figure export renders them from here)."""
+        return self._glw.ci
+
+    def x_label(self) -> str:
+        """The x axis' name and units, e.g. ``DC_Offset (V)``."""
+        others = self._layout.others if self._layout is not None else []
+        if not others:
+            return "x"
+        d = others[self.x_dim()]
+        return f"{d.name} ({d.units})" if d.units else d.name
+
+    def note(self) -> str:
+        return self._note.text()
+
     def x_dim(self) -> int:
         return max(0, self._x_combo.currentIndex())
 

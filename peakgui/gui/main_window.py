@@ -42,6 +42,7 @@ from .inspector import PixelInspector
 from .loop_plot import LoopPlot
 from .map_grid import MapGrid
 from .map_layers import MapLayers
+from .map_tools import MapTools
 from .map_view import MapView
 from .navigator import NavigatorController
 from .parameters_panel import ParametersPanel
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.run_presenter = RunPresenter(self, self.run_controller, self.live_maps)
         self.actions = WindowActions(self)
         self.view_options = ViewOptions(self.settings, self.map_view, self.spectrum_view, self)
+        self.map_tools = MapTools(self)  # regions, profile, pins, comparison (Tools menu)
         self._build_docks()
         self._connect()
         self.bin_timer = self._single_shot(200, self.pixels.on_bin_timer_timeout)
@@ -190,8 +192,17 @@ class MainWindow(QMainWindow):
         v.addWidget(boxes[1])
         self.run_dock = self._dock("Analysis", "analysis", panel, Qt.RightDockWidgetArea)
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
+        tools = QScrollArea()
+        tools.setWidget(self.map_tools.panel)
+        tools.setWidgetResizable(True)
+        tools.setFrameShape(QFrame.NoFrame)
+        tools.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.tools_dock = self._dock("Regions and comparisons", "tools", tools,
+                                     Qt.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.attributes_dock, self.tools_dock)
+        self.attributes_dock.raise_()
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
-                                     self.loop_dock, self.run_dock])
+                                     self.loop_dock, self.run_dock, self.tools_dock])
         self.view_options.add_to_menu(self.actions.view_menu)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -348,13 +359,14 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
-                or self.navigator.busy() or self.tree.model().busy())
+                or self.navigator.busy() or self.tree.model().busy() or self.map_tools.busy())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
         self.datasets.abort()
         self.navigator.abort()
         self.results_browser.abort()
+        self.map_tools.abort()
         self.attributes.clear()
         self.inspector.set_source(self.inspector.source)
         self.tree.model().abort()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import Qt, pyqtSignal
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.analyses.declaration import PixelDetail, ResultField
@@ -17,7 +17,7 @@ from .analyses import AnalysisView
 from .axes import set_axis_units
 from .formatting import shown_units
 from .readout import ReadoutLabel
-from .step_selector import StepSelector
+from .step_selector import StepSelector, step_of
 
 AMPLITUDE_MODE = "amplitude"
 PHASE_MODE = "phase"
@@ -32,6 +32,8 @@ class SpectrumView(QWidget):
     """The user chose another step along the remaining spectroscopic dimensions."""
     sigSpectralDimChanged = pyqtSignal(str)
     """The user chose another spectroscopic dimension for the spectra to run along."""
+    sigModeChanged = pyqtSignal(str)
+    """Amplitude or phase was chosen (carries AMPLITUDE_MODE or PHASE_MODE)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -41,6 +43,9 @@ class SpectrumView(QWidget):
         self._detail: PixelDetail | None = None
         self._overlay: AnalysisView | None = None
         self._fields: list[ResultField] = []
+        self._hidden_legend: list[tuple[pg.GraphicsObject, str]] = []  # rows of hidden items
+        self._remembered_steps: dict[str, int] = {}  # slider index per dim, this dataset
+        self._step_memory: dict[str, int] | None = None  # set by an axis switch in flight
 
         self._mode_combo = QComboBox()
         self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
@@ -67,7 +72,7 @@ class SpectrumView(QWidget):
         self._plot = pg.PlotWidget()
         self._plot.showGrid(x=True, y=True, alpha=0.2)
         self._plot.getViewBox().setDefaultPadding(0.06)  # room for overlay markers
-        self._legend = self._plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self._legend = self._outside_legend()
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
         self._plot.addItem(self._data)
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
@@ -89,7 +94,38 @@ class SpectrumView(QWidget):
         self.set_spectral_dims([], "")
         self.clear()
 
+    def _outside_legend(self) -> pg.LegendItem:
+        """A legend in a row of its own under the plot, so it never covers the data."""
+        p = self._plot.getPlotItem()
+        legend = pg.LegendItem(offset=None, colCount=4, labelTextSize="8pt",
+                               horSpacing=6, verSpacing=-6)
+        legend.mouseDragEvent = lambda ev: ev.ignore()  # it has its place in the layout
+        p.layout.addItem(legend, 4, 1, alignment=Qt.AlignHCenter)
+        p.legend = legend  # items added with a name appear in it
+        p.vb.sigResized.connect(self._on_plot_resized)
+        return legend
+
+    def _fit_legend(self) -> None:
+        """As many legend entries per row as the plot's width holds (none clipped): one row
+        when it fits, so the legend takes little height from the plot."""
+        n = len(self._legend.items)
+        room = self.plot_item().vb.width()
+        for cols in range(max(n, 1), 0, -1):
+            self._legend.setColumnCount(cols)
+            if self._legend.layout.preferredWidth() <= room:
+                break
+
+    def _on_plot_resized(self, *_) -> None:
+        self._fit_legend()
+
     # ---- getters --------------------------------------------------------------------------------
+    def legend(self) -> pg.LegendItem:
+        return self._legend
+
+    def legend_names(self) -> list[str]:
+        """The legend's entries as shown."""
+        return [label.text for _, label in self._legend.items]
+
     def plot_widget(self) -> pg.PlotWidget:
         return self._plot
 
@@ -120,6 +156,13 @@ class SpectrumView(QWidget):
     def detail(self) -> PixelDetail | None:
         return self._detail
 
+    def spectrum(self) -> np.ndarray | None:
+        """The complex (or real) spectrum shown, as given."""
+        return self._spectrum
+
+    def axis(self) -> Dimension | None:
+        return self._axis
+
     # ---- content --------------------------------------------------------------------------------
     def set_axis(self, axis: Dimension, quantity: str, units: str, complex_data: bool) -> None:
         """The spectroscopic axis and the data's quantity/units, once per dataset."""
@@ -138,8 +181,18 @@ class SpectrumView(QWidget):
 
     def set_steps(self, dims: list[Dimension], current: int = 0) -> None:
         """The remaining spectroscopic dims (slowest first): a slider each, shown only when
-        the data has steps besides the spectral axis."""
+        the data has steps besides the spectral axis. Right after the user switched the
+        spectral axis, each dimension seen before gets its slider position back (the DC step
+        survives a look along another axis), announced once the new source is set up."""
+        memory, self._step_memory = self._step_memory, None
+        if memory is None:  # another dataset: nothing to bring back
+            self._remembered_steps = {}
         self._steps.set_dims(dims, current)
+        if memory and dims:
+            indices = [min(memory.get(d.name, i), d.size - 1)
+                       for d, i in zip(dims, self._steps.indices())]
+            if indices != self._steps.indices():
+                QTimer.singleShot(0, lambda: self._steps.set_step(step_of(dims, indices)))
 
     def set_spectral_dims(self, names: list[str], current: str) -> None:
         """The spectroscopic dimensions a spectrum can run along (chooser shown if several)."""
@@ -166,6 +219,9 @@ class SpectrumView(QWidget):
 
     def set_overlay(self, overlay: AnalysisView | None, fields: list[ResultField]) -> None:
         """The chosen analysis' view (it adds its items to the plot) and its result fields."""
+        for item, name in self._hidden_legend:  # the old overlay removes its own rows
+            self._legend.addItem(item, name)
+        self._hidden_legend = []
         if self._overlay is not None:
             self._overlay.detach()
         self._overlay, self._fields = overlay, list(fields)
@@ -209,15 +265,39 @@ class SpectrumView(QWidget):
         d = self._detail
         if self._overlay is not None:
             self._overlay.draw(d, x, y, phase)
+        self._sync_legend()
         if d is None or self._overlay is None:
             self._readout.setText(f"<span style='color:#c0392b'>{error}</span>" if error else " ")
             return
         self._readout.setText(self._overlay.readout(d, self._fields))
 
+    def _sync_legend(self) -> None:
+        """No legend row for what is not drawn (hidden overlay items); the data's row names
+        what is drawn (|x| or the phase)."""
+        for item, name in list(self._hidden_legend):
+            if item.isVisible():
+                self._hidden_legend.remove((item, name))
+                self._legend.addItem(item, name)
+        for sample, label in list(self._legend.items):
+            if not sample.item.isVisible():
+                self._hidden_legend.append((sample.item, label.text))
+                self._legend.removeItem(sample.item)
+        name = "phase" if self.mode() == PHASE_MODE else "|x|"
+        for sample, label in self._legend.items:
+            if sample.item is self._data and label.text != name:
+                label.setText(name)
+        self._fit_legend()
+
     def _on_dim_changed(self, name: str) -> None:
         if name:
-            self.sigSpectralDimChanged.emit(name)
+            self._remembered_steps.update({d.name: i for d, i in zip(self._steps.dims(),
+                                                                     self._steps.indices())})
+            self._step_memory = dict(self._remembered_steps)
+            self.sigSpectralDimChanged.emit(name)  # the new source is set up in here
+            self._step_memory = None  # (unused if the switch was refused)
 
     def _on_mode_changed(self, _index: int) -> None:
         self._set_y_label()
         self._draw()
+        self._sync_legend()
+        self.sigModeChanged.emit(self.mode())

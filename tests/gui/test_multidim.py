@@ -43,12 +43,17 @@ def test_picker_and_sliders_in_both_orders(qtbot, window, tmp_path, fastest_firs
         assert [d.name for d in sel.dims()] == [d.name for d in lay.others]
         assert not sel.isHidden() and not w.loop_dock.isHidden()
         assert w.spectrum_view.plot_item().getAxis("bottom").labelText == spectral
-        # move the Field slider with the keyboard: the map follows that step
+        # move the Field slider with the keyboard: the map follows that step (after the axis
+        # switch the slider kept its place at the end, so it goes back to the start)
         field = sel.slider("Field")
+        kept = 0 if spectral == "Frequency" else field.maximum()
+        qtbot.waitUntil(lambda f=field, k=kept: f.value() == k, timeout=10_000)
+        settle(qtbot, w)
         field.setFocus()
         with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
-            QTest.keyClick(field, Qt.Key_End)
-        idx = [d.size - 1 if d.name == "Field" else 0 for d in lay.others]
+            QTest.keyClick(field, Qt.Key_End if spectral == "Frequency" else Qt.Key_Home)
+        idx = [d.size - 1 if d.name == "Field" and spectral == "Frequency" else 0
+               for d in lay.others]
         step = step_of(lay.others, idx)
         assert w.inspector.step == step and sel.step() == step
         assert "Field" in w.map_view.title_text()

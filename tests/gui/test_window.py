@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PyQt5.QtCore import QMimeData, QPoint, Qt, QUrl
 from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PyQt5.QtWidgets import QAction
 
 from peakgui.core.analyses.peak_finding.params import PeakParams
 from peakgui.gui.dialogs import about_text, versions
@@ -19,13 +20,16 @@ from tests.gui.helpers import open_and_wait
 def test_menus_and_shortcuts(window):
     w = window
     menus = [a.text() for a in w.menuBar().actions()]
-    assert menus == ["&File", "&Run", "&View", "&Help"]
+    assert menus == ["&File", "&Run", "&View", "&Tools", "&Help"]
     assert w.open_action.shortcut() == QKeySequence(QKeySequence.Open)
     assert w.open_action.shortcut().toString() == "Ctrl+O"
     assert w.quit_action.shortcut().toString() == "Ctrl+Q"
     assert w.close_action.shortcut().toString() == "Ctrl+W"
     assert not w.start_action.isEnabled()  # nothing open yet
     assert not w.close_action.isEnabled()
+    keys = [a.shortcut().toString() for a in w.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys)), keys  # no shortcut is taken twice
+    assert w.map_tools.pin_action.shortcut().toString() == "P"
 
 
 def test_open_close_and_recent_files(qtbot, make_window, small_file, demo_file):
