@@ -10,6 +10,8 @@ from PyQt5.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayo
 from ..core.io.browse import SPECTRAL_KINDS, H5Node, Kind, link_text
 from .h5_tree_model import H5TreeModel
 
+MIN_WIDTH = 250  # px: the name column and most of the kind column
+
 __all__ = ["SPECTRAL_KINDS", "H5Node", "H5TreeModel", "H5TreeView", "Kind", "link_text"]
 
 
@@ -42,6 +44,7 @@ class H5TreeView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
+        self.setMinimumWidth(MIN_WIDTH)  # names and kinds stay readable; the dock keeps it
         self._view.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self._view.activated.connect(self._on_view_activated)
         self._view.expanded.connect(self._on_view_expanded)

@@ -53,6 +53,7 @@ from .run_panel import RunPanel
 from .run_presenter import RunPresenter
 from .settings import Settings
 from .spectrum_view import SpectrumView
+from .window_geometry import keep_docks_readable, restore_or_place
 from .workers import wait_for_workers
 
 
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
                                      self.loop_dock, self.run_dock])
+        keep_docks_readable([self.tree_dock, self.attributes_dock, self.spectrum_dock,
+                             self.loop_dock, self.run_dock])
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -213,11 +216,8 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         geom, state = self.settings.window_geometry(), self.settings.window_state()
-        if geom is not None:
-            self.restoreGeometry(geom)
-        else:
-            self.resize(1500, 950)
-        if state is None or not self.restoreState(state):
+        fitted = restore_or_place(self, geom)  # a saved size only if it fits this screen
+        if state is None or not fitted or not self.restoreState(state):
             self.default_layout()
         name = self.settings.analysis_name() or registry.DEFAULT
         self.params_panel.set_analysis(name, self.settings.analysis_params(name))
