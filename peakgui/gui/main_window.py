@@ -345,7 +345,8 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
-                or self.navigator.busy() or self.tree.model().busy())
+                or self.navigator.busy() or self.tree.model().busy()
+                or self.run_presenter.warmup.busy())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
