@@ -314,6 +314,16 @@ class DatasetPresenter(QObject):
         elif node.kind == Kind.RESULTS:
             self.w.results_browser.open_group(node.path)
 
+    def on_tree_node_clicked_again(self, node: H5Node) -> None:
+        """A click on the node that was already selected: open it all the same (after a failed
+        open of it, or to go back from a results group to the dataset's own map)."""
+        src = self.w.source
+        if node.kind in SPECTRAL_KINDS and src is not None and src.file == self.w.file \
+                and node.path == src.dataset:
+            self.w.layers.show(NAVIGATOR_MEAN)
+        elif node.kind in SPECTRAL_KINDS or node.kind == Kind.RESULTS:
+            self.on_tree_node_selected(node)
+
     def on_tree_node_activated(self, node: H5Node) -> None:
         if node.kind == Kind.DATASET:
             self.open_dataset(node.path)  # says clearly why it is not a spectral map

@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.tree.sigNodeSelected.connect(self.datasets.on_tree_node_selected)
         self.tree.sigNodeActivated.connect(self.datasets.on_tree_node_activated)
+        self.tree.sigNodeClickedAgain.connect(self.datasets.on_tree_node_clicked_again)
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
