@@ -270,6 +270,7 @@ class DatasetPresenter(QObject):
             plot.setLabel("bottom", "")
             plot.setLabel("left", "")
             plot.getViewBox().setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            plot.getViewBox().enableAutoRange()  # the next data sets the range again
         hist = mv.histogram()
         hist.axis.setLabel("")
         for curve in hist.plots:
@@ -278,6 +279,7 @@ class DatasetPresenter(QObject):
         hist.setLevels(0, 1)  # the handles of the old range go too; the user's choice stays:
         mv.auto_levels_check().setChecked(auto)
         hist.vb.setYRange(0, 1, padding=0)
+        hist.vb.enableAutoRange()
         sv.set_steps([], 0)
         sv.set_spectral_dims([], "")
 
