@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
         self.inspector.set_source(self.inspector.source)
         self.tree.model().abort()
         self.live_maps.stop()
+        self.run_presenter.warmup.abort()
         return wait_for_workers(msecs)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

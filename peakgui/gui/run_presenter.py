@@ -76,7 +76,7 @@ class RunPresenter(QObject):
         if target.separate:
             reason = target.reason
             if "locked" in reason:  # who holds it, with its process id when the OS says
-                reason = f"{lock_holder_text(w.source.file)} is writing the source file"
+                reason = f"the source file is locked by {lock_holder_text(w.source.file)}"
             w.info_bar.show_message(
                 f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "
                 "(the source file is not modified).", "warning")
@@ -101,11 +101,12 @@ class RunPresenter(QObject):
         self._group_short = ""
         self.last_progress = None
         w.run_panel.reset()
-        where = compute.describe(run.n_jobs)
+        # local runs: the engine's own words (threads or processes, how many); nothing starts
+        # until the run enters its backend
+        where = compute.describe(run.n_jobs) if backend is not None else run.backend.describe()
         w.run_panel.set_where(f"Computes on {where}")
         w.run_panel.set_message(f"Connecting to {where}…" if backend is not None
-                                else f"Starting ({run.n_jobs} worker"
-                                f"{'s' if run.n_jobs != 1 else ''})…")
+                                else f"Starting on {where}…")
         self.rc.start(run, force, backend)
         return True
 
