@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +64,11 @@ def open_steps(files: list[Path], dataset: str | None,
 def notes_line(source: SpectralSource) -> str:
     """One line saying what was missing from the dataset and how PeakGUI recovered ('' when
     nothing was); runs record the same notes in their results' ``source_notes``."""
-    notes = [n.rstrip(".") for n in source.notes]
+    # an ancillary's name is enough here ('/Measurement_000/…/Spectroscopic_Indices' is long)
+    notes = [re.sub(r"/(?:[^/\s:]+/)+([^/\s:]+)", r"\1", n).rstrip(".") for n in source.notes]
     if not notes:
         return ""
-    return f"Recovered from problems in this dataset: {'; '.join(notes)}."
+    return f"Worked around in this file: {'; '.join(notes)}."
 
 
 class DatasetPresenter(QObject):

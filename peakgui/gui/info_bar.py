@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QResizeEvent
 from PyQt5.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,8 +38,9 @@ class InfoBar(QFrame):
         self._label = QLabel()
         self._label.setWordWrap(True)
         self._label.setStyleSheet("border: none; background: transparent;")
-        self._note = QLabel()
-        self._note.setWordWrap(True)
+        self._note = QLabel()  # one line, elided to the width (the whole text as tooltip)
+        self._note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._note_text = ""
         self._note.hide()
         self._buttons: list[QPushButton] = []
         self._close = QToolButton()
@@ -71,7 +75,8 @@ class InfoBar(QFrame):
 
     def show_note(self, text: str) -> None:
         """A one-line note about the open dataset ('' removes it)."""
-        self._note.setText(text)
+        self._note_text = text
+        self._elide_note()
         self._note.setToolTip(text)
         self._note.setVisible(bool(text))
         if text:
@@ -82,7 +87,17 @@ class InfoBar(QFrame):
             super().hide()
 
     def note(self) -> str:
-        return self._note.text() if self.isVisible() and not self._note.isHidden() else ""
+        """The whole note (it may be shown elided)."""
+        return self._note_text if self.isVisible() and not self._note.isHidden() else ""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_note()
+
+    def _elide_note(self) -> None:
+        width = max(40, self._note.width())
+        self._note.setText(self._note.fontMetrics().elidedText(self._note_text, Qt.ElideRight,
+                                                               width))
 
     def _on_close_clicked(self) -> None:
         self._note.hide()

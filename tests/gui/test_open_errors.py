@@ -77,7 +77,7 @@ def test_recovered_problems_of_the_source_are_said_in_one_line(qtbot, window, sm
     open_and_wait(qtbot, w, small_file)
     assert w.source.notes  # the reader recovered (and said so)
     note = w.info_bar.note()
-    assert note.startswith("Recovered from problems in this dataset")
+    assert note.startswith("Worked around in this file: Spectroscopic_Indices")
     assert "no usable units" in note and "\n" not in note
     # a later message (earlier results, a sidecar...) does not hide it
     w.info_bar.show_message("something else", "info")
