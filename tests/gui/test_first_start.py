@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PyQt5.QtCore import QRect, QSettings, QSize, Qt
+from PyQt5.QtCore import QRect, QSize, Qt
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import QApplication, QTableWidget, QTextBrowser, QToolButton
 
@@ -98,14 +98,6 @@ def test_a_scripted_screenshot_uses_defaults_and_never_writes_the_settings(tmp_p
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1366, 768)
-
-
-def test_scripted_runs_start_from_default_settings(qtbot, tmp_path):
-    """What the launcher gives a scripted run: a settings file of its own, empty."""
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "user"))
-    Settings().set_colormap("magma")
-    scratch = Settings(QSettings(str(tmp_path / "scratch.ini"), QSettings.IniFormat))
-    assert scratch.colormap() == "viridis"
 
 
 def test_help_lists_every_shortcut_from_the_actions(qtbot, window):
