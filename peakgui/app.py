@@ -16,6 +16,19 @@ from .arguments import add_analysis_arguments, add_input_arguments, add_jobs_arg
 DEMO_KINDS = ("be", "beps")
 
 
+def window_size(text: str) -> tuple[int, int]:
+    """``WxH`` (e.g. 1366x768) as (width, height) in pixels; argparse reports a ValueError."""
+    w, sep, h = text.lower().partition("x")
+    try:
+        width, height = int(w), int(h)
+    except ValueError:
+        width = height = 0
+    if not sep or width < 400 or height < 300:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected WIDTHxHEIGHT in pixels, at least "
+                                         "400x300 (e.g. 1366x768)")
+    return width, height
+
+
 def create_parser() -> argparse.ArgumentParser:
     """The argument parser (no Qt import)."""
     p = argparse.ArgumentParser(
@@ -35,7 +48,11 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="save a screenshot of the window when the run (or opening) is done")
     p.add_argument("--quit-when-done", action="store_true",
-                   help="exit when done: 0 success, 1 run failed, 2 bad input, 3 no screenshot")
+                   help="exit when done: 0 success, 1 run failed, 2 bad input, 3 no screenshot; "
+                   "uses default settings and leaves your saved ones untouched")
+    p.add_argument("--size", type=window_size, metavar="WxH",
+                   help="window size in pixels, e.g. 1366x768 (default: what a first start "
+                   "gets on this screen; 1600x1000 without a screen)")
     p.add_argument("--version", action="version", version=f"peakgui {__version__}")
     return p
 

@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QAction, QMenu, QStyle
 from .export import export_values
 from .export_actions import ExportActions
 from .formatting import error_text
+from .help import show_guide, show_shortcuts
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -79,6 +80,11 @@ class WindowActions(QObject):
                                  "parameters exists", name="recompute")
         w.about_action = act("&About PeakGUI", lambda: w.dialogs.about(),
                              tip="Versions and credits", name="about")
+        w.guide_action = act("Quick &guide", lambda: show_guide(w), QKeySequence.HelpContents,
+                             "Open a file, test pixels, tune, run, export: the steps in short",
+                             name="guide")
+        w.shortcuts_action = act("&Keyboard shortcuts", lambda: show_shortcuts(w), "Ctrl+/",
+                                 "Every keyboard shortcut of the window", name="shortcuts")
 
     def _build_menus(self) -> None:
         w = self.w
@@ -103,6 +109,9 @@ class WindowActions(QObject):
             r.addAction(a)
         self.view_menu = mb.addMenu("&View")
         h = mb.addMenu("&Help")
+        h.addAction(w.guide_action)
+        h.addAction(w.shortcuts_action)
+        h.addSeparator()
         h.addAction(w.about_action)
         tb = w.addToolBar("Main")
         tb.setObjectName("toolbar_main")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,16 @@ def open_steps(files: list[Path], dataset: str | None,
         except (PeakGUIError, OSError) as exc:
             first_error = first_error or exc
     yield DatasetFailed(dataset, error_text(first_error))
+
+
+def notes_line(source: SpectralSource) -> str:
+    """One line saying what was missing from the dataset and how PeakGUI recovered ('' when
+    nothing was); runs record the same notes in their results' ``source_notes``."""
+    # an ancillary's name is enough here ('/Measurement_000/…/Spectroscopic_Indices' is long)
+    notes = [re.sub(r"/(?:[^/\s:]+/)+([^/\s:]+)", r"\1", n).rstrip(".") for n in source.notes]
+    if not notes:
+        return ""
+    return f"Worked around in this file: {'; '.join(notes)}."
 
 
 class DatasetPresenter(QObject):
@@ -141,7 +153,10 @@ class DatasetPresenter(QObject):
             self.w.sigOpenFinished.emit(True)
 
     def _on_file_failed(self, path: Path, exc: BaseException) -> None:
-        self.w.error("Cannot open the file", error_text(exc))
+        """Nothing of the previous file stays on screen: the window is as after Close."""
+        self.close_file()
+        self._say("Cannot open the file", error_text(exc),
+                  "Open another file (Ctrl+O), or drop one on the window.")
         self.w.sigOpenFinished.emit(False)
 
     def _on_dataset_failed(self, dataset: str, reason: str) -> None:
@@ -149,10 +164,19 @@ class DatasetPresenter(QObject):
         if then is not None:  # showing a results group: its maps are shown all the same
             then()
         else:
-            self.w.info_bar.show_message(f"<b>{dataset}</b> cannot be analysed: {reason}",
-                                         "error")
-            self.w.error("Not a spectral dataset", reason)
+            self._say("Not a spectral dataset", reason,
+                      "Pick another dataset in the tree: USID main datasets are in bold blue.",
+                      f"<b>{html.escape(dataset)}</b> cannot be analysed: ")
         self.w.sigOpenFinished.emit(False)
+
+    def _say(self, title: str, text: str, what_to_do: str, lead: str = "") -> None:
+        """An open failed: said once, in the banner above the map, with what the user can do
+        (not also in a dialog and the status bar)."""
+        w = self.w
+        w.info_bar.show_message(f"{lead}{html.escape(text)}<br>{html.escape(what_to_do)}",
+                                "error", [("Open…", w.open_action.trigger)])
+        w.statusBar().clearMessage()
+        w.dialogs.said_inline(title, text)
 
     def _check_source(self, source: SpectralSource) -> None:
         """Refuse spectra the chosen analysis cannot use (too short, say) before showing them."""
@@ -193,6 +217,7 @@ class DatasetPresenter(QObject):
         self.w.results_browser.clear()
         self.w.inspector.set_source(source)
         self.w.info_bar.hide()
+        self.w.info_bar.show_note(notes_line(source))
         lay, info = source.layout, source.info
         self.w.layers.clear()
         self.w.set_map_grid(lay)
@@ -234,8 +259,31 @@ class DatasetPresenter(QObject):
         self.w.run_panel.reset()
         self.w.run_panel.set_message("")
         self.w.info_bar.hide()
+        self.w.info_bar.show_note("")
         self.w.dataset_label.setText("")
+        self._forget_views()
         self.w.update_actions()
+
+    def _forget_views(self) -> None:
+        """Axes, colour bar, histogram, spectral-axis chooser and step sliders of the dataset
+        that was shown: none of them may stay when it is gone."""
+        mv, sv = self.w.map_view, self.w.spectrum_view
+        for plot in (mv.plot_item(), sv.plot_item()):  # empty, unlabelled 0..1 axes
+            plot.setLabel("bottom", "")
+            plot.setLabel("left", "")
+            plot.getViewBox().setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            plot.getViewBox().enableAutoRange()  # the next data sets the range again
+        hist = mv.histogram()
+        hist.axis.setLabel("")
+        for curve in hist.plots:
+            curve.setData([], [])
+        auto = mv.auto_levels_check().isChecked()
+        hist.setLevels(0, 1)  # the handles of the old range go too; the user's choice stays:
+        mv.auto_levels_check().setChecked(auto)
+        hist.vb.setYRange(0, 1, padding=0)
+        hist.vb.enableAutoRange()
+        sv.set_steps([], 0)
+        sv.set_spectral_dims([], "")
 
     def close_file(self) -> None:
         if self.w.run_controller.is_active():
@@ -252,7 +300,8 @@ class DatasetPresenter(QObject):
     def open_recent(self, path: str) -> bool:
         if not Path(path).exists():
             self.w.settings.remove_recent_file(path)
-            self.w.error("File not found", f"{path}: no such file (removed from the recent list)")
+            self._say("File not found", f"{path}: no such file (removed from the recent list)",
+                      "Was it moved or renamed? Open it from its new place (Ctrl+O).")
             return False
         return self.open_file(path)
 
@@ -268,6 +317,16 @@ class DatasetPresenter(QObject):
             self.open_dataset(node.path)
         elif node.kind == Kind.RESULTS:
             self.w.results_browser.open_group(node.path)
+
+    def on_tree_node_clicked_again(self, node: H5Node) -> None:
+        """A click on the node that was already selected: open it all the same (after a failed
+        open of it, or to go back from a results group to the dataset's own map)."""
+        src = self.w.source
+        if node.kind in SPECTRAL_KINDS and src is not None and src.file == self.w.file \
+                and node.path == src.dataset:
+            self.w.layers.show(NAVIGATOR_MEAN)
+        elif node.kind in SPECTRAL_KINDS or node.kind == Kind.RESULTS:
+            self.on_tree_node_selected(node)
 
     def on_tree_node_activated(self, node: H5Node) -> None:
         if node.kind == Kind.DATASET:

@@ -35,6 +35,13 @@ class Dialogs:
             return
         QMessageBox.warning(self.parent, title, text)
 
+    def said_inline(self, title: str, text: str) -> None:
+        """A problem the window shows in place (its info banner): recorded, and printed in
+        non-interactive mode, but no box on top of it (one message, in one place)."""
+        self.errors.append(text)
+        if not self.interactive:
+            print(f"peakgui: {title}: {text}", file=sys.stderr)
+
     def ask_stop_run(self) -> bool:
         """Closing during a run: stop it (progress is saved) or keep running?"""
         if not self.interactive:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import QModelIndex, pyqtSignal
+from PyQt5.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, pyqtSignal
 from PyQt5.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
 from ..core.io.browse import SPECTRAL_KINDS, H5Node, Kind, link_text
 from .h5_tree_model import H5TreeModel
+
+MIN_WIDTH = 250  # px: the name column and most of the kind column
 
 __all__ = ["SPECTRAL_KINDS", "H5Node", "H5TreeModel", "H5TreeView", "Kind", "link_text"]
 
@@ -22,6 +24,8 @@ class H5TreeView(QWidget):
     """A node was double-clicked or Enter was pressed on it."""
     sigPathSelected = pyqtSignal(str)
     """select_path finished: the path is current ('' when it was not found)."""
+    sigNodeClickedAgain = pyqtSignal(object)
+    """The current node was clicked (no selection change, so no sigNodeSelected)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,8 +46,12 @@ class H5TreeView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
+        self.setMinimumWidth(MIN_WIDTH)  # names and kinds stay readable; the dock keeps it
         self._view.selectionModel().currentChanged.connect(self._on_selection_current_changed)
         self._view.activated.connect(self._on_view_activated)
+        self._before_press = QPersistentModelIndex()
+        self._view.viewport().installEventFilter(self)
+        self._view.clicked.connect(self._on_view_clicked)
         self._view.expanded.connect(self._on_view_expanded)
         self._model.sigChildrenLoaded.connect(self._on_model_children_loaded)
 
@@ -120,6 +128,17 @@ class H5TreeView(QWidget):
     def _on_selection_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and not self._quiet:
             self.sigNodeSelected.emit(self._model.node(current))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._view.viewport() and event.type() == QEvent.MouseButtonPress:
+            self._before_press = QPersistentModelIndex(self._view.currentIndex())
+        return super().eventFilter(obj, event)
+
+    def _on_view_clicked(self, index: QModelIndex) -> None:
+        # a click on the row that was current already changes nothing, so sigNodeSelected is
+        # not emitted; it still means "open this" (the README's single click)
+        if index.isValid() and QModelIndex(self._before_press) == index:
+            self.sigNodeClickedAgain.emit(self._model.node(index))
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

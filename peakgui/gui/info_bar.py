@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt5.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
+from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QResizeEvent
+from PyQt5.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 _STYLES = {  # background, border, text
     "info": ("#e8f1fb", "#9cc1e8", "#1b3a5c"),
@@ -19,25 +30,85 @@ _STYLES = {  # background, border, text
 
 
 class InfoBar(QFrame):
-    """A one-line coloured message with optional buttons and a close cross."""
+    """A one-line coloured message with optional buttons and a close cross; under it, a note
+    about the open dataset (what PeakGUI worked around in it) that outlives the messages."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._label = QLabel()
         self._label.setWordWrap(True)
         self._label.setStyleSheet("border: none; background: transparent;")
+        self._note = QLabel()  # one line, elided to the width (the whole text as tooltip)
+        self._note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._note_text = ""
+        self._note.hide()
         self._buttons: list[QPushButton] = []
         self._close = QToolButton()
         self._close.setText("✕")
         self._close.setAutoRaise(True)
         self._close.setToolTip("Hide this message")
-        self._close.clicked.connect(self.hide)
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(8, 4, 4, 4)
+        self._close.clicked.connect(self._on_close_clicked)
+        self._layout = QHBoxLayout()
+        self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._label, 1)
         self._layout.addWidget(self._close)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 4, 4)
+        outer.setSpacing(2)
+        outer.addLayout(self._layout)
+        outer.addWidget(self._note)
         self.kind = ""
+        self._message_shown = False
+        super().hide()
+
+    def hide(self) -> None:
+        """Hide the message; the dataset's note (if any) stays."""
+        self._message_shown = False
+        self.kind = ""
+        self._label.hide()
+        for b in self._buttons:
+            b.hide()
+        if self._note.isHidden():
+            super().hide()
+        else:
+            self._style("warning")
+
+    def show_note(self, text: str) -> None:
+        """A one-line note about the open dataset ('' removes it)."""
+        self._note_text = text
+        self._elide_note()
+        self._note.setToolTip(text)
+        self._note.setVisible(bool(text))
+        if text:
+            if not self._message_shown:
+                self._style("warning")
+            self.show()
+        elif not self._message_shown:
+            super().hide()
+
+    def note(self) -> str:
+        """The whole note (it may be shown elided)."""
+        return self._note_text if self.isVisible() and not self._note.isHidden() else ""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide_note()
+
+    def _elide_note(self) -> None:
+        width = max(40, self._note.width())
+        self._note.setText(self._note.fontMetrics().elidedText(self._note_text, Qt.ElideRight,
+                                                               width))
+
+    def _on_close_clicked(self) -> None:
+        self._note.hide()
         self.hide()
+
+    def _style(self, kind: str) -> None:
+        bg, border, fg = _STYLES.get(kind, _STYLES["info"])
+        self.setStyleSheet(f"InfoBar {{background:{bg}; border:1px solid {border}; "
+                           "border-radius:4px;}")
+        for label in (self._label, self._note):
+            label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
 
     def show_message(self, text: str, kind: str = "info",
                      actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
@@ -51,15 +122,14 @@ class InfoBar(QFrame):
             self._layout.insertWidget(self._layout.count() - 1, b)
             self._buttons.append(b)
         self.kind = kind
-        bg, border, fg = _STYLES.get(kind, _STYLES["info"])
-        self.setStyleSheet(f"InfoBar {{background:{bg}; border:1px solid {border}; "
-                           "border-radius:4px;}")
-        self._label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
+        self._style(kind)
         self._label.setText(text)
+        self._label.show()
+        self._message_shown = True
         self.show()
 
     def text(self) -> str:
-        return self._label.text() if self.isVisible() else ""
+        return self._label.text() if self.isVisible() and self._message_shown else ""
 
     def buttons(self) -> list[QPushButton]:
         return list(self._buttons)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 import pyqtgraph as pg
-from PyQt5.QtCore import QStandardPaths, Qt
+from PyQt5.QtCore import QSettings, QStandardPaths, Qt
 from PyQt5.QtWidgets import QApplication
 
 from .. import __version__
@@ -82,11 +83,17 @@ def run_app(args: argparse.Namespace) -> int:
     except OSError:
         log_file = None
     configure_logging(log_file)
-    window = MainWindow(Settings(), Dialogs(None, interactive=not scripted))
+    # a scripted run starts from the defaults (colormap, layout, parameters) and whatever it
+    # changes goes to a throw-away file, never into the user's settings
+    scratch = tempfile.TemporaryDirectory(prefix="peakgui-settings-") if scripted else None
+    settings = Settings(QSettings(str(Path(scratch.name) / "peakgui.ini"), QSettings.IniFormat)
+                        ) if scratch is not None else Settings()
+    window = MainWindow(settings, Dialogs(None, interactive=not scripted))
     script = None
     if args.run or args.screenshot or args.quit_when_done:
         script = ScriptedRun(window, args.run, args.screenshot, args.quit_when_done)
-        window.resize(1600, 1000)  # a predictable screenshot, whatever the saved layout
+    if getattr(args, "size", None):
+        window.resize(*args.size)
         window.default_layout()
 
     def notify(summary: str) -> None:
@@ -135,3 +142,5 @@ def run_app(args: argparse.Namespace) -> int:
         return script.exit_code if script is not None and scripted else code
     finally:
         hook.uninstall()
+        if scratch is not None:
+            scratch.cleanup()

@@ -55,6 +55,7 @@ from .run_presenter import RunPresenter
 from .settings import Settings
 from .spectrum_view import SpectrumView
 from .view_options import ViewOptions
+from .window_geometry import keep_docks_readable, restore_or_place
 from .workers import wait_for_workers
 
 
@@ -204,6 +205,8 @@ class MainWindow(QMainWindow):
         self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
                                      self.loop_dock, self.run_dock, self.tools_dock])
         self.view_options.add_to_menu(self.actions.view_menu)
+        keep_docks_readable([self.tree_dock, self.attributes_dock, self.spectrum_dock,
+                             self.loop_dock, self.run_dock, self.tools_dock])
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -215,6 +218,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.tree.sigNodeSelected.connect(self.datasets.on_tree_node_selected)
         self.tree.sigNodeActivated.connect(self.datasets.on_tree_node_activated)
+        self.tree.sigNodeClickedAgain.connect(self.datasets.on_tree_node_clicked_again)
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
@@ -227,11 +231,8 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         geom, state = self.settings.window_geometry(), self.settings.window_state()
-        if geom is not None:
-            self.restoreGeometry(geom)
-        else:
-            self.resize(1500, 950)
-        if state is None or not self.restoreState(state):
+        fitted = restore_or_place(self, geom)  # a saved size only if it fits this screen
+        if state is None or not fitted or not self.restoreState(state):
             self.default_layout()
         name = self.settings.analysis_name() or registry.DEFAULT
         self.params_panel.set_analysis(name, self.settings.analysis_params(name))
@@ -359,7 +360,8 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
-                or self.navigator.busy() or self.tree.model().busy() or self.map_tools.busy())
+                or self.navigator.busy() or self.tree.model().busy() or self.map_tools.busy()
+                or self.run_presenter.warmup.busy())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
@@ -371,6 +373,7 @@ class MainWindow(QMainWindow):
         self.inspector.set_source(self.inspector.source)
         self.tree.model().abort()
         self.live_maps.stop()
+        self.run_presenter.warmup.abort()
         return wait_for_workers(msecs)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

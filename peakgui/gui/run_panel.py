@@ -72,7 +72,10 @@ class RunPanel(QWidget):
         self._stats.setText(" ")
 
     def show_progress(self, prog: Progress) -> None:
-        """Percent, positions, spectra/s and ETA of the latest chunk."""
+        """Percent, positions, spectra/s and ETA of the latest chunk (the engine's figures:
+        its elapsed time leaves out pauses, so they stay true after one)."""
+        if prog.where:
+            self.set_where(f"Computes on {prog.where}")
         frac = prog.fraction
         self._bar.setValue(int(round(1000 * frac)))
         self._bar.setFormat(f"{100 * frac:.1f}%  ({prog.done:,} / {prog.total:,} positions)")
@@ -82,6 +85,16 @@ class RunPanel(QWidget):
             self._stats.setText(f"{rate(prog.rate)} · done in {duration(prog.elapsed)}")
         else:
             self._stats.setText(f"{rate(prog.rate)} · ETA {duration(prog.eta)}")
+
+    def show_paused(self, last: Progress | None) -> None:
+        """While paused there is no ETA: the rate the run had, marked as paused."""
+        before = f" · {rate(last.rate)} before the pause" if last is not None and last.rate else ""
+        self._stats.setText(f"Paused{before}")
+
+    def show_resumed(self, last: Progress | None) -> None:
+        """Until the next chunk reports: the rate so far, the ETA comes with that chunk."""
+        so_far = f"{rate(last.rate)} · " if last is not None and last.rate else ""
+        self._stats.setText(f"{so_far}ETA after the next chunk")
 
     def show_done_fraction(self, done: int, total: int) -> None:
         """An earlier partial run's progress (before Resume)."""

@@ -9,13 +9,14 @@ from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import QStyle
 
 from ..core.errors import PeakGUIError
-from ..core.io.h5access import check_readable_hdf5
+from ..core.io.h5access import check_readable_hdf5, lock_holder_text
 from ..core.io.results import ResultsRef
 from ..core.run.progress import Progress, ProgressState
-from .compute_target import kind_text
+from .compute_target import LOCAL
 from .formatting import duration, error_text, rate
 from .results_maps import LiveMaps
 from .run_controller import RunController, RunState
+from .warmup import WarmUp
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -35,6 +36,9 @@ class RunPresenter(QObject):
         self.close_after_stop = False
         self._run_ref: ResultsRef | None = None
         self._titles: dict[str, str] = {}
+        self._group_short = ""  # the running group's short name, for the map titles
+        self.warmup = WarmUp(self)
+        window.sigDatasetOpened.connect(self._on_window_dataset_opened)
         rc = controller
         rc.sigStarted.connect(self._on_run_started)
         rc.sigConnected.connect(self._on_run_connected)
@@ -70,8 +74,11 @@ class RunPresenter(QObject):
         w.remember_analysis()
         w.settings.set_compute_target(compute)
         if target.separate:
+            reason = target.reason
+            if "locked" in reason:  # who holds it, with its process id when the OS says
+                reason = f"the source file is locked by {lock_holder_text(w.source.file)}"
             w.info_bar.show_message(
-                f"Results go to the sidecar file <b>{target.file.name}</b>: {target.reason} "
+                f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "
                 "(the source file is not modified).", "warning")
         elif w.info_bar.kind in ("ok", "info"):
             w.info_bar.hide()
@@ -89,16 +96,31 @@ class RunPresenter(QObject):
             w.layers.show(w.analysis.view.main_field([f.name for f in fields]) or fields[0].name)
         w.results_browser.results = None
         w.loop_plot.set_results(None)
+        w.start_action.setText("Start")  # not "Resume" once this run is under way
         self._run_ref = None
+        self._group_short = ""
         self.last_progress = None
         w.run_panel.reset()
-        where = compute.describe(run.n_jobs, run.worker_kind.value)
+        # local runs: the engine's own words (threads or processes, how many); nothing starts
+        # until the run enters its backend
+        where = (compute.describe(run.n_jobs, run.worker_kind.value) if backend is not None
+                 else run.backend.describe())
         w.run_panel.set_where(f"Computes on {where}")
         w.run_panel.set_message(f"Connecting to {where}…" if backend is not None
-                                else f"Starting ({kind_text(run.n_jobs, run.worker_kind.value)}"
-                                ")…")
+                                else f"Starting on {where}…")
         self.rc.start(run, force, backend)
         return True
+
+    def _on_window_dataset_opened(self, _dataset: str) -> None:
+        """Warm up what a run of this dataset needs, so the first Start does not wait."""
+        w = self.w
+        if w.params_panel.compute_target().mode != LOCAL:
+            return  # the kernel runs on the cluster's workers
+        try:
+            run = w.analysis_run()
+        except (PeakGUIError, OSError, ValueError):
+            return
+        self.warmup.start(run)
 
     def toggle_pause(self) -> None:
         if self.rc.state is RunState.RUNNING:
@@ -145,12 +167,18 @@ class RunPresenter(QObject):
         if prog.results != self._run_ref:
             self._run_ref = prog.results
             name = prog.results.group.rsplit("/", 1)[-1]
-            short = name.rsplit("-", 1)[-1]
-            suffix = w.step_suffix(self.live_maps.step)
-            for key, label in self._titles.items():
-                w.layers.set_title(key, f"{label} · {short} (running){suffix}")
+            self._group_short = name.rsplit("-", 1)[-1]
+            self._set_map_titles("running")
             where = f" in {prog.results.file.name}" if prog.results.sidecar else ""
             w.run_panel.set_message(f"Writing {name}{where}")
+
+    def _set_map_titles(self, doing: str) -> None:
+        """The live maps' titles say what the run is doing ('running', 'paused')."""
+        w = self.w
+        group = f"{self._group_short} " if self._group_short else ""
+        suffix = w.step_suffix(self.live_maps.step)
+        for key, label in self._titles.items():
+            w.layers.set_title(key, f"{label} · {group}({doing}){suffix}")
 
     def _on_live_maps_updated(self) -> None:
         for key in self.live_maps.images:
@@ -160,11 +188,16 @@ class RunPresenter(QObject):
         if self.rc.state is not RunState.PAUSED:
             return
         done = f" at {last.done:,} / {last.total:,} positions" if last else ""
-        self.w.run_panel.set_message(f"Paused{done}. Finished chunks are saved.")
+        self.w.run_panel.set_message(f"Paused{done}. Finished chunks are saved; Resume (F6) "
+                                     "continues.")
+        self.w.run_panel.show_paused(last)
+        self._set_map_titles("paused")
         self.w.statusBar().showMessage(f"Paused{done}")
 
     def _on_run_resumed(self) -> None:
         self.w.run_panel.set_message("Running…")
+        self.w.run_panel.show_resumed(self.last_progress)
+        self._set_map_titles("running")
         self.w.statusBar().showMessage("Resumed")
 
     def _on_run_reused(self, prog: Progress) -> None:
@@ -223,6 +256,8 @@ class RunPresenter(QObject):
         if w.source is not None and w.source.file == w.file:
             w.tree.refresh_path(w.source.info.parent)  # show the new results group
         last = self.last_progress
+        if last is not None and last.state.is_done:
+            w.start_action.setText("Start")  # nothing left to resume
         if last is not None and last.state is ProgressState.FINISHED:
             w.results_browser.load(last.results, "", w.source.layout if w.source else None)
         elif last is None or last.state is not ProgressState.REUSED:

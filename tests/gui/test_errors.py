@@ -45,7 +45,8 @@ def test_bad_files(qtbot, window, tmp_path, small_file, case, expected):
     msg = window.dialogs.errors[-1]
     assert expected in msg and str(path.name) in msg
     assert one_clear_line(msg), msg
-    assert expected in window.statusBar().currentMessage()
+    assert expected in window.info_bar.text()  # said once, in the banner
+    assert expected not in window.statusBar().currentMessage()
     assert window.dialogs.unexpected_errors == []
 
 

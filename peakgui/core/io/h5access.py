@@ -113,7 +113,8 @@ class RunLock:
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                raise OutputError(f"{self.path}: locked by another program") from None
+                raise OutputError(f"{self.path}: locked by {lock_holder_text(self.path)}") \
+                    from None
             raise
         self._fd = fd
 
@@ -145,6 +146,51 @@ def is_locked_elsewhere(path: str | os.PathLike) -> bool:
     finally:
         os.close(fd)  # also releases the probe's lock when it was taken
     return False
+
+
+def lock_holder(path: str | os.PathLike) -> int | None:
+    """The process id holding a flock on the file, where the system says (Linux' /proc/locks);
+    None when it cannot tell (another OS, a lock over NFS, a pid outside this pid namespace)."""
+    try:
+        st = os.stat(path)
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    dev = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    for line in lines:
+        parts = line.split()  # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+        if "->" in parts:  # a waiter, not the holder
+            continue
+        if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5] == dev:
+            try:
+                pid = int(parts[4])
+            except ValueError:
+                continue
+            if pid > 0:
+                return pid
+    return None
+
+
+def is_peakgui_process(pid: int) -> bool:
+    """True when the process' command line is one of PeakGUI's programs."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return False
+    # `peakgui ...`, `python /venv/bin/peakgui-batch ...`, `python -m peakgui ...`
+    return any(os.path.basename(a).lower().startswith("peakgui") for a in argv[:3])
+
+
+def lock_holder_text(path: str | os.PathLike) -> str:
+    """Who holds the file's lock, for a message: 'another PeakGUI run (process 1234)',
+    'another program (process 1234)' or 'another program'."""
+    pid = lock_holder(path)
+    if pid is None:
+        return "another program"
+    who = "another PeakGUI run" if is_peakgui_process(pid) else "another program"
+    return f"{who} (process {pid})"
 
 
 def is_writable(path: str | os.PathLike) -> bool:

@@ -36,6 +36,7 @@ from peakgui.core.io.h5access import (
     OPEN_LOCK,
     RunLock,
     is_writable,
+    lock_holder_text,
     may_access,
     open_read,
     open_read_handle,
@@ -161,7 +162,7 @@ class AnalysisRun:
         if is_writable(src):
             return ResultsTarget(src, False, "beside the source dataset")
         side = sidecar_path(src)
-        why = "read-only" if not _can_write(src) else "locked by another program"
+        why = "read-only" if not _can_write(src) else f"locked by {lock_holder_text(src)}"
         if side.exists() and not is_writable(side):
             raise OutputError(f"{src} is {why}, and its sidecar {side} cannot be written either")
         if not side.exists() and not _can_write(side.parent):

@@ -1,0 +1,87 @@
+"""A failed open leaves nothing of the old file and says so once; recovered problems are said."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.demo.beps import write_beps_demo
+from tests.gui.helpers import open_and_wait, open_fails, open_only
+
+
+@pytest.fixture
+def beps_file(tmp_path):
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=8, cols=6, bins=40, dc_steps=8)
+    return path
+
+
+def nothing_of_the_old_file(w) -> None:
+    assert w.source is None
+    assert w.attributes.table().rowCount() == 0
+    assert w.map_view.image() is None and w.map_view.marker() is None
+    assert w.map_view.plot_item().getAxis("bottom").labelText == ""
+    assert w.map_view.histogram().axis.labelText == ""
+    assert w.spectrum_view.plot_item().getAxis("bottom").labelText == ""
+    assert not w.spectrum_view.step_selector().isVisibleTo(w)  # the BEPS sliders
+    assert not w.spectrum_view.spectral_dim_combo().isVisibleTo(w)
+    assert w.dataset_label.text() == ""
+
+
+@pytest.mark.parametrize("second", ["text", "no_spectral"])
+def test_a_failed_open_clears_the_old_file_and_says_it_once(qtbot, window, beps_file, tmp_path,
+                                                           second):
+    w = window
+    open_and_wait(qtbot, w, beps_file)
+    assert w.spectrum_view.step_selector().isVisibleTo(w)  # BEPS: DC and field sliders
+    if second == "text":
+        bad = tmp_path / "notes.h5"
+        bad.write_text("not HDF5\n")
+        open_fails(qtbot, w, bad)
+        assert w.file is None and w.windowTitle() == "PeakGUI"
+        assert w.tree.model().rowCount() == 0
+        said = "not an HDF5 file"
+        assert "Open another file" in w.info_bar.text()  # what the user can do
+        assert w.info_bar.button("Open…") is not None
+    else:
+        bad = tmp_path / "plain.h5"
+        with h5py.File(bad, "w") as f:
+            f.create_dataset("values", data=np.arange(10.0))
+        open_only(qtbot, w, bad)
+        said = "no spectral dataset"
+        assert "pick one in the tree" in w.info_bar.text()
+    nothing_of_the_old_file(w)
+    # said once, in one place: the banner; no dialog box, nothing in the status bar
+    assert said in w.info_bar.text()
+    assert said not in w.statusBar().currentMessage()
+    assert sum(said in e for e in w.dialogs.errors) <= 1  # recorded (printed when scripted)
+
+
+def test_a_failed_dataset_is_said_only_in_the_banner(qtbot, window, small_file):
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    open_fails(qtbot, w, None, "/Measurement_000/Channel_000/Bin_Frequencies")
+    text = w.info_bar.text()
+    assert "not a spectral map" in text and "Pick another dataset" in text
+    assert "not a spectral map" not in w.statusBar().currentMessage()
+    assert w.source.dataset == DEMO_DATASET  # the dataset shown before stays usable
+
+
+def test_recovered_problems_of_the_source_are_said_in_one_line(qtbot, window, small_file):
+    w = window
+    with h5py.File(small_file, "r+") as f:
+        spec = f[DEMO_DATASET].attrs["Spectroscopic_Indices"]
+        del f[spec].attrs["units"]
+    open_and_wait(qtbot, w, small_file)
+    assert w.source.notes  # the reader recovered (and said so)
+    note = w.info_bar.note()
+    assert note.startswith("Worked around in this file: Spectroscopic_Indices")
+    assert "no usable units" in note and "\n" not in note
+    # a later message (earlier results, a sidecar...) does not hide it
+    w.info_bar.show_message("something else", "info")
+    w.info_bar.hide()
+    assert "no usable units" in w.info_bar.note()
+    w.close_file()  # the dataset is gone: so is its note
+    assert w.info_bar.note() == ""
