@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, pyqtSignal
+from PyQt5.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    pyqtSignal,
+)
 from PyQt5.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
 
 from ..core.io.browse import SPECTRAL_KINDS, H5Node, Kind, link_text
@@ -53,6 +60,7 @@ class H5TreeView(QWidget):
         self._view.viewport().installEventFilter(self)
         self._view.clicked.connect(self._on_view_clicked)
         self._view.expanded.connect(self._on_view_expanded)
+        self._view.verticalScrollBar().valueChanged.connect(self._on_scroll_value_changed)
         self._model.sigChildrenLoaded.connect(self._on_model_children_loaded)
 
     def model(self) -> H5TreeModel:
@@ -117,6 +125,19 @@ class H5TreeView(QWidget):
     def _on_model_children_loaded(self, path: str) -> None:
         if path == "/":
             self._view.expand(self._model.file_index())
+
+    def _on_scroll_value_changed(self, _value: int) -> None:
+        # the last row read of a group came into view: read that group's next batch
+        view = self._view
+        y = view.viewport().rect().bottom()
+        while y >= 0:
+            row = view.indexAt(QPoint(1, y))
+            group = row.parent() if row.isValid() else QModelIndex()
+            if (group.isValid() and self._model.can_fetch_more(group)
+                    and row.row() == self._model.rowCount(group) - 1):
+                self._model.fetch_more(group)
+                return
+            y -= max(view.sizeHintForRow(0), 8)
 
     def _on_view_expanded(self, _index: QModelIndex) -> None:
         # the names just shown may be longer than the column (only visible rows are measured)

@@ -104,13 +104,24 @@ class H5TreeModel(QAbstractItemModel):
         return node.is_container and (bool(node.children) or node.info.n_children > 0)
 
     def canFetchMore(self, parent: QModelIndex) -> bool:
+        """Qt's question. QTreeView asks it again after every insertion into an expanded
+        group, and would read a huge group whole that way; so Qt gets the first batch only,
+        and :meth:`fetch_more` (the view, when scrolled to the end) the rest."""
+        return self.can_fetch_more(parent) and len(self.node(parent).children) < self.BATCH
+
+    def fetchMore(self, parent: QModelIndex) -> None:
+        if self.canFetchMore(parent):
+            self._fetch(parent)
+
+    def can_fetch_more(self, parent: QModelIndex) -> bool:
+        """The group has children not read yet, and no worker is reading them now."""
         return parent.isValid() and self.node(parent).can_fetch_more \
             and not self.node(parent).fetching
 
-    def fetchMore(self, parent: QModelIndex) -> None:
-        """Ask a worker for the next batch of children (the view calls this on expand and
-        scroll); the rows are inserted when it has read them."""
-        if self.canFetchMore(parent):
+    def fetch_more(self, parent: QModelIndex) -> None:
+        """Ask a worker for the next batch of a group's children; the rows are inserted when
+        it has read them."""
+        if self.can_fetch_more(parent):
             self._fetch(parent)
 
     def find_path(self, path: str, done: Callable[[QModelIndex], None]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject, pyqtSignal
 
-from .formatting import NO_PREFIX_UNITS, set_auto_si_prefix
+from .axes import set_axis_units
 from .map_grid import MapGrid
 
 _PEN = pg.mkPen("#00e5ff", width=2)
@@ -96,10 +96,8 @@ class ProfileTool(QObject):
         self._curve.setData(d, v, connect="finite")
         du = distance_units(grid)
         p = self.widget.getPlotItem()
-        p.setLabel("bottom", "Distance along the line", units=du)
-        set_auto_si_prefix(p.getAxis("bottom"), du.strip().lower() not in NO_PREFIX_UNITS)
-        p.setLabel("left", quantity, units=units)
-        set_auto_si_prefix(p.getAxis("left"), units.strip().lower() not in NO_PREFIX_UNITS)
+        set_axis_units(p.getAxis("bottom"), "Distance along the line", du)
+        set_axis_units(p.getAxis("left"), quantity, units)
         return d, v
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:

@@ -108,7 +108,7 @@ def test_the_run_panel_says_how_many_workers_and_of_which_kind(qtbot, window, sm
     assert w.analysis_run().worker_kind.value == THREADS
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         assert w.start_run(force=True)
-    assert "this computer (2 worker threads)" in w.run_panel.where_label().text()
+    assert "this computer, 2 worker threads" in w.run_panel.where_label().text()
     assert w.last_progress.where == "this computer, 2 worker threads"
     settle(qtbot, w)
     box.kind_combo().setCurrentIndex(box.kind_combo().findData(PROCESSES))

@@ -71,7 +71,7 @@ def test_a_group_that_cannot_be_read_is_said(qtbot, tmp_path):
     many = find_index(qtbot, model, "/many")
     path.unlink()
     with qtbot.waitSignal(model.sigFetchFailed, timeout=5_000) as failed:
-        model.fetchMore(many)
+        model.fetch_more(many)
     assert "/many" in failed.args[0]
     qtbot.waitUntil(lambda: not model.busy(), timeout=5_000)
-    assert not model.canFetchMore(many)
+    assert not model.can_fetch_more(many)

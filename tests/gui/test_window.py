@@ -77,7 +77,7 @@ def test_drag_and_drop_opens_the_file(qtbot, window, small_file):
 
 def test_layout_parameters_and_colormap_are_remembered(qtbot, make_window, small_file):
     w = make_window()
-    w.resize(1234, 777)
+    w.resize(1290, 777)
     chosen = PeakParams(width_lo=10, width_hi=40, steps=12, window_size=5).as_dict()
     w.params_panel.set_params(chosen)
     w.params_panel.set_run_options(2, 512)
@@ -85,7 +85,7 @@ def test_layout_parameters_and_colormap_are_remembered(qtbot, make_window, small
     w.spectrum_dock.hide()
     w.close()
     w2 = make_window()
-    assert (w2.width(), w2.height()) == (1234, 777)
+    assert (w2.width(), w2.height()) == (1290, 777)
     assert w2.params_panel.params() == chosen
     assert w2.params_panel.chooser().currentData() == "peak_finding"
     assert (w2.params_panel.jobs(), w2.params_panel.max_mem_mb()) == (2, 512)
