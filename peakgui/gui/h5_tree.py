@@ -100,13 +100,13 @@ class H5TreeView(QWidget):
     def _reselect(self, keep: str) -> None:
         def found(index: QModelIndex) -> None:
             if index.isValid():
+                self._expand_to(index)
                 self._view.setCurrentIndex(index)
             self._quiet = False
             now = self.current_node()
             if now is not None and now.path != keep:
                 self.sigNodeSelected.emit(now)
 
-        self._view.expand(self._model.loaded_index(keep.rsplit("/", 1)[0] or "/"))
         self._model.find_path(keep, found)
 
     def _on_path_found(self, path: str, index: QModelIndex) -> None:
@@ -114,13 +114,17 @@ class H5TreeView(QWidget):
             return  # a later select_path superseded this one
         self._want = ""
         if index.isValid():
-            parent = index.parent()
-            while parent.isValid():
-                self._view.expand(parent)
-                parent = parent.parent()
+            self._expand_to(index)
             self._view.setCurrentIndex(index)
             self._view.scrollTo(index)
         self.sigPathSelected.emit(path if index.isValid() else "")
+
+    def _expand_to(self, index: QModelIndex) -> None:
+        """Expand every group above a row so it can be seen."""
+        parent = index.parent()
+        while parent.isValid():
+            self._view.expand(parent)
+            parent = parent.parent()
 
     def _on_model_children_loaded(self, path: str) -> None:
         if path == "/":
