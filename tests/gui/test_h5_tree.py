@@ -178,28 +178,3 @@ def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
     assert first_spectral_dataset(cube_only) == "/g/cube"
     assert first_spectral_dataset(cube_only, budget=1) is None  # gives up on huge files
 
-
-def test_a_new_results_group_keeps_the_dataset_shown_and_selected(qtbot, tmp_path, small_file):
-    """After a run adds a group beside the dataset, the tree lists it and the dataset stays the
-    current row with its groups expanded (it used to fall back to a collapsed file row)."""
-    path = tmp_path / "scan.h5"
-    path.write_bytes(small_file.read_bytes())
-    view = H5TreeView()
-    qtbot.addWidget(view)
-    view.show()
-    with qtbot.waitSignal(view.model().sigChildrenLoaded, timeout=20_000):
-        view.set_file(path)
-    with qtbot.waitSignal(view.sigPathSelected, timeout=20_000):
-        view.select_path(DEMO_DATASET)
-    parent = DEMO_DATASET.rsplit("/", 1)[0]
-    with h5py.File(path, "r+") as f:
-        f[parent].create_group("Raw_Data-Peak_Finding_000")
-    view.refresh_path(parent)
-    model = view.model()
-    qtbot.waitUntil(lambda: model.loaded_index(parent + "/Raw_Data-Peak_Finding_000").isValid()
-                    and not model.busy(), timeout=20_000)
-    qtbot.waitUntil(lambda: view.current_node() is not None
-                    and view.current_node().path == DEMO_DATASET, timeout=20_000)
-    index = model.loaded_index(DEMO_DATASET)
-    assert view.view().isExpanded(index.parent()) and view.view().isExpanded(
-        index.parent().parent())

@@ -87,9 +87,14 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
     for layer in (RESPONSE, FREQUENCY, COUNT):
         np.testing.assert_array_equal(w.live_maps.images[layer], expected[layer])
         np.testing.assert_array_equal(w.layers.image(layer), expected[layer])
-    # the new results group shows up in the tree, marked
+    # the new results group shows up in the tree, marked; the dataset stays the current row
+    # with its groups expanded (it used to fall back to a collapsed file row)
     settle(qtbot, w)
     assert find_index(qtbot, w.tree.model(), GROUP0).isValid()
+    qtbot.waitUntil(lambda: w.tree.current_node() is not None
+                    and w.tree.current_node().path == DEMO_DATASET, timeout=20_000)
+    shown = w.tree.model().loaded_index(DEMO_DATASET)
+    assert w.tree.view().isExpanded(shown.parent())
     assert "Peak_Finding_000" in w.layers.title(RESPONSE)
 
 
