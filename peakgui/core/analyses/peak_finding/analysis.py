@@ -19,6 +19,7 @@ from peakgui.core.analyses.declaration import (
     SpectralContext,
 )
 from peakgui.core.analyses.peak_finding.cwt_kernel import MAX_SUB_BLOCK
+from peakgui.core.analyses.peak_finding.lazy_scipy import scipy
 from peakgui.core.analyses.peak_finding.peaks import (
     ALGORITHM,
     PeakParams,
@@ -95,8 +96,6 @@ def peak_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext
 
 
 def _provenance() -> dict[str, str]:
-    import scipy
-
     return {"algorithm": ALGORITHM, "algorithm_version": f"scipy {scipy.__version__}"}
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from peakgui.core.analyses.peak_finding.floats import SMALLEST_SUBNORMAL, UNIT_ROUNDOFF
+from peakgui.core.analyses.peak_finding.lazy_scipy import scipy_signal
 
 OPERATOR_BUDGET_BYTES = 64 * 2**20
 """Largest operator we are willing to build and cache; longer spectra fall back to scipy."""
@@ -102,9 +103,8 @@ def scipy_convolves_directly(n_points: int, kernel_length: int) -> bool:
         direct_estimate = SCIPY_SAME_DIRECT_COST * direct_ops + SCIPY_1D_OFFSET
         if fft_estimate - direct_estimate > CLEAR_MARGIN_SECONDS:
             return True
-    from scipy.signal import choose_conv_method  # only for sizes far beyond the operator budget
-
-    method = choose_conv_method(np.zeros(s), np.zeros(k), mode="same")
+    # only for sizes far beyond the operator budget
+    method = scipy_signal().choose_conv_method(np.zeros(s), np.zeros(k), mode="same")
     return method == "direct"
 
 

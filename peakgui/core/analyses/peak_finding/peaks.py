@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from peakgui.core.analyses.peak_finding.cwt_kernel import cwt_peaks
+from peakgui.core.analyses.peak_finding.lazy_scipy import scipy_signal
 from peakgui.core.analyses.peak_finding.params import PeakParams
 
 ALGORITHM = "scipy.signal.find_peaks_cwt"
@@ -40,8 +41,7 @@ class PixelTest:
 
 def reference_peaks(magnitude: np.ndarray, params: PeakParams) -> np.ndarray:
     """scipy's find_peaks_cwt on one magnitude spectrum: the definition of correct."""
-    from scipy.signal import find_peaks_cwt  # scipy.signal takes ~1 s to import: not at start-up
-    return find_peaks_cwt(magnitude, params.widths(), **params.scipy_kwargs())
+    return scipy_signal().find_peaks_cwt(magnitude, params.widths(), **params.scipy_kwargs())
 
 
 def choose_peak(peaks: np.ndarray, n_points: int) -> int:
