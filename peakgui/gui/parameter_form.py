@@ -31,13 +31,8 @@ FLOAT_LIMIT = 1e12
 
 
 def _tooltip(p: Parameter) -> str:
-    bits = [p.help or p.label]
-    if p.minimum is not None or p.maximum is not None:
-        lo = "−∞" if p.minimum is None else f"{p.minimum:g}"
-        hi = "∞" if p.maximum is None else f"{p.maximum:g}"
-        bits.append(f"range {lo} … {hi}{' ' + p.unit if p.unit else ''}")
-    bits.append(f"default: {'the algorithm’s own' if p.default is None else p.default}")
-    return "\n".join(bits)
+    """The declaration's own description (the one ``--help`` prints), a part per line."""
+    return p.describe().replace("; ", "\n")
 
 
 class ParameterEditor(QWidget):
