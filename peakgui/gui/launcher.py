@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -17,6 +18,7 @@ from PyQt5.QtWidgets import QApplication
 from .. import __version__
 from ..arguments import SHORTHANDS, parameter_values
 from ..core.errors import PeakGUIError
+from .compute_target import LOCAL
 from .dialogs import Dialogs
 from .excepthook import ExceptHook, configure_logging
 from .icons import app_icon
@@ -117,6 +119,10 @@ def run_app(args: argparse.Namespace) -> int:
         if args.jobs is not None:  # for this session only
             window.params_panel.set_run_options(args.jobs, window.params_panel.max_mem_mb())
             window.remember_run_options = False
+        if args.backend is not None:  # --backend threads|processes: this computer's workers
+            target = replace(window.params_panel.compute_target(), mode=LOCAL,
+                             worker_kind=args.backend)
+            window.params_panel.set_compute_target(target)
         window.show()
         path = args.file
         if args.demo and not path:

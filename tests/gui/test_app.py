@@ -85,3 +85,28 @@ def test_demo_run_writes_the_demo_into_the_data_folder(tmp_path):
     assert demo.exists()
     assert read_results(ResultsRef(demo, GROUP0), [COMPLETED])[COMPLETED].all()
     assert Path(out).stat().st_size > 10_000
+
+
+def test_backend_option_chooses_this_computers_worker_kind(tmp_path, small_file):
+    """peakgui --backend processes (scripted): loky worker processes do the run's blocks."""
+    import psutil
+
+    data = tmp_path / "small.h5"
+    data.write_bytes(small_file.read_bytes())
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_RUNTIME_DIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "peakgui", str(data), "--run", "--jobs", "2",
+                             "--backend", "processes", "--screenshot", str(tmp_path / "s.png"),
+                             "--quit-when-done"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            for child in parent.children(recursive=True):
+                if "loky" in " ".join(child.cmdline()):
+                    workers.add(child.pid)
+        except psutil.Error:
+            pass
+    assert proc.returncode == 0, proc.stderr.read()
+    assert len(workers) >= 2, workers
