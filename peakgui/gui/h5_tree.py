@@ -93,7 +93,8 @@ class H5TreeView(QWidget):
         if not index.isValid():
             return
         current = self.current_node()
-        keep = current.path if current else ""
+        # a selection still on its way (select_path waiting for rows) wins over the current row
+        keep = self._want or (current.path if current else "")
         self._quiet = True
         self._model.refresh(index, then=lambda: self._reselect(keep))
 
