@@ -146,3 +146,30 @@ def test_output_option_writes_elsewhere(tmp_path, small_file):
     assert summary["results_file"] == str(out)
     with h5py.File(small_file, "r") as f:
         assert GROUP0 not in f
+
+
+def test_many_files_in_one_run_bad_one_said_and_a_second_run_reuses(tmp_path):
+    """Two good files and one bad: two results groups, one error line, exit 2; then reused."""
+    good = [tmp_path / "a.h5", tmp_path / "scans" / "b.h5"]
+    good[1].parent.mkdir()
+    for path in good:
+        write_demo(path, rows=6, cols=5, bins=48)
+    bad = tmp_path / "scans" / "notes.h5"
+    bad.write_text("not HDF5")
+    (tmp_path / "scans" / "b.peakgui.h5").write_bytes(b"")  # a sidecar: never an input
+    proc = batch(good[0], tmp_path / "scans", "--json", "--jobs", "1", check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    *files, summary = lines
+    assert [f["file"].rsplit("/", 1)[-1] for f in files] == ["a.h5", "b.h5", "notes.h5"]
+    assert files[0]["results_group"] == files[1]["results_group"] == GROUP0
+    assert "error" in files[2] and "not an HDF5 file" in files[2]["error"]
+    assert summary == {"summary": True, "files": 3, "succeeded": 2, "failed": 1,
+                       "computed": 60, "seconds": summary["seconds"]}
+    errors = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "notes.h5" in errors[0] and "Traceback" not in proc.stderr
+
+    again = batch(good[0], good[1], "--json", "--jobs", "1")
+    reused = [json.loads(line) for line in again.stdout.splitlines()][:-1]
+    assert [r["reused"] for r in reused] == [True, True]
+    assert all(r["computed"] == 0 for r in reused)

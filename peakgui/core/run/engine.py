@@ -193,9 +193,14 @@ class AnalysisRun:
         for path in files:
             if path is None or not path.exists():
                 continue
-            with open_read(path) as f:
-                found += find_matching(f, path, self.source.dataset, self.group_name, key, n,
-                                       sidecar=path != self.source.file)
+            try:
+                with open_read(path) as f:
+                    found += find_matching(f, path, self.source.dataset, self.group_name, key,
+                                           n, sidecar=path != self.source.file)
+            except InputError:
+                if path == self.source.file or path == self.output:
+                    raise
+                # a broken sidecar holds nothing to reuse; the source itself is still fine
         return found
 
     # ---- running --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from peakgui.core.analyses.declaration import FieldKind
 from peakgui.core.analyses.sho.analysis import ANALYSIS, BGLIB_NAMES, COMPOUND, STATUS
 from peakgui.core.analyses.sho.status import FitStatus
 from peakgui.core.demo.be import DEMO_DATASET, demo_scene, read_truth, sho_truth
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results import ResultsRef, read_results
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -156,3 +156,33 @@ def test_read_only_source_gets_a_sidecar(small_file):
     assert file_digest(small_file) == before
     got = read_results(last.results)
     assert got["completed_positions"].all() and got[STATUS].dtype == np.uint8
+
+
+def test_a_killed_sho_run_resumes_to_the_same_results(tmp_path):
+    """SIGKILL mid-run through the CLI, then the same command: the group is resumed and its
+    values equal an uninterrupted run's, bit for bit."""
+    import json
+    import subprocess
+    import sys
+
+    from peakgui.core.demo.be import write_demo
+    from tests.core.helpers import kill_after
+
+    group = DEMO_DATASET + "-SHO_Fit_000"
+    clean, killed = tmp_path / "clean.h5", tmp_path / "killed.h5"
+    write_demo(clean, rows=24, cols=20, bins=96)
+    killed.write_bytes(clean.read_bytes())
+    args = ["--analysis", "sho", "--jobs", "1", "--json"]
+    subprocess.run([sys.executable, "-m", "peakgui.cli", str(clean), *args], check=True,
+                   capture_output=True)
+    done = kill_after([killed, *args, "--max-mem", "0.02"], killed, group, 30)
+    assert 30 <= done < 24 * 20
+    out = subprocess.run([sys.executable, "-m", "peakgui.cli", str(killed), *args],
+                         check=True, capture_output=True, text=True).stdout
+    summary = json.loads(out)
+    assert summary["results_group"] == group and summary["computed"] == 24 * 20 - done
+    a = read_results(ResultsRef(clean, group))
+    b = read_results(ResultsRef(killed, group))
+    assert set(a) == set(b)
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
