@@ -12,15 +12,13 @@ Rates are given per wall second and per CPU second of this process (the machine 
 CPU time is what "per core" means). The kernel's results at default tolerances are compared
 with scipy's at tight tolerances. BLAS is limited to one thread, as in the engine.
 
-BGlib needs numpy < 2, so it lives in its own environment::
+BGlib needs numpy < 2, so it lives in its own environment, the one ``make test`` builds for the
+interoperability tests (``.venv-interop``, pinned in ``packaging/interop-requirements.txt``)::
 
-    python3 -m venv /tmp/bglib-venv
-    /tmp/bglib-venv/bin/pip install bglib 'numpy<2'
-    .venv/bin/python benchmarks/bench_sho.py --bglib-python /tmp/bglib-venv/bin/python
+    .venv/bin/python benchmarks/bench_sho.py --bglib-python .venv-interop/bin/python
 
-(with bglib 0.0.6 the environment also needed ``pip install dask-ml 'pyarrow<18'
-'numpy_groupies>=0.9.20'``: sidpy imports dask-ml, whose dask needs pyarrow, and the pinned
-numpy_groupies 0.9.7 uses ``np.object``). BGlib's ``BESHOfitter(cores=1)`` runs its guess
+(bglib 0.0.6's own metadata pins numpy_groupies 0.9.7, which uses ``np.object``; the pinned
+set takes a newer one, and dask-ml and pyarrow < 18 for sidpy). BGlib's ``BESHOfitter(cores=1)`` runs its guess
 (``complex_gaussian``) and its fit on a copy of the same demo file, in one process.
 
 Other options: ``--scipy-spectra 1000``, ``--repeats 3``, ``--json FILE``.
