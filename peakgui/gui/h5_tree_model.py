@@ -182,7 +182,9 @@ class H5TreeModel(QAbstractItemModel):
                 self._waiters.setdefault(id(node), []).append(then)
             return
         node.fetching = True
-        self._waiters[id(node)] = [then] if then is not None else []
+        waiting = self._waiters.setdefault(id(node), [])  # a refresh keeps who was waiting
+        if then is not None:
+            waiting.append(then)
         file = self.file
         holder: list[Worker] = []
 

@@ -178,3 +178,29 @@ def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
     assert first_spectral_dataset(cube_only) == "/g/cube"
     assert first_spectral_dataset(cube_only, budget=1) is None  # gives up on huge files
 
+
+
+def test_a_refresh_while_a_selection_is_on_its_way_keeps_that_selection(qtbot, tmp_path,
+                                                                       small_file):
+    """A run's results refresh the dataset's group while select_path still waits for its rows
+    (a reused run does this at once): the dataset must end up current, not an older row."""
+    path = tmp_path / "scan.h5"
+    path.write_bytes(small_file.read_bytes())
+    view = H5TreeView()
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.model().sigChildrenLoaded, timeout=20_000):
+        view.set_file(path)
+    parent = DEMO_DATASET.rsplit("/", 1)[0]
+    with qtbot.waitSignal(view.sigPathSelected, timeout=20_000):
+        view.select_path(parent.rsplit("/", 1)[0])
+    view.view().expand(view.model().loaded_index(parent.rsplit("/", 1)[0]))
+    # the channel's row is read, not yet its rows
+    qtbot.waitUntil(lambda: view.model().loaded_index(parent).isValid()
+                    and not view.model().busy(), timeout=20_000)
+    assert view.model().rowCount(view.model().loaded_index(parent)) == 0
+    with qtbot.waitSignal(view.sigPathSelected, timeout=20_000):
+        view.select_path(DEMO_DATASET)  # waits for the channel's rows...
+        view.refresh_path(parent)  # ...which a refresh throws away and reads again
+    qtbot.waitUntil(lambda: not view.model().busy(), timeout=20_000)
+    assert view.current_node() is not None and view.current_node().path == DEMO_DATASET
