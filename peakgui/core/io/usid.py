@@ -294,17 +294,7 @@ def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
                 f"{dset.name}: {side} indices do not form a full grid "
                 f"(sizes {table.sizes} make {expected}, have {table.indices.shape[1]})"
             )
-    return DatasetInfo(
-        path=dset.name,
-        shape=tuple(dset.shape),
-        dtype=dset.dtype,
-        quantity=as_text(dset.attrs.get("quantity", "")),
-        units=as_text(dset.attrs.get("units", "")),
-        is_usid=True,
-        positions=pos,
-        spectroscopic=spec,
-        notes=notes,
-    )
+    return _info(dset, True, pos, spec, ("", ""), notes)
 
 
 def _describe_cube(dset: h5py.Dataset) -> DatasetInfo:
@@ -314,13 +304,15 @@ def _describe_cube(dset: h5py.Dataset) -> DatasetInfo:
                          np.vstack([x, y]).astype(np.float64))
     k = np.arange(points)
     spec = DimensionTable(["Point"], ["index"], k[None, :], k[None, :].astype(np.float64))
+    return _info(dset, False, pos, spec, ("Signal", "a.u."), [])
+
+
+def _info(dset: h5py.Dataset, is_usid: bool, pos: DimensionTable, spec: DimensionTable,
+          defaults: tuple[str, str], notes: list[str]) -> DatasetInfo:
+    """The description of ``dset``; its quantity and units attributes, else ``defaults``."""
     return DatasetInfo(
-        path=dset.name,
-        shape=tuple(dset.shape),
-        dtype=dset.dtype,
-        quantity=as_text(dset.attrs.get("quantity", "Signal")),
-        units=as_text(dset.attrs.get("units", "a.u.")),
-        is_usid=False,
-        positions=pos,
-        spectroscopic=spec,
+        path=dset.name, shape=tuple(dset.shape), dtype=dset.dtype,
+        quantity=as_text(dset.attrs.get("quantity", defaults[0])),
+        units=as_text(dset.attrs.get("units", defaults[1])),
+        is_usid=is_usid, positions=pos, spectroscopic=spec, notes=notes,
     )
