@@ -32,10 +32,10 @@ from peakgui.core.demo.be import write_demo
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
-from peakgui.gui.dialogs import Dialogs
-from peakgui.gui.launcher import create_application
-from peakgui.gui.main_window import MainWindow
-from peakgui.gui.settings import Settings
+from peakgui.gui.app.dialogs import Dialogs
+from peakgui.gui.app.launcher import create_application
+from peakgui.gui.app.main_window import MainWindow
+from peakgui.gui.app.settings import Settings
 
 
 class LatencyProbe:

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--dataset needs a FILE")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    from .gui.launcher import run_app  # Qt is imported only from here on
+    from .gui.app.launcher import run_app  # Qt is imported only from here on
 
     return run_app(args)
 

@@ -9,9 +9,9 @@ import pytest
 from PyQt5.QtCore import QSettings, QStandardPaths
 
 from peakgui.core.run.engine import AnalysisRun
-from peakgui.gui.launcher import configure_pyqtgraph
-from peakgui.gui.main_window import MainWindow
-from peakgui.gui.settings import Settings
+from peakgui.gui.app.launcher import configure_pyqtgraph
+from peakgui.gui.app.main_window import MainWindow
+from peakgui.gui.app.settings import Settings
 from peakgui.gui.workers import running_workers, wait_for_workers
 from tests.gui.helpers import ScriptedDialogs, stop_window
 

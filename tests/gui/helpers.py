@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peakgui.gui.dialogs import Dialogs
-from peakgui.gui.main_window import MainWindow
+from peakgui.gui.app.dialogs import Dialogs
+from peakgui.gui.app.main_window import MainWindow
 
 
 class ScriptedDialogs(Dialogs):

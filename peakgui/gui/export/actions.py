@@ -1,0 +1,254 @@
+"""File ▸ Export: the map, the spectrum and the loop as figures (PNG or SVG) and as data (CSV).
+
+Figures are drawn from the data (see :mod:`peakgui.gui.export.figures`); the map figure's size (image
+pixels per scan point) and DPI are remembered settings, chosen in "Figure options…".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PyQt5.QtCore import QObject
+from PyQt5.QtWidgets import (
+    QAction,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QMenu,
+    QSpinBox,
+)
+
+from ..formatting import error_text
+from .figures import save_columns, save_plot
+from .map_export import export_png
+
+if TYPE_CHECKING:
+    from ..app.main_window import MainWindow
+
+FIGURE_FILTER = "PNG images (*.png);;SVG drawings (*.svg)"
+CSV_FILTER = "CSV tables (*.csv)"
+_SCALE_KEY, _DPI_KEY = "figures/pixels_per_point", "figures/dpi"
+
+
+def plain_text(rich: str) -> str:
+    """A label's rich text as one plain line (for CSV headers)."""
+    text = re.sub(r"<[^>]+>", "", rich or "").replace("&nbsp;", " ")
+    for a, b in (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&quot;", '"')):
+        text = text.replace(a, b)
+    return " ".join(text.split())
+
+
+class FigureOptionsDialog(QDialog):
+    """Pixels per scan point (0: about 512 pixels wide) and DPI of map figures."""
+
+    def __init__(self, scale: int, dpi: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Figure options")
+        self.scale_spin = QSpinBox()
+        self.scale_spin.setRange(0, 32)
+        self.scale_spin.setSpecialValueText("auto (about 512 px wide)")
+        self.scale_spin.setValue(scale)
+        self.scale_spin.setToolTip("Image pixels per scan point: 1 = native resolution")
+        self.dpi_spin = QSpinBox()
+        self.dpi_spin.setRange(72, 2400)
+        self.dpi_spin.setSuffix(" dpi")
+        self.dpi_spin.setValue(dpi)
+        self.dpi_spin.setToolTip("Resolution recorded in the figure; sets the size of its text")
+        form = QFormLayout(self)
+        form.addRow("Pixels per scan point:", self.scale_spin)
+        form.addRow("Resolution:", self.dpi_spin)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class ExportActions(QObject):
+    """The Export submenu's actions beyond the map's values, and their slots."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.w = window
+        self.spectrum_figure_action = self._act(
+            "Spectrum as &figure (PNG or SVG)…", self._on_spectrum_figure_triggered,
+            "The spectrum plot with the pixel test's overlay, drawn from its items",
+            "export_spectrum_figure")
+        self.spectrum_csv_action = self._act(
+            "Spectrum &data as CSV…", self._on_spectrum_csv_triggered,
+            "The shown spectrum (axis, |x|, phase, real, imaginary) and the test's values",
+            "export_spectrum_csv")
+        self.loop_figure_action = self._act(
+            "&Loop as figure (PNG or SVG)…", self._on_loop_figure_triggered,
+            "The loop plots of the selected pixel", "export_loop_figure")
+        self.loop_csv_action = self._act(
+            "Loop data as CS&V…", self._on_loop_csv_triggered,
+            "The loop curves (test and results) against the remaining dimension",
+            "export_loop_csv")
+        self.profile_csv_action = self._act(
+            "Line &profile as CSV…", self._on_profile_csv_triggered,
+            "Distance along the line and the shown map's values there", "export_profile_csv")
+        self.region_csv_action = self._act(
+            "&Region statistics as CSV…", self._on_region_csv_triggered,
+            "Statistics of the shown map inside the region", "export_region_csv")
+        self.options_action = self._act(
+            "Figure &options…", self._on_options_triggered,
+            "Pixels per scan point and DPI of exported map figures", "figure_options")
+
+    def _act(self, text: str, slot, tip: str, name: str) -> QAction:
+        a = QAction(text, self.w)
+        a.setObjectName(name)
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        return a
+
+    def fill_menu(self, menu: QMenu) -> None:
+        menu.addSeparator()
+        for a in (self.spectrum_figure_action, self.spectrum_csv_action, self.loop_figure_action,
+                  self.loop_csv_action, None, self.profile_csv_action, self.region_csv_action):
+            menu.addSeparator() if a is None else menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.options_action)
+
+    # ---- options --------------------------------------------------------------------------------
+    def options(self) -> tuple[int, int]:
+        """(pixels per scan point, 0 = auto; dpi) as remembered."""
+        s = self.w.settings.qsettings
+        return int(s.value(_SCALE_KEY, 0) or 0), int(s.value(_DPI_KEY, 300) or 300)
+
+    def set_options(self, scale: int, dpi: int) -> None:
+        s = self.w.settings.qsettings
+        s.setValue(_SCALE_KEY, int(scale))
+        s.setValue(_DPI_KEY, int(dpi))
+
+    def _on_options_triggered(self) -> None:
+        dlg = FigureOptionsDialog(*self.options(), parent=self.w)
+        if dlg.exec_() == QDialog.Accepted:
+            self.set_options(dlg.scale_spin.value(), dlg.dpi_spin.value())
+
+    # ---- slots ----------------------------------------------------------------------------------
+    def _ask(self, title: str, what: str, filt: str, suffix: str) -> str | None:
+        w = self.w
+        stem = w.file.stem if w.file else "peakgui"
+        path = w.dialogs.ask_save_path(title, str(Path(w.settings.last_folder())
+                                                  / f"{stem}_{what}{suffix}"), filt)
+        if path and not Path(path).suffix:
+            path += suffix
+        return path or None
+
+    def _done(self, path: str, job) -> None:
+        try:
+            job(path)
+        except (OSError, ValueError) as exc:
+            self.w.error("Export failed", error_text(exc))
+            return
+        self.w.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def export_map_figure(self, path: str) -> None:
+        """The shown map as a figure (PNG or SVG), with the remembered size and DPI."""
+        w = self.w
+        key = w.layers.current()
+        integer = bool(key in w.layers.keys() and w.layers.layer(key).integer)
+        scale, dpi = self.options()
+        export_png(w.map_view, path, integer, scale or None, dpi)
+
+    def on_map_figure_triggered(self) -> None:
+        w = self.w
+        path = self._ask("Export map as figure", str(w.layers.current()), FIGURE_FILTER, ".png")
+        if path:
+            self._done(path, self.export_map_figure)
+
+    def _on_spectrum_figure_triggered(self) -> None:
+        path = self._ask("Export spectrum as figure", "spectrum", FIGURE_FILTER, ".png")
+        if path:
+            self._done(path, self.export_spectrum_figure)
+
+    def export_spectrum_figure(self, path: str) -> None:
+        view = self.w.spectrum_view
+        if view.spectrum() is None:
+            raise ValueError("no spectrum is shown")
+        save_plot(view.plot_item(), path, plain_text(view.title().text()))
+
+    def _on_spectrum_csv_triggered(self) -> None:
+        path = self._ask("Export spectrum data", "spectrum", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_spectrum_csv)
+
+    def export_spectrum_csv(self, path: str) -> None:
+        view = self.w.spectrum_view
+        spectrum, axis = view.spectrum(), view.axis()
+        if spectrum is None or axis is None:
+            raise ValueError("no spectrum is shown")
+        cols = {f"{axis.name} ({axis.units})" if axis.units else axis.name:
+                np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
+        if np.iscomplexobj(spectrum):
+            cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
+        tools = getattr(self.w, "map_tools", None)
+        for pin in tools.pins.pins if tools is not None else []:
+            if len(pin.spectrum) == len(spectrum):  # pinned along the same axis
+                cols[f"{pin.label} abs"] = np.abs(pin.spectrum)
+        header = [f"PeakGUI spectrum: {plain_text(view.title().text())}",
+                  f"pixel test: {plain_text(view.readout().text()) or '-'}"]
+        save_columns(path, cols, header)
+
+    def _on_loop_figure_triggered(self) -> None:
+        path = self._ask("Export loop as figure", "loop", FIGURE_FILTER, ".png")
+        if path:
+            self._done(path, self.export_loop_figure)
+
+    def export_loop_figure(self, path: str) -> None:
+        loop = self.w.loop_plot
+        if not loop.field_names() or loop.curves("test")[0].size == 0:
+            raise ValueError("no loop is shown")
+        save_plot(loop.graphics_layout(), path, f"Loop · {loop.note()}")
+
+    def _on_loop_csv_triggered(self) -> None:
+        path = self._ask("Export loop data", "loop", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_loop_csv)
+
+    def export_loop_csv(self, path: str) -> None:
+        loop = self.w.loop_plot
+        x, test = loop.curves("test")
+        xr, results = loop.curves("results")
+        if x.size == 0 and xr.size == 0:
+            raise ValueError("no loop is shown")
+        cols = {loop.x_label(): x if x.size else xr}
+        cols.update({f"{k} (test)": v for k, v in test.items()})
+        cols.update({f"{k} (results)": v for k, v in results.items() if v.size})
+        save_columns(path, cols, [f"PeakGUI loop: {loop.note()}"])
+
+    def _on_profile_csv_triggered(self) -> None:
+        path = self._ask("Export line profile", "profile", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_profile_csv)
+
+    def export_profile_csv(self, path: str) -> None:
+        tools = self.w.map_tools
+        d, v = tools.profile.data()
+        if d.size == 0:
+            raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
+        plot = tools.profile.widget.getPlotItem()
+        du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
+        ends = tools.profile.ends()
+        save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
+                     [f"PeakGUI line profile of: {self.w.map_view.title_text()}",
+                      f"from {ends[0]} to {ends[1]} (map coordinates)"])
+
+    def _on_region_csv_triggered(self) -> None:
+        path = self._ask("Export region statistics", "region", CSV_FILTER, ".csv")
+        if path:
+            self._done(path, self.export_region_csv)
+
+    def export_region_csv(self, path: str) -> None:
+        tools = self.w.map_tools
+        if not tools.stats:
+            raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
+        lines = [f"# PeakGUI region statistics: {tools.region.shape} on "
+                 f"{self.w.map_view.title_text()}", f"# units: {self.w.map_view.units() or '-'}",
+                 "statistic,value"]
+        lines += [f"{k},{v:.9g}" for k, v in tools.stats.items()]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,335 @@
+"""Files and datasets: opening them (in a worker), the current source, the tree's selection."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PyQt5.QtCore import QObject
+
+from ...core.errors import PeakGUIError
+from ...core.io.h5access import check_readable_hdf5
+from ...core.io.source import SEARCH_BUDGET, SpectralSource
+from ...core.run.engine import AnalysisRun
+from ..formatting import error_text
+from ..widgets.h5_tree import SPECTRAL_KINDS, H5Node, Kind, link_text
+from ..workers import LatestOnly
+from .map_layers import NAVIGATOR_MEAN
+from .navigator import MEAN
+
+if TYPE_CHECKING:
+    from ..app.main_window import MainWindow
+
+
+@dataclass
+class FileChecked:
+    """The file is a readable HDF5 file; ``dataset`` is the one to open (None: none found)."""
+
+    file: Path
+    dataset: str | None
+
+
+@dataclass
+class DatasetFailed:
+    dataset: str
+    reason: str
+
+
+def open_steps(files: list[Path], dataset: str | None,
+               whole_file: bool) -> Iterator[FileChecked | DatasetFailed | SpectralSource]:
+    """The opener's generator: check the file and find its first spectral dataset (for a new
+    file), then describe the dataset (in the first of ``files`` that has it)."""
+    if whole_file:
+        check_readable_hdf5(files[0])
+        if dataset is None:
+            dataset = SpectralSource.first_dataset(files[0])
+        yield FileChecked(files[0], dataset)
+        if dataset is None:
+            return
+    first_error: BaseException | None = None
+    for file in files:
+        try:
+            yield SpectralSource.open(file, dataset)
+            return
+        except (PeakGUIError, OSError) as exc:
+            first_error = first_error or exc
+    yield DatasetFailed(dataset, error_text(first_error))
+
+
+def notes_line(source: SpectralSource) -> str:
+    """One line saying what was missing from the dataset and how PeakGUI recovered ('' when
+    nothing was); runs record the same notes in their results' ``source_notes``."""
+    # an ancillary's name is enough here ('/Measurement_000/…/Spectroscopic_Indices' is long)
+    notes = [re.sub(r"/(?:[^/\s:]+/)+([^/\s:]+)", r"\1", n).rstrip(".") for n in source.notes]
+    if not notes:
+        return ""
+    return f"Worked around in this file: {'; '.join(notes)}."
+
+
+class DatasetPresenter(QObject):
+    """Which file and spectral dataset the window shows, and everything that follows a change."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.w = window
+        self._opener = LatestOnly(self)
+        self._then: Callable[[], None] | None = None  # after the dataset being opened
+
+    def busy(self) -> bool:
+        return self._opener.busy()
+
+    def abort(self) -> None:
+        self._opener.abort()
+        self._then = None
+
+    def open_file(self, path: str | Path, dataset: str | None = None) -> bool:
+        """Show a file's tree and open its first (or the given) spectral dataset, once a worker
+        has checked and described them; False when it cannot even start (a run is on)."""
+        if self.w.run_controller.is_active():
+            self.w.error("Cannot open a file now", "A run is in progress: pause is not enough, "
+                         "cancel it (its progress is saved) before opening another file.")
+            return False
+        path = Path(path).expanduser()
+        self._then = None
+        self._opener.start(open_steps, [path], dataset, True, on_yield=self._on_opener_yielded,
+                           on_error=lambda exc: self._on_file_failed(path, exc))
+        return True
+
+    def open_dataset(self, dataset: str, file: Path | None = None,
+                     then: Callable[[], None] | None = None,
+                     also_in: Path | None = None) -> bool:
+        """Make a spectral dataset the current source (map, navigator, first pixel) once a worker
+        has described it; ``then`` runs after it (or after it failed); ``also_in``: a second
+        file to look in."""
+        file = file or self.w.file
+        if file is None:
+            return False
+        if self.w.run_controller.is_active():
+            self.w.statusBar().showMessage("A run is in progress: the dataset can be changed "
+                                           "after it ends", 5000)
+            return False
+        self._then = then
+        files = [file] + ([also_in] if also_in is not None and also_in != file else [])
+        self._opener.start(open_steps, files, dataset, False, on_yield=self._on_opener_yielded,
+                           on_error=lambda exc: self._on_dataset_failed(dataset, error_text(exc)))
+        return True
+
+    def _on_opener_yielded(self, item: FileChecked | DatasetFailed | SpectralSource) -> None:
+        if isinstance(item, FileChecked):
+            self._show_file(item.file, item.dataset)
+        elif isinstance(item, DatasetFailed):
+            self._on_dataset_failed(item.dataset, item.reason)
+        else:
+            try:
+                self._check_source(item)
+            except (PeakGUIError, OSError) as exc:
+                self._on_dataset_failed(item.dataset, error_text(exc))
+                return
+            then, self._then = self._then, None
+            self.set_source(item, check=then is None)
+            if then is not None:
+                then()
+            self.w.sigOpenFinished.emit(True)
+
+    def _show_file(self, path: Path, dataset: str | None) -> None:
+        self._clear_dataset()
+        self.w.tree.set_file(path)
+        self.w.attributes.clear()
+        self.w.file = path
+        self.w.settings.add_recent_file(path)
+        self.w.setWindowTitle(f"PeakGUI — {path.name}")
+        self.w.setWindowFilePath(str(path))
+        self.w.statusBar().showMessage(f"Opened {path}", 5000)
+        self.w.sigFileOpened.emit(str(path))
+        if dataset is None:
+            self.w.info_bar.show_message(
+                f"{path.name} has no spectral dataset in its first {SEARCH_BUDGET} objects "
+                "(no USID main dataset and no 3-D cube): pick one in the tree.", "warning")
+            self.w.sigOpenFinished.emit(True)
+
+    def _on_file_failed(self, path: Path, exc: BaseException) -> None:
+        """Nothing of the previous file stays on screen: the window is as after Close."""
+        self.close_file()
+        self._say("Cannot open the file", error_text(exc),
+                  "Open another file (Ctrl+O), or drop one on the window.")
+        self.w.sigOpenFinished.emit(False)
+
+    def _on_dataset_failed(self, dataset: str, reason: str) -> None:
+        then, self._then = self._then, None
+        if then is not None:  # showing a results group: its maps are shown all the same
+            then()
+        else:
+            self._say("Not a spectral dataset", reason,
+                      "Pick another dataset in the tree: USID main datasets are in bold blue.",
+                      f"<b>{html.escape(dataset)}</b> cannot be analysed: ")
+        self.w.sigOpenFinished.emit(False)
+
+    def _say(self, title: str, text: str, what_to_do: str, lead: str = "") -> None:
+        """An open failed: said once, in the banner above the map, with what the user can do
+        (not also in a dialog and the status bar)."""
+        w = self.w
+        w.info_bar.show_message(f"{lead}{html.escape(text)}<br>{html.escape(what_to_do)}",
+                                "error", [("Open…", w.open_action.trigger)])
+        w.statusBar().clearMessage()
+        w.dialogs.said_inline(title, text)
+
+    def _check_source(self, source: SpectralSource) -> None:
+        """Refuse spectra the chosen analysis cannot use (too short, say) before showing them."""
+        analysis = self.w.params_panel.analysis()
+        if analysis is not None:
+            AnalysisRun(source, analysis, self.w.params_panel.params() or analysis.defaults(),
+                        n_jobs=1)
+
+    def set_spectral_dim(self, name: str) -> bool:
+        """Let the spectra run along another spectroscopic dimension (a new layout)."""
+        if self.w.source is None or name == self.w.source.layout.spectral.name:
+            return False
+        if self.w.run_controller.is_active():
+            self.w.statusBar().showMessage("The spectral axis can be changed after the run", 5000)
+            ok = False
+        else:
+            try:
+                source = self.w.source.with_spectral_dim(name)
+                self._check_source(source)
+                ok = True
+            except (PeakGUIError, OSError) as exc:
+                self.w.error("Cannot use that axis", error_text(exc))
+                ok = False
+        if not ok:
+            src = self.w.source
+            self.w.spectrum_view.set_spectral_dims(src.info.spectroscopic.names,
+                                                   src.layout.spectral.name)
+            return False
+        rep = self.w.inspector.report
+        self.set_source(source, keep_pixel=(rep.row, rep.col) if rep else None)
+        return True
+
+    def set_source(self, source: SpectralSource, keep_pixel: tuple[int, int] | None = None,
+                   check: bool = True) -> None:
+        """The dataset everything shows; ``check``: look for earlier results at once."""
+        self.w.source = source
+        self.w.navigator.set_source(source)
+        self.w.results_browser.clear()
+        self.w.inspector.set_source(source)
+        self.w.info_bar.hide()
+        self.w.info_bar.show_note(notes_line(source))
+        lay, info = source.layout, source.info
+        self.w.layers.clear()
+        self.w.set_map_grid(lay)
+        self.w.layers.set_bin_axis(lay.spectral.values, lay.spectral.units, lay.n_points // 2)
+        self.w.layers.show(NAVIGATOR_MEAN)
+        self.w.spectrum_view.set_axis(lay.spectral, info.quantity, info.units,
+                                      np.iscomplexobj(np.empty(0, dtype=info.dtype)))
+        self.w.spectrum_view.set_spectral_dims(info.spectroscopic.names, lay.spectral.name)
+        self.w.spectrum_view.set_steps(lay.others, 0)
+        self.w.loop_plot.set_layout(lay)
+        self.w.apply_params(self.w.params_panel.params())  # the engine for this source
+        self.w.show_loop_dock()
+        self.w.run_panel.reset()
+        self.w.run_panel.set_message("")
+        rows, cols = lay.grid_shape
+        self.w.dataset_label.setText(f"{info.name}: {rows} × {cols} × {lay.n_points}")
+        self.w.dataset_label.setToolTip(f"{source.file}:{source.dataset}\n{rows} × {cols} "
+                                        f"positions, {lay.n_points} points along "
+                                        f"{lay.spectral.name}, {lay.n_steps} step(s)")
+        if source.file == self.w.file:
+            self.w.tree.select_path(source.dataset)  # shows its attributes; it is current already
+        self.w.navigator.start(MEAN, self.w.layers.current_bin(), 0, self.w.step_suffix(0))
+        r0, c0 = keep_pixel or (int(v) for v in lay.pixel_rc[0])
+        self.w.select_pixel(r0, c0)
+        self.w.update_actions()
+        self.w.sigDatasetOpened.emit(source.dataset)
+        if check:
+            self.w.check_existing()
+
+    def _clear_dataset(self) -> None:
+        self.w.source = None
+        self.w.navigator.set_source(None)
+        self.w.results_browser.clear()
+        self.w.inspector.set_source(None)
+        self.w.layers.clear()
+        self.w.spectrum_view.clear()
+        self.w.loop_plot.set_layout(None)
+        self.w.show_loop_dock()
+        self.w.run_panel.reset()
+        self.w.run_panel.set_message("")
+        self.w.info_bar.hide()
+        self.w.info_bar.show_note("")
+        self.w.dataset_label.setText("")
+        self._forget_views()
+        self.w.update_actions()
+
+    def _forget_views(self) -> None:
+        """Axes, colour bar, histogram, spectral-axis chooser and step sliders of the dataset
+        that was shown: none of them may stay when it is gone."""
+        mv, sv = self.w.map_view, self.w.spectrum_view
+        for plot in (mv.plot_item(), sv.plot_item()):  # empty, unlabelled 0..1 axes
+            plot.setLabel("bottom", "")
+            plot.setLabel("left", "")
+            plot.getViewBox().setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            plot.getViewBox().enableAutoRange()  # the next data sets the range again
+        hist = mv.histogram()
+        hist.axis.setLabel("")
+        for curve in hist.plots:
+            curve.setData([], [])
+        auto = mv.auto_levels_check().isChecked()
+        hist.setLevels(0, 1)  # the handles of the old range go too; the user's choice stays:
+        mv.auto_levels_check().setChecked(auto)
+        hist.vb.setYRange(0, 1, padding=0)
+        hist.vb.enableAutoRange()
+        sv.set_steps([], 0)
+        sv.set_spectral_dims([], "")
+
+    def close_file(self) -> None:
+        if self.w.run_controller.is_active():
+            self.w.statusBar().showMessage("Cancel the run before closing the file", 5000)
+            return
+        self._clear_dataset()
+        self.w.tree.set_file(None)
+        self.w.attributes.clear()
+        self.w.file = None
+        self.w.setWindowTitle("PeakGUI")
+        self.w.setWindowFilePath("")
+        self.w.update_actions()
+
+    def open_recent(self, path: str) -> bool:
+        if not Path(path).exists():
+            self.w.settings.remove_recent_file(path)
+            self._say("File not found", f"{path}: no such file (removed from the recent list)",
+                      "Was it moved or renamed? Open it from its new place (Ctrl+O).")
+            return False
+        return self.open_file(path)
+
+    # ---- the tree (slots connected by the window) -----------------------------------------------
+    def on_tree_node_selected(self, node: H5Node) -> None:
+        if self.w.file is None:
+            return
+        readable = node.kind not in (Kind.BROKEN, Kind.ERROR)
+        self.w.attributes.show_node(self.w.file, node.path or "/", link_text(node.info), readable)
+        src = self.w.source
+        if node.kind in SPECTRAL_KINDS and (src is None or src.file != self.w.file
+                                            or node.path != src.dataset):
+            self.open_dataset(node.path)
+        elif node.kind == Kind.RESULTS:
+            self.w.results_browser.open_group(node.path)
+
+    def on_tree_node_clicked_again(self, node: H5Node) -> None:
+        """A click on the node that was already selected: open it all the same (after a failed
+        open of it, or to go back from a results group to the dataset's own map)."""
+        src = self.w.source
+        if node.kind in SPECTRAL_KINDS and src is not None and src.file == self.w.file \
+                and node.path == src.dataset:
+            self.w.layers.show(NAVIGATOR_MEAN)
+        elif node.kind in SPECTRAL_KINDS or node.kind == Kind.RESULTS:
+            self.on_tree_node_selected(node)
+
+    def on_tree_node_activated(self, node: H5Node) -> None:
+        if node.kind == Kind.DATASET:
+            self.open_dataset(node.path)  # says clearly why it is not a spectral map
+        elif node.kind in (Kind.BROKEN, Kind.ERROR):
+            self.w.statusBar().showMessage(f"{node.path}: {node.info.note}", 10000)

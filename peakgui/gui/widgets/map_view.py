@@ -1,0 +1,491 @@
+"""The map widget: one image on the scan's own axes, with title, units, levels and a colormap.
+
+Domain-free, like pyqtgraph's ImageView (a PlotItem holding an ImageItem, a HistogramLUTItem for
+colormap and levels), reachable through getters instead of subclassing. It knows nothing of
+navigators or analyses: presenters give it an image with its title and units, and keep the
+layers. Images index as ``[row, col]``; NaN pixels (not computed yet) are drawn transparent. Units follow the one rule of
+:mod:`peakgui.gui.formatting` (angles drawn in the chosen unit); the plot keeps the image's aspect
+ratio by sizing its view to the image, so the image fills the view instead of floating in it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
+from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..formatting import format_value, is_angle, shown_units
+from .axes import set_axis_units
+from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
+from .levels_bar import LevelsBar
+from .map_grid import MapGrid, auto_levels
+from .readout import ReadoutLabel
+from .scale_bar import MapScaleBar
+
+
+class MapView(QWidget):
+    """An image with histogram, colormap, selected-pixel marker and a readout line."""
+
+    sigPixelClicked = pyqtSignal(int, int)
+    """The user picked a pixel (row, col) by clicking or with the arrow keys."""
+    sigColormapChanged = pyqtSignal(str)
+    """The user chose another colormap."""
+    sigLevelsChanged = pyqtSignal(object)
+    """The user set levels by hand (carries (low, high)); None when Auto levels is ticked."""
+    sigOptionChanged = pyqtSignal(str, object)
+    """The user changed a display option to remember ('percentiles' or 'scale_bar', value)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._grid: MapGrid | None = None
+        self._image_data: np.ndarray | None = None
+        self._title_text, self._units, self._integer = "", "", False
+        self._levels: tuple[float, float] | None = None
+        self._marker_rc: tuple[int, int] | None = None
+        self._setting_levels = False
+        self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
+        self._pad = (0.0, 0.0)  # extra margins that give the view the image's aspect ratio
+        self._fitting = False
+        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
+
+        self._cmap_combo = QComboBox()
+        for label, name in COLORMAPS:
+            self._cmap_combo.addItem(label, name)
+        self._cmap_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._cmap_combo.setMinimumContentsLength(10)
+        self._cmap_combo.setToolTip("Colormap of the map; diverging ones are centred on zero "
+                                    "for signed values and phase")
+        self._levels_bar = LevelsBar()
+        self._auto_check = self._levels_bar.auto_check()
+        self._scale_check = QCheckBox("Scale bar")
+        self._scale_check.setChecked(True)
+        self._scale_check.setToolTip("A scale bar in the scan's units on the map")
+        self._n_controls = 0
+        self._bar = QHBoxLayout()  # presenters put their own controls first
+        self._bar.setContentsMargins(0, 0, 0, 0)
+        self._bar.addStretch(1)
+        self._bar.addWidget(QLabel("Colormap:"))
+        self._bar.addWidget(self._cmap_combo)
+        self._levels_bar.add_widget(self._scale_check)
+
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setFocusPolicy(Qt.StrongFocus)
+        self._plot = self._glw.addPlot(row=0, col=0)
+        self._plot.setMenuEnabled(True)
+        self._plot.showAxes(True)
+        # a fixed width: one that followed the tick labels would change the view's size, so
+        # its aspect fit, so the ticks again (the map jittered between two sizes)
+        self._plot.getAxis("left").setWidth(60)
+        self._image = pg.ImageItem()
+        self._plot.addItem(self._image)
+        self._marker = pg.ScatterPlotItem(size=15, symbol="s", pen=pg.mkPen("#ff2d2d", width=2.5),
+                                          brush=None, pxMode=True)
+        self._marker_halo = pg.ScatterPlotItem(size=20, symbol="s", pen=pg.mkPen("w", width=1.2),
+                                               brush=None, pxMode=True)
+        self._plot.addItem(self._marker_halo)
+        self._plot.addItem(self._marker)
+        self._scale_bar = MapScaleBar()
+        self._scale_bar.setParentItem(self._plot.getViewBox())
+        self._scale_bar.setZValue(20)
+        self._hist = pg.HistogramLUTItem()
+        self._hist.setImageItem(self._image)
+        self._glw.addItem(self._hist, row=0, col=1)
+        self._title = QLabel("")  # a QLabel, not the plot's title: long titles wrap instead
+        self._title.setAlignment(Qt.AlignCenter)  # of widening the plot past the histogram
+        self._title.setWordWrap(True)
+        self._title.setStyleSheet("font-weight: 600;")
+        # one line whatever it says: the map must not move when the values change
+        self._readout = ReadoutLabel(1, "Pixel under the cursor (or the selected pixel) and its "
+                                        "value", elide=Qt.ElideMiddle)  # the value stays seen
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self._bar)
+        layout.addWidget(self._title)
+        layout.addWidget(self._glw, 1)
+        layout.addWidget(self._levels_bar)
+        layout.addWidget(self._readout)
+
+        self._plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self._plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self._glw.installEventFilter(self)
+        self._cmap_combo.currentIndexChanged.connect(self._on_colormap_combo_changed)
+        self._levels_bar.sigAutoToggled.connect(self._on_auto_check_toggled)
+        self._levels_bar.sigLevelsTyped.connect(self._on_levels_typed)
+        self._levels_bar.sigPercentilesChanged.connect(self._on_percentiles_changed)
+        self._scale_check.toggled.connect(self._on_scale_check_toggled)
+        self._hist.sigLevelChangeFinished.connect(self._on_histogram_levels_dragged)
+        self._plot.getViewBox().sigResized.connect(self._on_viewbox_resized)
+        self._plot.getViewBox().sigRangeChangedManually.connect(self._on_view_zoomed)
+        self.set_colormap("viridis")
+        self._redraw()
+
+    # ---- getters (composition, as pyqtgraph's ImageView) ----------------------------------------
+    def plot_item(self) -> pg.PlotItem:
+        return self._plot
+
+    def image_item(self) -> pg.ImageItem:
+        return self._image
+
+    def histogram(self) -> pg.HistogramLUTItem:
+        return self._hist
+
+    def graphics_widget(self) -> pg.GraphicsLayoutWidget:
+        return self._glw
+
+    def readout(self) -> QLabel:
+        return self._readout
+
+    def auto_levels_check(self) -> QCheckBox:
+        return self._auto_check
+
+    def levels_bar(self) -> LevelsBar:
+        return self._levels_bar
+
+    def colormap_combo(self) -> QComboBox:
+        return self._cmap_combo
+
+    def scale_bar(self) -> MapScaleBar:
+        return self._scale_bar
+
+    def scale_bar_check(self) -> QCheckBox:
+        return self._scale_check
+
+    def levels(self) -> tuple[float, float]:
+        """The levels drawn (in the shown units)."""
+        lo, hi = self._hist.getLevels()
+        return float(lo), float(hi)
+
+    def grid(self) -> MapGrid | None:
+        return self._grid
+
+    def title_text(self) -> str:
+        return self._title.text()
+
+    def image(self) -> np.ndarray | None:
+        return self._image_data
+
+    def units(self) -> str:
+        return self._units
+
+    def shown_units(self) -> str:
+        """The units the map is drawn and read out in (angles in the chosen unit; none for
+        counts in arbitrary units)."""
+        if self._integer and shown_units(self._units)[1] in ("", "a.u."):
+            return ""
+        return shown_units(self._units)[1]
+
+    def shown_image(self) -> np.ndarray | None:
+        """The image as drawn: angles converted to the chosen unit."""
+        img = self._image_data
+        factor = shown_units(self._units)[0]
+        return img if img is None or factor == 1.0 else img * factor
+
+    def add_control(self, widget: QWidget) -> None:
+        """Put a presenter's control at the left of the bar above the map."""
+        self._bar.insertWidget(self._n_controls, widget)
+        self._n_controls += 1
+
+    # ---- content --------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget the grid and the image (file closed)."""
+        self._grid = None
+        self._image_data = None
+        self._title_text, self._units, self._levels = "", "", None
+        self._marker_rc = None
+        self._marker.setData([], [])
+        self._marker_halo.setData([], [])
+        self._levels_bar.set_auto(True)  # the next file's levels follow its data
+        self._redraw()
+        self._readout.setText(" ")
+
+    def set_grid(self, grid: MapGrid) -> None:
+        """Axes and pixel geometry of the images that follow."""
+        self._grid = grid
+        set_axis_units(self._plot.getAxis("bottom"), grid.x_name, grid.x_units)
+        set_axis_units(self._plot.getAxis("left"), grid.y_name, grid.y_units)
+        self._plot.setAspectLocked(self.aspect_locked(), ratio=1.0)
+        self._image.setRect(grid.rect())
+        self._scale_bar.set_units(grid.x_units)
+        self._update_scale_bar_visibility()
+        self._zoomed = False
+        self.fit_view()
+
+    def aspect_locked(self) -> bool:
+        """Square pixels in the scan's units when both axes share them."""
+        return self._grid is not None and self._grid.x_units == self._grid.y_units
+
+    def fit_view(self) -> None:
+        """Size the view to the image's aspect ratio (margins take the rest) and show it all."""
+        g = self._grid
+        if g is None:
+            return
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            if self._fit_margins():
+                self._plot.layout.activate()  # the view's new size now, not on the next event
+            if not self._zoomed:
+                self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
+        finally:
+            self._fitting = False
+        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
+
+    def view_all(self) -> None:
+        """Forget the user's zoom and show the whole image again (Home key)."""
+        self._zoomed = False
+        self.fit_view()
+
+    def set_image(self, image: np.ndarray | None, title: str = "", units: str = "",
+                  levels: tuple[float, float] | None = None, integer: bool = False) -> None:
+        """Show an image (kept by reference: :meth:`refresh` redraws in-place changes).
+
+        ``levels`` None means automatic; ``integer`` values are read out without decimals."""
+        key = (id(image), title.split(" · ")[0], units)
+        if key != self._shown_key:  # another map: the histogram follows its data again
+            self._shown_key = key
+            self._hist.autoHistogramRange()
+        self._image_data = image
+        self._title_text, self._units, self._integer = title, units, integer
+        self._levels = levels
+        self._levels_bar.set_auto(levels is None)
+        self._redraw()
+
+    def set_percentiles(self, pair: tuple[float, float]) -> None:
+        """Percentiles the automatic levels span (a remembered choice)."""
+        self._levels_bar.set_percentiles(pair)
+        self._redraw()
+
+    def set_scale_bar_visible(self, visible: bool) -> None:
+        self._scale_check.setChecked(visible)
+        self._update_scale_bar_visibility()
+
+    def units_changed(self) -> None:
+        """The angle unit changed: redraw in it (levels typed in the old unit are dropped)."""
+        if is_angle(self._units):
+            self._levels = None
+            self._levels_bar.set_auto(True)
+            self._hist.autoHistogramRange()
+        self._redraw()
+        if self._marker_rc is not None:
+            self._show_readout(*self._marker_rc)
+
+    def refresh(self) -> None:
+        """Redraw an image whose values changed in place (a live map)."""
+        self._redraw()
+
+    def set_colormap(self, name: str) -> None:
+        i = self._cmap_combo.findData(name)
+        if i < 0:
+            i = self._cmap_combo.findText(name)
+        if i >= 0 and i != self._cmap_combo.currentIndex():
+            self._cmap_combo.setCurrentIndex(i)
+        else:
+            self._apply_colormap()
+
+    def colormap_name(self) -> str:
+        return self._cmap_combo.currentData()
+
+    def set_marker(self, row: int | None, col: int | None) -> None:
+        """Mark the selected pixel (None hides the marker)."""
+        if row is None or col is None or self._grid is None:
+            self._marker_rc = None
+            self._marker.setData([], [])
+            self._marker_halo.setData([], [])
+            return
+        self._marker_rc = (row, col)
+        x, y = self._grid.centre(row, col)
+        self._marker.setData([x], [y])
+        self._marker_halo.setData([x], [y])
+        self._show_readout(row, col)
+
+    def marker(self) -> tuple[int, int] | None:
+        return self._marker_rc
+
+    def value_at(self, row: int, col: int) -> float:
+        img = self._image_data
+        if img is None or not (0 <= row < img.shape[0] and 0 <= col < img.shape[1]):
+            return float("nan")
+        return float(img[row, col])
+
+    def click_pixel(self, row: int, col: int) -> None:
+        """Pick a pixel as a click would (keyboard handling and scripted runs)."""
+        if self._grid is not None and 0 <= row < self._grid.rows and 0 <= col < self._grid.cols:
+            self.sigPixelClicked.emit(row, col)
+
+    def scene_pos_of(self, row: int, col: int) -> QPointF:
+        """Scene coordinates of a pixel's centre (for tests that click on the map)."""
+        x, y = self._grid.centre(row, col)
+        return self._plot.vb.mapViewToScene(QPointF(x, y))
+
+    # ---- drawing --------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        img = self._image_data
+        if img is None or self._grid is None or not np.isfinite(img).any():
+            self._image.clear()
+            if self._grid is None:
+                self._title.setText("Open a spectral dataset")
+            elif img is None:
+                self._title.setText(f"{self._title_text} — not computed yet")
+            else:
+                self._title.setText(f"{self._title_text} — waiting for the first values")
+            return
+        shown = self.shown_image()
+        levels = self._levels
+        if levels is None or self._auto_check.isChecked():
+            levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
+        self._setting_levels = True
+        try:
+            self._image.setImage(shown, autoLevels=False, levels=levels)
+            self._image.setRect(self._grid.rect())
+            self._hist.setLevels(*levels)
+            self._levels_bar.set_units(self._units)
+            self._levels_bar.show_levels(*levels)
+        finally:
+            self._setting_levels = False
+        self._title.setText(self._title_text)
+        set_axis_units(self._hist.axis, self._title_text.split(" · ")[0], self._units,
+                       self._integer)
+        if self._marker_rc is not None:
+            self._show_readout(*self._marker_rc)
+
+    def _apply_colormap(self) -> None:
+        self._hist.gradient.setColorMap(gradient_colormap(self._cmap_combo.currentData()
+                                                          or "viridis"))
+        self._hist.gradient.showTicks(False)
+
+    def _symmetric(self, shown: np.ndarray) -> bool:
+        """Levels centred on zero: a diverging colormap on an angle or on signed values."""
+        if self.colormap_name() not in DIVERGING:
+            return False
+        if is_angle(self._units):
+            return True
+        finite = shown[np.isfinite(shown)]
+        return finite.size > 0 and float(finite.min()) < 0.0 < float(finite.max())
+
+    def _value_text(self, value: float) -> str:
+        return format_value(value, self._units, integer=self._integer)
+
+    def _fit_margins(self) -> bool:
+        """Give the view box the image's aspect ratio: the spare width or height becomes
+        margins of the plot, so the axes hug the image and no blank band is drawn in it."""
+        g, vb = self._grid, self._plot.getViewBox()
+        pw, ph = self._pad
+        width, height = vb.width() + 2 * pw, vb.height() + 2 * ph
+        pad = (0.0, 0.0)
+        if g is not None and self.aspect_locked() and width > 0 and height > 0:
+            r = g.rect().normalized()
+            aspect = r.width() / r.height() if r.height() > 0 else 1.0
+            if width / height > aspect:
+                pad = ((width - height * aspect) / 2, 0.0)
+            else:
+                pad = (0.0, (height - width / aspect) / 2)
+        if abs(pad[0] - pw) > 0.5 or abs(pad[1] - ph) > 0.5:
+            self._pad = pad
+            self._plot.layout.setContentsMargins(1 + pad[0], 1 + pad[1], 1 + pad[0],
+                                                 1 + pad[1])
+            return True
+        return False
+
+    def _update_scale_bar_visibility(self) -> None:
+        self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked())
+
+    def _show_readout(self, row: int, col: int, hovering: bool = False) -> None:
+        if self._grid is None:
+            return
+        prefix = "cursor: " if hovering else "selected: "
+        self._readout.setText(f"{prefix}{self._grid.describe(row, col)} · "
+                              f"{self._title_text.split(' · ')[0]} = "
+                              f"{self._value_text(self.value_at(row, col))}")
+
+    # ---- events ---------------------------------------------------------------------------------
+    def _pixel_at_scene(self, pos) -> tuple[int, int] | None:
+        if self._grid is None or not self._plot.vb.sceneBoundingRect().contains(pos):
+            return None
+        p = self._plot.vb.mapSceneToView(pos)
+        return self._grid.pixel_at(p.x(), p.y())
+
+    def _on_scene_mouse_moved(self, pos) -> None:
+        rc = self._pixel_at_scene(pos)
+        if rc is not None:
+            self._show_readout(*rc, hovering=True)
+        elif self._marker_rc is not None:
+            self._show_readout(*self._marker_rc)
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.LeftButton:
+            return
+        rc = self._pixel_at_scene(event.scenePos())
+        if rc is not None:
+            event.accept()
+            self._glw.setFocus(Qt.MouseFocusReason)
+            self.sigPixelClicked.emit(*rc)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self._glw and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Home:
+            self.view_all()
+            return True
+        if obj is self._glw and event.type() == QEvent.KeyPress and self._marker_rc:
+            g = self._grid
+            if g is None:
+                return False
+            row, col = self._marker_rc
+            up = 1 if g.dy > 0 else -1  # y grows upwards on screen
+            right = 1 if g.dx > 0 else -1
+            moves = {Qt.Key_Up: (up, 0), Qt.Key_Down: (-up, 0),
+                     Qt.Key_Left: (0, -right), Qt.Key_Right: (0, right)}
+            if event.key() in moves:
+                dr, dc = moves[event.key()]
+                r, c = min(max(row + dr, 0), g.rows - 1), min(max(col + dc, 0), g.cols - 1)
+                if (r, c) != (row, col):
+                    self.sigPixelClicked.emit(r, c)
+                return True
+        return super().eventFilter(obj, event)
+
+    def _on_colormap_combo_changed(self, index: int) -> None:
+        self._apply_colormap()
+        self._redraw()  # a diverging map may centre the levels
+        self.sigColormapChanged.emit(self._cmap_combo.itemData(index))
+
+    def _on_auto_check_toggled(self, checked: bool) -> None:
+        if checked:
+            self._levels = None
+            self._hist.autoHistogramRange()  # even after the user panned the histogram
+            self.sigLevelsChanged.emit(None)
+            self._redraw()
+        else:
+            self._levels = self.levels()
+            self.sigLevelsChanged.emit(self._levels)
+
+    def _on_levels_typed(self, low: float, high: float) -> None:
+        self._levels = (low, high)
+        self.sigLevelsChanged.emit(self._levels)
+        self._redraw()
+
+    def _on_percentiles_changed(self, pair: tuple[float, float]) -> None:
+        self.sigOptionChanged.emit("percentiles", pair)
+        if not self._auto_check.isChecked():
+            self._levels_bar.set_auto(True)
+            self._on_auto_check_toggled(True)
+        else:
+            self._redraw()
+
+    def _on_scale_check_toggled(self, checked: bool) -> None:
+        self._update_scale_bar_visibility()
+        self.sigOptionChanged.emit("scale_bar", checked)
+
+    def _on_view_zoomed(self, *_) -> None:
+        self._zoomed = True
+
+    def _on_viewbox_resized(self, *_) -> None:
+        self.fit_view()
+
+    def _on_histogram_levels_dragged(self, *_) -> None:
+        if self._setting_levels:
+            return
+        self._levels = self.levels()
+        self._levels_bar.set_auto(False)
+        self._levels_bar.show_levels(*self._levels)
+        self.sigLevelsChanged.emit(self._levels)

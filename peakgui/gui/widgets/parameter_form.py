@@ -1,0 +1,188 @@
+"""Editors generated from an analysis' declared parameters: a labelled box per ``Parameter``.
+
+Numbers get spin boxes with the declared range, unit (as suffix) and decimals; choices a combo
+box; flags a check box. An optional number's spin box has one more step below its range that
+reads "default" (Qt's special-value text) and hands the choice back to the algorithm (the value
+None); other optional parameters get a "default" check box. The help text is the tooltip.
+Nothing here knows any particular analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from ...core.analyses.declaration import Parameter
+
+INT_LIMIT = 2**31 - 1
+FLOAT_LIMIT = 1e12
+
+
+def _tooltip(p: Parameter) -> str:
+    """The declaration's own description (the one ``--help`` prints), a part per line."""
+    return p.describe().replace("; ", "\n")
+
+
+class ParameterEditor(QWidget):
+    """One parameter's editor (and its 'default' box when the parameter is optional)."""
+
+    sigEdited = pyqtSignal()
+
+    def __init__(self, p: Parameter, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.parameter = p
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.editor = self._make_editor(p)
+        self.editor.setToolTip(_tooltip(p))
+        self.editor.setAccessibleName(p.label)
+        lay.addWidget(self.editor, 1)
+        self.default_box: QCheckBox | None = None
+        self._sentinel = isinstance(self.editor, QSpinBox | QDoubleSpinBox) and p.optional
+        if p.optional and not self._sentinel:
+            self.default_box = QCheckBox("default")
+            self.default_box.setToolTip(f"Leave {p.label} to the algorithm ({p.help})")
+            self.default_box.toggled.connect(self._on_default_box_toggled)
+            lay.addWidget(self.default_box)
+
+    def _make_editor(self, p: Parameter) -> QWidget:
+        if p.type is bool:
+            box = QCheckBox()
+            box.toggled.connect(self.sigEdited)
+            return box
+        if p.choices:
+            combo = QComboBox()
+            combo.addItems(list(p.choices))
+            combo.currentIndexChanged.connect(self.sigEdited)
+            return combo
+        if p.type is int:
+            spin = QSpinBox()
+            lo = int(p.minimum) if p.minimum is not None else -INT_LIMIT
+            spin.setRange(lo - 1 if p.optional else lo,
+                          int(p.maximum) if p.maximum is not None else INT_LIMIT)
+        elif p.type is float:
+            spin = QDoubleSpinBox()
+            spin.setDecimals(p.decimals)
+            lo = p.minimum if p.minimum is not None else -FLOAT_LIMIT
+            spin.setRange(lo - 10.0 ** -p.decimals if p.optional else lo,
+                          p.maximum if p.maximum is not None else FLOAT_LIMIT)
+            spin.setSingleStep(10.0 ** -max(p.decimals - 1, 0))
+        else:
+            edit = QLineEdit()
+            edit.editingFinished.connect(self.sigEdited)
+            return edit
+        spin.setKeyboardTracking(False)  # one test per finished number, not per keystroke
+        if p.unit:
+            spin.setSuffix(f" {p.unit}")
+        if p.optional:  # the value just below the range means "the algorithm's default"
+            spin.setSpecialValueText("default")
+        # wide enough for a typical value, not for the whole range (1e12 would widen the dock)
+        sample = spin.textFromValue(p.default if p.default is not None else spin.minimum())
+        width = spin.fontMetrics().horizontalAdvance(f"{sample}{spin.suffix()}  ")
+        spin.setMinimumWidth(max(width, spin.fontMetrics().horizontalAdvance("default  ")) + 28)
+        spin.valueChanged.connect(self.sigEdited)
+        return spin
+
+    def value(self) -> Any:
+        if self.default_box is not None and self.default_box.isChecked():
+            return None
+        e = self.editor
+        if isinstance(e, QCheckBox):
+            return e.isChecked()
+        if isinstance(e, QComboBox):
+            return e.currentText()
+        if isinstance(e, QSpinBox | QDoubleSpinBox):
+            if self._sentinel and e.value() == e.minimum():
+                return None
+            return e.value()
+        return e.text()
+
+    def set_value(self, value: Any) -> None:
+        """Show a value without emitting sigEdited (None: the optional 'default')."""
+        p = self.parameter
+        widgets = [self.editor] + ([self.default_box] if self.default_box else [])
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            if self.default_box is not None:
+                self.default_box.setChecked(value is None)
+                self.editor.setEnabled(value is not None)
+            e = self.editor
+            if value is None and self._sentinel:
+                value = e.minimum()
+            elif value is None:
+                value = p.default if p.default is not None else (p.minimum or 0)
+                if p.type is str and value == 0:
+                    value = ""
+            if isinstance(e, QCheckBox):
+                e.setChecked(bool(value))
+            elif isinstance(e, QComboBox):
+                e.setCurrentText(str(value))
+            elif isinstance(e, QSpinBox | QDoubleSpinBox):
+                e.setValue(value)
+            else:
+                e.setText(str(value))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def _on_default_box_toggled(self, checked: bool) -> None:
+        self.editor.setEnabled(not checked)
+        self.sigEdited.emit()
+
+
+class ParameterForm(QWidget):
+    """A grid of editors, each under its label, ``columns`` to a row (narrow enough for a dock
+    beside the map whatever the labels)."""
+
+    sigEdited = pyqtSignal()
+    """Any editor changed (the values may or may not be valid together)."""
+
+    def __init__(self, parameters: tuple[Parameter, ...], columns: int = 2,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._editors: dict[str, ParameterEditor] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(1)
+        for i, p in enumerate(parameters):
+            row, col = divmod(i, columns)
+            label = QLabel(f"{p.label}:")
+            label.setToolTip(_tooltip(p))
+            editor = ParameterEditor(p)
+            label.setBuddy(editor.editor)
+            editor.sigEdited.connect(self.sigEdited)
+            grid.addWidget(label, 2 * row, col)
+            grid.addWidget(editor, 2 * row + 1, col)
+            if row:
+                grid.setRowMinimumHeight(2 * row, label.sizeHint().height() + 4)
+            grid.setColumnStretch(col, 1)
+            self._editors[p.name] = editor
+
+    def editors(self) -> dict[str, ParameterEditor]:
+        return dict(self._editors)
+
+    def values(self) -> dict[str, Any]:
+        return {name: e.value() for name, e in self._editors.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name in self._editors:
+                self._editors[name].set_value(value)
+
+    def set_editable(self, editable: bool) -> None:
+        for e in self._editors.values():
+            e.setEnabled(editable)

@@ -1,0 +1,303 @@
+"""The selected pixel's spectrum, with the analysis' pixel detail drawn over it.
+
+The view draws |x| (or the phase) against the spectral axis; what an analysis found is drawn by
+its view module (:mod:`peakgui.gui.views`), which adds its own overlay items and readout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...core.analyses.declaration import PixelDetail, ResultField
+from ...core.dimension import Dimension
+from ..formatting import shown_units
+from ..views import AnalysisView
+from .axes import set_axis_units
+from .readout import ReadoutLabel
+from .step_selector import StepSelector, step_of
+
+AMPLITUDE_MODE = "amplitude"
+PHASE_MODE = "phase"
+
+_DATA_BRUSH = pg.mkBrush(70, 130, 220, 200)
+
+
+class SpectrumView(QWidget):
+    """|x| (or phase) of one pixel against the spectroscopic axis, with the analysis' overlay."""
+
+    sigStepChanged = pyqtSignal(int)
+    """The user chose another step along the remaining spectroscopic dimensions."""
+    sigSpectralDimChanged = pyqtSignal(str)
+    """The user chose another spectroscopic dimension for the spectra to run along."""
+    sigModeChanged = pyqtSignal(str)
+    """Amplitude or phase was chosen (carries AMPLITUDE_MODE or PHASE_MODE)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._axis: Dimension | None = None
+        self._quantity, self._units = "", ""
+        self._spectrum: np.ndarray | None = None
+        self._detail: PixelDetail | None = None
+        self._overlay: AnalysisView | None = None
+        self._fields: list[ResultField] = []
+        self._hidden_legend: list[tuple[pg.GraphicsObject, str]] = []  # rows of hidden items
+        self._remembered_steps: dict[str, int] = {}  # slider index per dim, this dataset
+        self._step_memory: dict[str, int] | None = None  # set by an axis switch in flight
+
+        self._mode_combo = QComboBox()
+        self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
+        self._mode_combo.addItem("Phase", PHASE_MODE)
+        self._mode_combo.setToolTip("Show the magnitude |x| or the phase of the spectrum")
+        self._dim_label = QLabel("Spectral axis:")
+        self._dim_combo = QComboBox()
+        self._dim_combo.setToolTip("Spectroscopic dimension each spectrum runs along (the "
+                                   "analysis works along it)")
+        self._steps = StepSelector()  # one slider per remaining dimension; the maps follow
+        # fixed-size lines: the plot must not move when the values change from click to click
+        self._title = ReadoutLabel(1, "The selected pixel")
+        self._title.setText("No pixel selected")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self._title, 1)
+        top.addWidget(self._mode_combo, 0, Qt.AlignTop)
+        bar = QHBoxLayout()  # only shown for data with several spectroscopic dimensions
+        bar.setContentsMargins(0, 0, 0, 0)
+        for w in (self._dim_label, self._dim_combo):
+            bar.addWidget(w)
+        bar.addStretch(1)
+
+        self._plot = pg.PlotWidget()
+        self._plot.showGrid(x=True, y=True, alpha=0.2)
+        self._plot.getViewBox().setDefaultPadding(0.06)  # room for overlay markers
+        self._legend = self._outside_legend()
+        self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
+        self._plot.addItem(self._data)
+        self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self._readout = ReadoutLabel(2, "What the analysis finds on this pixel with the "
+                                        "current parameters")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addLayout(bar)
+        layout.addWidget(self._steps)
+        layout.addWidget(self._plot, 1)
+        layout.addWidget(self._readout)
+
+        self._mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        self._steps.sigStepChanged.connect(self.sigStepChanged)
+        self._dim_combo.currentTextChanged.connect(self._on_dim_changed)
+        self.set_steps([])
+        self.set_spectral_dims([], "")
+        self.clear()
+
+    def _outside_legend(self) -> pg.LegendItem:
+        """A legend in a row of its own under the plot, so it never covers the data."""
+        p = self._plot.getPlotItem()
+        legend = pg.LegendItem(offset=None, colCount=4, labelTextSize="8pt",
+                               horSpacing=6, verSpacing=-6)
+        legend.mouseDragEvent = lambda ev: ev.ignore()  # it has its place in the layout
+        p.layout.addItem(legend, 4, 1, alignment=Qt.AlignHCenter)
+        p.legend = legend  # items added with a name appear in it
+        p.vb.sigResized.connect(self._on_plot_resized)
+        return legend
+
+    def _fit_legend(self) -> None:
+        """As many legend entries per row as the plot's width holds (none clipped): one row
+        when it fits, so the legend takes little height from the plot."""
+        n = len(self._legend.items)
+        room = self.plot_item().vb.width()
+        for cols in range(max(n, 1), 0, -1):
+            self._legend.setColumnCount(cols)
+            if self._legend.layout.preferredWidth() <= room:
+                break
+
+    def _on_plot_resized(self, *_) -> None:
+        self._fit_legend()
+
+    # ---- getters --------------------------------------------------------------------------------
+    def legend(self) -> pg.LegendItem:
+        return self._legend
+
+    def legend_names(self) -> list[str]:
+        """The legend's entries as shown."""
+        return [label.text for _, label in self._legend.items]
+
+    def plot_widget(self) -> pg.PlotWidget:
+        return self._plot
+
+    def plot_item(self) -> pg.PlotItem:
+        return self._plot.getPlotItem()
+
+    def readout(self) -> QLabel:
+        return self._readout
+
+    def title(self) -> QLabel:
+        return self._title
+
+    def mode(self) -> str:
+        return self._mode_combo.currentData()
+
+    def set_mode(self, mode: str) -> None:
+        self._mode_combo.setCurrentIndex(self._mode_combo.findData(mode))
+
+    def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (x, y) points drawn for the spectrum."""
+        x, y = self._data.getData()
+        return np.asarray(x), np.asarray(y)
+
+    def overlay(self) -> AnalysisView | None:
+        """The analysis view drawing over the spectrum."""
+        return self._overlay
+
+    def detail(self) -> PixelDetail | None:
+        return self._detail
+
+    def spectrum(self) -> np.ndarray | None:
+        """The complex (or real) spectrum shown, as given."""
+        return self._spectrum
+
+    def axis(self) -> Dimension | None:
+        return self._axis
+
+    # ---- content --------------------------------------------------------------------------------
+    def set_axis(self, axis: Dimension, quantity: str, units: str, complex_data: bool) -> None:
+        """The spectroscopic axis and the data's quantity/units, once per dataset."""
+        self._axis = axis
+        self._quantity, self._units = quantity or "Signal", units
+        self._mode_combo.model().item(1).setEnabled(complex_data)
+        if not complex_data:
+            self.set_mode(AMPLITUDE_MODE)
+        set_axis_units(self.plot_item().getAxis("bottom"), axis.name, axis.units)
+        self._set_y_label()
+
+    def units_changed(self) -> None:
+        """The angle unit changed: relabel and redraw the phase in it."""
+        self._set_y_label()
+        self._draw()
+
+    def set_steps(self, dims: list[Dimension], current: int = 0) -> None:
+        """The remaining spectroscopic dims (slowest first): a slider each, shown only when
+        the data has steps besides the spectral axis. Right after the user switched the
+        spectral axis, each dimension seen before gets its slider position back (the DC step
+        survives a look along another axis), announced once the new source is set up."""
+        memory, self._step_memory = self._step_memory, None
+        if memory is None:  # another dataset: nothing to bring back
+            self._remembered_steps = {}
+        self._steps.set_dims(dims, current)
+        if memory and dims:
+            indices = [min(memory.get(d.name, i), d.size - 1)
+                       for d, i in zip(dims, self._steps.indices())]
+            if indices != self._steps.indices():
+                QTimer.singleShot(0, lambda: self._steps.set_step(step_of(dims, indices)))
+
+    def set_spectral_dims(self, names: list[str], current: str) -> None:
+        """The spectroscopic dimensions a spectrum can run along (chooser shown if several)."""
+        self._dim_combo.blockSignals(True)
+        self._dim_combo.clear()
+        self._dim_combo.addItems(names)
+        self._dim_combo.setCurrentText(current)
+        self._dim_combo.blockSignals(False)
+        self._dim_combo.setVisible(len(names) > 1)
+        self._dim_label.setVisible(len(names) > 1)
+
+    def step(self) -> int:
+        return self._steps.step()
+
+    def set_step(self, step: int) -> None:
+        """Move the sliders to a step number (emits sigStepChanged)."""
+        self._steps.set_step(step)
+
+    def step_selector(self) -> StepSelector:
+        return self._steps
+
+    def spectral_dim_combo(self) -> QComboBox:
+        return self._dim_combo
+
+    def set_overlay(self, overlay: AnalysisView | None, fields: list[ResultField]) -> None:
+        """The chosen analysis' view (it adds its items to the plot) and its result fields."""
+        for item, name in self._hidden_legend:  # the old overlay removes its own rows
+            self._legend.addItem(item, name)
+        self._hidden_legend = []
+        if self._overlay is not None:
+            self._overlay.detach()
+        self._overlay, self._fields = overlay, list(fields)
+        if overlay is not None:
+            overlay.attach(self.plot_item(), self._legend)
+        self._draw()
+
+    def clear(self, message: str = "No pixel selected") -> None:
+        self._spectrum, self._detail = None, None
+        self._title.setText(message)
+        self._readout.setText(" ")
+        self._data.setData([], [])
+        if self._overlay is not None:
+            self._overlay.draw(None, np.empty(0), np.empty(0), False)
+
+    def show_pixel(self, spectrum: np.ndarray, detail: PixelDetail | None, title: str,
+                   error: str = "") -> None:
+        """Draw a pixel's spectrum and, when given, the analysis' detail of it."""
+        self._spectrum = np.asarray(spectrum)
+        self._detail = detail
+        self._title.setText(title)
+        self._draw(error)
+
+    # ---- drawing --------------------------------------------------------------------------------
+    def _set_y_label(self) -> None:
+        axis = self.plot_item().getAxis("left")
+        if self.mode() == PHASE_MODE:
+            set_axis_units(axis, "Phase", "rad")
+        else:
+            set_axis_units(axis, f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
+                           self._units)
+
+    def _draw(self, error: str = "") -> None:
+        if self._spectrum is None or self._axis is None:
+            return
+        x = np.asarray(self._axis.values, dtype=np.float64)
+        phase = self.mode() == PHASE_MODE
+        y = np.angle(self._spectrum) * shown_units("rad")[0] if phase else np.abs(self._spectrum)
+        y = np.asarray(y, dtype=np.float64)
+        self._data.setData(x, y)
+        d = self._detail
+        if self._overlay is not None:
+            self._overlay.draw(d, x, y, phase)
+        self._sync_legend()
+        if d is None or self._overlay is None:
+            self._readout.setText(f"<span style='color:#c0392b'>{error}</span>" if error else " ")
+            return
+        self._readout.setText(self._overlay.readout(d, self._fields))
+
+    def _sync_legend(self) -> None:
+        """No legend row for what is not drawn (hidden overlay items); the data's row names
+        what is drawn (|x| or the phase)."""
+        for item, name in list(self._hidden_legend):
+            if item.isVisible():
+                self._hidden_legend.remove((item, name))
+                self._legend.addItem(item, name)
+        for sample, label in list(self._legend.items):
+            if not sample.item.isVisible():
+                self._hidden_legend.append((sample.item, label.text))
+                self._legend.removeItem(sample.item)
+        name = "phase" if self.mode() == PHASE_MODE else "|x|"
+        for sample, label in self._legend.items:
+            if sample.item is self._data and label.text != name:
+                label.setText(name)
+        self._fit_legend()
+
+    def _on_dim_changed(self, name: str) -> None:
+        if name:
+            self._remembered_steps.update({d.name: i for d, i in zip(self._steps.dims(),
+                                                                     self._steps.indices())})
+            self._step_memory = dict(self._remembered_steps)
+            self.sigSpectralDimChanged.emit(name)  # the new source is set up in here
+            self._step_memory = None  # (unused if the switch was refused)
+
+    def _on_mode_changed(self, _index: int) -> None:
+        self._set_y_label()
+        self._draw()
+        self._sync_legend()
+        self.sigModeChanged.emit(self.mode())

@@ -1,0 +1,63 @@
+"""The domain-free map widget: an image with title, units, levels, marker and readout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from peakgui.core.io.source import SpectralSource
+from peakgui.gui.widgets.map_grid import MapGrid, auto_levels
+from peakgui.gui.widgets.map_view import MapView
+
+
+def make(qtbot, small_file):
+    view = MapView()
+    qtbot.addWidget(view)
+    lay = SpectralSource.open(small_file).layout
+    view.set_grid(MapGrid.from_layout(lay))
+    return view, None, lay
+
+
+def test_the_view_shows_an_image_with_title_units_and_integer_readout(qtbot, small_file):
+    view, _, lay = make(qtbot, small_file)
+    img = np.arange(lay.n_positions, dtype=np.float64).reshape(lay.grid_shape) % 7
+    view.set_image(img, "Peaks · group", "", integer=True)
+    assert view.title_text() == "Peaks · group" and view.image() is img
+    view.set_marker(2, 3)
+    assert view.readout().text().endswith(f"Peaks = {int(img[2, 3])}")
+    view.set_image(img * 1e-3, "Amplitude", "V", levels=(0.0, 0.002))
+    assert view.readout().text().endswith("mV")
+    assert tuple(view.histogram().getLevels()) == (0.0, 0.002) or view.auto_levels_check(
+    ).isChecked()
+    view.set_image(None, "Nothing yet")
+    assert "not computed yet" in view.title_text()
+
+
+def test_auto_levels_ignore_outliers_and_nan():
+    img = np.r_[np.linspace(0, 1, 1000), [1e6, np.nan]]
+    lo, hi = auto_levels(img)
+    assert 0 <= lo < 0.01 and 0.99 < hi < 2
+
+
+def test_counts_after_a_millivolt_map_are_not_scaled(qtbot, small_file):
+    """pyqtgraph keeps the SI scale of the previous range when prefixes are switched off."""
+    view, _, lay = make(qtbot, small_file)
+    view.set_image(np.full(lay.grid_shape, 0.12), "Amplitude", "V")
+    view.set_image(np.full(lay.grid_shape, 7.0), "Count", "", integer=True)
+    assert view.histogram().axis.autoSIPrefixScale == 1.0
+    assert view.histogram().axis.labelUnitPrefix == ""
+
+
+def test_clicks_and_arrow_keys_pick_pixels(qtbot, small_file):
+    from PyQt5.QtCore import Qt
+    from PyQt5.QtTest import QTest
+
+    view, _, lay = make(qtbot, small_file)
+    view.show()
+    view.set_image(np.zeros(lay.grid_shape), "Zero")
+    view.set_marker(4, 4)
+    with qtbot.waitSignal(view.sigPixelClicked, timeout=1_000) as picked:
+        QTest.keyClick(view.graphics_widget(), Qt.Key_Right)
+    assert picked.args == [4, 5]
+    with qtbot.waitSignal(view.sigPixelClicked, timeout=1_000) as picked:
+        view.click_pixel(2, 3)
+    assert picked.args == [2, 3]
