@@ -1,18 +1,18 @@
 """The Tools menu and the "Regions and comparisons" dock: a region's statistics and mean spectrum,
 a line profile, pinned pixels and the difference of two results groups.
 
-The window creates one :class:`MapTools`; it reaches the map, the spectrum view and the
-presenters through the window, reads files only in workers, and keeps its own items on the plots.
+The window creates one :class:`MapTools` and hands it the map, the spectrum view, the layers,
+the shown results and the session; it reads files only in workers and keeps its own items on the
+plots.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QObject, QTimer
+from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtGui import QKeySequence
 from PyQt5.QtWidgets import (
     QAction,
@@ -30,7 +30,9 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..formatting import error_text, si
+from ..formatting import error_text, si, step_suffix
+from ..session import Session
+from ..widgets.map_view import MapView
 from ..widgets.pinned import PinnedSpectra
 from ..widgets.profile import ProfileTool
 from ..widgets.regions import (
@@ -44,7 +46,7 @@ from ..widgets.regions import (
     map_statistics,
     read_region_mean,
 )
-from ..widgets.spectrum_view import PHASE_MODE
+from ..widgets.spectrum_view import PHASE_MODE, SpectrumView
 from ..workers import LatestOnly
 from .compare import (
     DIFF_PREFIX,
@@ -56,10 +58,10 @@ from .compare import (
     read_field,
     symmetric_levels,
 )
-from .map_layers import NAVIGATORS
-
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
+from .feedback import Feedback
+from .inspector import PixelInspector
+from .map_layers import NAVIGATORS, MapLayers
+from .results_browser import ResultsBrowser
 
 _STAT_LABELS = {"count": "Count", "mean": "Mean", "std": "Std. dev.", "min": "Min",
                 "p5": "5th percentile", "p25": "25th percentile", "median": "Median",
@@ -69,13 +71,25 @@ _STAT_LABELS = {"count": "Count", "mean": "Mean", "std": "Std. dev.", "min": "Mi
 class MapTools(QObject):
     """Regions, profile, pins and comparison: their actions, their dock widget, their slots."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.w = window
-        plot = window.map_view.plot_item()
+    sigShowWanted = pyqtSignal()
+    """A region or profile was drawn: the dock with their figures should come forward."""
+
+    def __init__(self, session: Session, map_view: MapView, spectrum_view: SpectrumView,
+                 layers: MapLayers, inspector: PixelInspector, results: ResultsBrowser,
+                 feedback: Feedback, parent: QWidget):
+        super().__init__(parent)
+        self.session = session
+        self.map_view = map_view
+        self.spectrum_view = spectrum_view
+        self.layers = layers
+        self.inspector = inspector
+        self.results = results
+        self.feedback = feedback
+        self.parent_widget = parent
+        plot = map_view.plot_item()
         self.region = RegionTool(plot, self)
         self.profile = ProfileTool(plot, self)
-        self.pins = PinnedSpectra(plot, window.spectrum_view.plot_item(), self)
+        self.pins = PinnedSpectra(plot, spectrum_view.plot_item(), self)
         self.region_mean: RegionMean | None = None
         self.stats: dict[str, float] = {}
         self.groups: list = []
@@ -91,7 +105,7 @@ class MapTools(QObject):
 
     # ---- construction ---------------------------------------------------------------------------
     def _act(self, text: str, slot, shortcut: str | None, tip: str, name: str) -> QAction:
-        a = QAction(text, self.w)
+        a = QAction(text, self.parent_widget)
         a.setObjectName(name)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
@@ -130,13 +144,9 @@ class MapTools(QObject):
                         self.remove_region_action, None, self.profile_action, None,
                         self.pin_action, self.unpin_action, self.clear_pins_action, None,
                         self.diff_action]
-        menu = QMenu("&Tools", self.w)
+        menu = QMenu("&Tools", self.parent_widget)  # the window puts it in its menu bar
         for act in self.actions:
             menu.addSeparator() if act is None else menu.addAction(act)
-        mb = self.w.menuBar()
-        help_menu = next((m.menuAction() for m in mb.findChildren(QMenu)
-                          if m.title() == "&Help"), None)
-        mb.insertMenu(help_menu, menu) if help_menu is not None else mb.addMenu(menu)
         self.menu = menu
 
     def _button(self, action: QAction, text: str | None = None) -> QPushButton:
@@ -211,24 +221,23 @@ class MapTools(QObject):
         return panel
 
     def _connect(self) -> None:
-        w = self.w
         self.region.sigChanged.connect(self._on_region_changed)
         self.profile.sigChanged.connect(self._on_profile_changed)
         self.pins.sigChanged.connect(self._on_pins_changed)
-        w.layers.sigLayerChanged.connect(self._on_layers_layer_changed)
-        w.sigResultsShown.connect(self._on_results_shown)
-        w.sigDatasetOpened.connect(self._on_dataset_opened)
-        w.live_maps.sigMapsUpdated.connect(self._on_map_values_changed)
-        w.sigNavigatorReady.connect(lambda _kind: self._on_map_values_changed())
-        # after the pixel's own slots have run (they show the pixel): the mean stays shown,
-        # tested again
-        w.params_panel.sigParamsChanged.connect(
-            lambda _p: QTimer.singleShot(0, self._retest_region_mean))
-        w.spectrum_view.sigStepChanged.connect(
-            lambda step: QTimer.singleShot(0, lambda: self._retest_region_mean(step)))
-        w.map_view.sigPixelClicked.connect(self._on_map_pixel_clicked)
-        w.spectrum_view.sigModeChanged.connect(
-            lambda mode: self.pins.set_phase(mode == PHASE_MODE, w.map_view.grid()))
+        self.layers.sigLayerChanged.connect(self._on_layers_layer_changed)
+        self.results.sigResultsShown.connect(self._on_results_shown)
+        self.session.source_changed.connect(self._on_session_source_changed)
+        # a tested pixel is shown first; while the region's mean holds the spectrum view, the
+        # mean is tested again (new parameters, another step) and stays shown
+        self.inspector.sigInspected.connect(lambda _rep: self._retest_region_mean())
+        self.map_view.sigPixelClicked.connect(self._on_map_pixel_clicked)
+        self.spectrum_view.sigModeChanged.connect(
+            lambda mode: self.pins.set_phase(mode == PHASE_MODE, self.map_view.grid()))
+
+    def connect_map_updates(self, *signals) -> None:
+        """Signals after which the shown map's values changed (live maps, navigators)."""
+        for signal in signals:
+            signal.connect(lambda *_: self._on_map_values_changed())
 
     def busy(self) -> bool:
         return (self._mean_reader.busy() or self._group_lister.busy()
@@ -240,7 +249,7 @@ class MapTools(QObject):
 
     # ---- regions --------------------------------------------------------------------------------
     def add_region(self, shape: str) -> bool:
-        grid = self.w.map_view.grid()
+        grid = self.map_view.grid()
         if grid is None:
             return False
         self.region.create(shape, grid)
@@ -250,10 +259,7 @@ class MapTools(QObject):
 
     def _show_dock(self) -> None:
         """Bring the dock with the statistics and the profile forward (it may be a tab)."""
-        dock = getattr(self.w, "tools_dock", None)
-        if dock is not None:
-            dock.show()
-            dock.raise_()
+        self.sigShowWanted.emit()
 
     def remove_region(self) -> None:
         self._mean_reader.abort()
@@ -265,18 +271,18 @@ class MapTools(QObject):
         self.region_label.setText("Draw a region on the map")
 
     def region_mask(self) -> np.ndarray | None:
-        grid = self.w.map_view.grid()
+        grid = self.map_view.grid()
         return None if grid is None or self.region.roi is None else self.region.mask(grid)
 
     def _update_stats(self) -> None:
         mask = self.region_mask()
         if mask is None:
             return
-        self.stats = map_statistics(self.w.map_view.image(), mask)
+        self.stats = map_statistics(self.map_view.image(), mask)
         self._show_stats()
 
     def _show_stats(self) -> None:
-        units = self.w.map_view.units()
+        units = self.map_view.units()
         integer = self._integer_layer()
         for i, name in enumerate(STAT_NAMES):
             v = self.stats.get(name)
@@ -289,8 +295,8 @@ class MapTools(QObject):
             self.stats_table.setItem(i, 0, QTableWidgetItem(text))
 
     def _integer_layer(self) -> bool:
-        key = self.w.layers.current()
-        return bool(key in self.w.layers.keys() and self.w.layers.layer(key).integer)
+        key = self.layers.current()
+        return bool(key in self.layers.keys() and self.layers.layer(key).integer)
 
     def _on_region_changed(self) -> None:
         self._update_stats()
@@ -298,10 +304,10 @@ class MapTools(QObject):
 
     def start_region_mean(self) -> bool:
         """Read the region's spectra in a worker; their mean, tested, goes to the spectrum."""
-        w, mask = self.w, self.region_mask()
-        if w.source is None or mask is None:
+        mask = self.region_mask()
+        if self.session.source is None or mask is None:
             return False
-        grid_pos = w.source.layout.grid_positions
+        grid_pos = self.session.source.layout.grid_positions
         positions = grid_pos[mask]
         positions = positions[positions >= 0]
         n = len(positions)
@@ -310,8 +316,8 @@ class MapTools(QObject):
             return False
         self.region_label.setText(f"{self.region.shape.capitalize()}: {n} positions; "
                                   "reading their spectra…")
-        self._mean_reader.start(read_region_mean, w.source, positions, w.inspector.step,
-                                w.inspector.run, on_yield=self._on_region_mean_read,
+        self._mean_reader.start(read_region_mean, self.session.source, positions, self.session.step,
+                                self.session.configured.run, on_yield=self._on_region_mean_read,
                                 on_error=self._on_region_mean_failed)
         return True
 
@@ -331,9 +337,13 @@ class MapTools(QObject):
         if m is None:
             return
         title = (f"<b>Region mean</b> · {self.region.shape or 'region'} of {m.count} "
-                 f"positions{self.w.step_suffix(m.step)}")
-        self.w.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
+                 f"positions{self._suffix(m.step)}")
+        self.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
         self.showing_region = True
+
+    def _suffix(self, step: int) -> str:
+        source = self.session.source
+        return step_suffix(source.layout if source is not None else None, step)
 
     def _retest_region_mean(self, step: int | None = None) -> None:
         """New parameters or another step while the mean is shown: test the mean again (it
@@ -341,22 +351,22 @@ class MapTools(QObject):
         m = self.region_mean
         if not self.showing_region or m is None:
             return
-        m.step = self.w.inspector.step if step is None else step
-        inspect_mean(self.w.inspector.run, m)
+        m.step = self.session.step if step is None else step
+        inspect_mean(self.session.configured.run, m)
         self.show_region_mean()
 
     def _on_map_pixel_clicked(self, _row: int, _col: int) -> None:
         self.showing_region = False  # the clicked pixel takes the spectrum view
 
     def _on_mean_button_clicked(self) -> None:
-        if self.region_mean is not None and self.region_mean.step == self.w.inspector.step:
+        if self.region_mean is not None and self.region_mean.step == self.session.step:
             self.show_region_mean()
         else:
             self.start_region_mean()
 
     # ---- profile --------------------------------------------------------------------------------
     def add_profile(self) -> bool:
-        grid = self.w.map_view.grid()
+        grid = self.map_view.grid()
         if grid is None:
             return False
         self.profile.create(grid)
@@ -368,24 +378,23 @@ class MapTools(QObject):
         self.profile.remove()
 
     def _on_profile_changed(self) -> None:
-        mv = self.w.map_view
+        mv = self.map_view
         self.profile.update(mv.image(), mv.grid(), mv.title_text().split(" · ")[0], mv.units())
 
     # ---- pins -----------------------------------------------------------------------------------
     def pin_selected(self) -> bool:
-        w = self.w
-        rep = w.inspector.report
-        axis = w.spectrum_view.axis()
+        rep = self.inspector.report
+        axis = self.spectrum_view.axis()
         if rep is None or rep.spectrum is None or axis is None:
-            w.statusBar().showMessage("Select a pixel first, then pin it", 5000)
+            self.feedback.status("Select a pixel first, then pin it", 5000)
             return False
-        self.pins.set_phase(w.spectrum_view.mode() == PHASE_MODE)
+        self.pins.set_phase(self.spectrum_view.mode() == PHASE_MODE)
         self.pins.pin(rep.row, rep.col, rep.position, rep.step, axis.values, rep.spectrum,
-                      w.map_view.grid())
+                      self.map_view.grid())
         return True
 
     def unpin_last(self) -> None:
-        self.pins.unpin(grid=self.w.map_view.grid())
+        self.pins.unpin(grid=self.map_view.grid())
 
     def clear_pins(self) -> None:
         self.pins.clear()
@@ -400,10 +409,9 @@ class MapTools(QObject):
 
     # ---- comparison -----------------------------------------------------------------------------
     def refresh_groups(self) -> None:
-        w = self.w
-        if w.source is None:
+        if self.session.source is None:
             return
-        self._group_lister.start(list_groups, w.source.file, w.source.dataset,
+        self._group_lister.start(list_groups, self.session.source.file, self.session.source.dataset,
                                  on_yield=self._on_groups_listed)
 
     def _on_groups_listed(self, refs: list) -> None:
@@ -414,62 +422,60 @@ class MapTools(QObject):
             self.group_combo.addItem(group_label(ref), ref)
         i = self.group_combo.findData(current) if current is not None else -1
         if i < 0 and len(refs) > 1:
-            shown = self.w.results.ref if self.w.results is not None else None
+            shown = self.results.results.ref if self.results.results is not None else None
             i = next((k for k, r in enumerate(refs) if r != shown), 0)
         self.group_combo.setCurrentIndex(max(i, 0))
 
     def show_difference(self) -> bool:
         """The shown result field minus the same field of the chosen group, in a worker."""
-        w = self.w
-        res, other = w.results, self.group_combo.currentData()
-        key = w.layers.current()
+        res, other = self.results.results, self.group_combo.currentData()
+        key = self.layers.current()
         if is_diff_key(key):
             key = key[len(DIFF_PREFIX):]
-        if res is None or key in dict(NAVIGATORS) or key not in w.layers.keys():
-            w.statusBar().showMessage("Show a field of a results group first", 5000)
+        if res is None or key in dict(NAVIGATORS) or key not in self.layers.keys():
+            self.feedback.status("Show a field of a results group first", 5000)
             return False
         if other is None or other == res.ref:
-            w.statusBar().showMessage("Choose another results group to compare with", 5000)
+            self.feedback.status("Choose another results group to compare with", 5000)
             return False
         self._diff_reader.start(read_field, other, key, res.step, res.layout,
                                 on_yield=lambda img: self._on_other_read(key, other, img),
-                                on_error=lambda exc: w.statusBar().showMessage(
+                                on_error=lambda exc: self.feedback.status(
                                     f"Cannot compare: {error_text(exc)}", 10000))
         return True
 
     def _on_other_read(self, key: str, other, image: np.ndarray) -> None:
-        w = self.w
-        res = w.results
-        current = w.layers.image(key)
+        res = self.results.results
+        current = self.layers.image(key)
         if res is None or current is None:
             return
         try:
             diff = difference(current, image)
         except ValueError as exc:
-            w.statusBar().showMessage(f"Cannot compare: {exc}", 10000)
+            self.feedback.status(f"Cannot compare: {exc}", 10000)
             return
-        layer = w.layers.layer(key)
+        layer = self.layers.layer(key)
         diff_key = DIFF_PREFIX + key
-        specs = [(k, w.layers.layer(k).label, w.layers.layer(k).integer)
-                 for k in w.layers.result_keys() if not is_diff_key(k)]
-        w.layers.set_result_layers(specs + [(diff_key, f"Difference: {layer.label}", False)])
+        specs = [(k, self.layers.layer(k).label, self.layers.layer(k).integer)
+                 for k in self.layers.result_keys() if not is_diff_key(k)]
+        self.layers.set_result_layers(specs + [(diff_key, f"Difference: {layer.label}", False)])
         other_name = group_label(other).split("-")[-1]
-        w.layers.set_layer(diff_key, diff, f"Δ {layer.label} · {res.short_name} − {other_name}"
-                           f"{w.step_suffix(res.step)}", layer.units)
-        w.layers.layer(diff_key).levels = symmetric_levels(diff)
-        if w.layers.current() == diff_key:
+        self.layers.set_layer(diff_key, diff, f"Δ {layer.label} · {res.short_name} − {other_name}"
+                           f"{self._suffix(res.step)}", layer.units)
+        self.layers.layer(diff_key).levels = symmetric_levels(diff)
+        if self.layers.current() == diff_key:
             self._on_layers_layer_changed(diff_key)
-        w.layers.show(diff_key)
+        self.layers.show(diff_key)
 
     def _on_layers_layer_changed(self, key: str) -> None:
-        mv, w = self.w.map_view, self.w
+        mv = self.map_view
         if is_diff_key(key):
             if not self._diverging_shown:
                 self._auto_before_diff = mv.auto_levels_check().isChecked()
             mv.auto_levels_check().setChecked(False)
-            levels = w.layers.layer(key).levels
-            w.layers.layer(key).levels = levels
-            mv.set_image(w.layers.image(key), w.layers.title(key), w.layers.units(key), levels)
+            levels = self.layers.layer(key).levels
+            self.layers.layer(key).levels = levels
+            mv.set_image(self.layers.image(key), self.layers.title(key), self.layers.units(key), levels)
             cmap = pg.colormap.get(DIVERGING)
             stops = np.linspace(0.0, 1.0, 16)
             mv.histogram().gradient.setColorMap(pg.ColorMap(stops, cmap.map(stops, mode="byte")))
@@ -493,7 +499,7 @@ class MapTools(QObject):
         self._update_stats()
         self._on_profile_changed()
 
-    def _on_dataset_opened(self, _dataset: str) -> None:
+    def _on_session_source_changed(self, _source) -> None:
         """Another grid: regions, profile and pins belonged to the old one."""
         self.remove_region()
         self.remove_profile()

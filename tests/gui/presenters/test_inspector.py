@@ -198,6 +198,6 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     assert (w.inspector.report.row, w.inspector.report.col) == (3, 2)  # same pixel
     assert view.plot_item().getAxis("bottom").labelUnits == "V"
     # an axis too short for the peak finder is refused with a message
-    assert not w.set_spectral_dim("Field")
+    assert not w.datasets.set_spectral_dim("Field")
     assert "Field" in w.dialogs.errors[-1]
     assert w.source.layout.spectral.name == "DC_Offset"

@@ -54,7 +54,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
 
     t_pause = time.perf_counter()
     with qtbot.waitSignal(w.run_controller.sigPaused, timeout=5_000):
-        w.pause_run()
+        w.run_controller.pause()
     assert time.perf_counter() - t_pause < 1.0  # takes effect within a second
     assert w.run_controller.state is RunState.PAUSED
     assert w.pause_action.text() == "Resume"
@@ -75,7 +75,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
 
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
-            w.resume_run()
+            w.run_controller.resume()
     elapsed = time.perf_counter() - t0
     assert w.last_progress.state is ProgressState.FINISHED
     assert w.run_controller.state is RunState.IDLE
@@ -105,7 +105,7 @@ def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file,
     start(qtbot, w)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         with qtbot.waitSignal(w.run_controller.sigCancelled, timeout=10_000) as blocker:
-            w.cancel_run()
+            w.run_controller.cancel()
     last = blocker.args[0]
     assert last is not None and last.done < last.total
     settle(qtbot, w)
@@ -151,7 +151,7 @@ def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
     assert blocker.args[0].computed == 0
     assert "Reused" in w.run_panel.message()
     # other parameters: no earlier results, Start is plain again
-    with qtbot.waitSignal(w.sigExistingChecked, timeout=5_000) as blocker:
+    with qtbot.waitSignal(w.results_browser.sigExistingChecked, timeout=5_000) as blocker:
         w.params_panel.spin_boxes()["steps"].setValue(20)
     assert blocker.args[0] == []
     assert w.start_action.text() == "Start"

@@ -38,14 +38,14 @@ def test_fifty_pause_resume_cycles_and_a_restart_equal_a_clean_batch_run(
         assert w.start_run()
     for _ in range(50):
         with qtbot.waitSignal(rc.sigPaused, timeout=5_000):
-            w.pause_run()
+            w.run_controller.pause()
         assert rc.state is RunState.PAUSED
         with qtbot.waitSignal(rc.sigResumed, timeout=5_000):
-            w.resume_run()
+            w.run_controller.resume()
         assert rc.state is RunState.RUNNING
     with qtbot.waitSignal(rc.sigStopped, timeout=10_000):
         with qtbot.waitSignal(rc.sigCancelled, timeout=10_000) as cancelled:
-            w.cancel_run()
+            w.run_controller.cancel()
     last = cancelled.args[0]
     assert last is not None and 50 < last.done < last.total
     settle(qtbot, w)  # the existing-results check offers Resume
