@@ -138,7 +138,7 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     w = window
     open_and_wait(qtbot, w, small_file)
     assert w.start_action.isEnabled()
-    with qtbot.waitSignal(w.params_panel.sigParamsInvalid, timeout=1_000):
+    with qtbot.waitSignals([w.params_panel.sigParamsInvalid, w.sigPixelTested], timeout=5_000):
         w.params_panel.spin_boxes()["width_lo"].setValue(80)  # above the high bound
     assert not w.start_action.isEnabled()
     assert w.params_panel.error() == "peak widths need 0 < low <= high"
