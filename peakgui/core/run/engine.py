@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
 
-from peakgui.core.analyses import registry
+from peakgui.core.analyses.configured import ConfiguredAnalysis
 from peakgui.core.analyses.declaration import (
     Analysis,
     Kernel,
@@ -77,26 +78,44 @@ class ResultsTarget:
 
 
 class AnalysisRun:
-    """One analysis over one spectral dataset, run chunk by chunk and resumable.
+    """One configured analysis run over one spectral dataset, chunk by chunk and resumable.
 
-    ``analysis`` is a declaration or a registered name; ``params`` are overlaid on its defaults
-    and checked (ValueError names a bad one).
+    The science and its checked parameters are ``run.configured``
+    (:class:`~peakgui.core.analyses.configured.ConfiguredAnalysis`); the run adds only where the
+    results go, the resources and backend, and the chunking. ``AnalysisRun(source, analysis,
+    params)`` configures the analysis first (ValueError or InputError names a fault);
+    :meth:`from_configured` takes one already configured, without checking again.
     """
 
     def __init__(self, source: SpectralSource, analysis: Analysis | str | None = None,
-                 params: Mapping | None = None, *, n_jobs: int | None = None,
+                 params: Mapping[str, Any] | None = None, *, n_jobs: int | None = None,
                  max_mem_mb: float | None = None, output: str | Path | None = None,
                  backend: Backend | None = None, chunk_seconds: float = 0.4,
                  worker_kind: WorkerKind | str | None = None):
-        self.analysis = analysis if isinstance(analysis, Analysis) else registry.get(analysis)
-        self.context = spectral_context(source)
-        why = self.analysis.check_points(self.context)
-        if why:
-            raise InputError(f"{source.dataset}: {why}")
-        self.params: ParamValues = self.analysis.values(params)
-        why = self.analysis.check(self.params, self.context)
-        if why:
-            raise InputError(f"{source.dataset}: {why}")
+        try:
+            configured = ConfiguredAnalysis.create(analysis, params, spectral_context(source))
+        except InputError as exc:
+            raise InputError(f"{source.dataset}: {exc}") from None
+        self._setup(source, configured, n_jobs=n_jobs, max_mem_mb=max_mem_mb, output=output,
+                    backend=backend, chunk_seconds=chunk_seconds, worker_kind=worker_kind)
+
+    @classmethod
+    def from_configured(cls, source: SpectralSource, configured: ConfiguredAnalysis, *,
+                        n_jobs: int | None = None, max_mem_mb: float | None = None,
+                        output: str | Path | None = None, backend: Backend | None = None,
+                        chunk_seconds: float = 0.4,
+                        worker_kind: WorkerKind | str | None = None) -> AnalysisRun:
+        """A run of an analysis configured for this source's spectra (not checked again)."""
+        run = cls.__new__(cls)
+        run._setup(source, configured, n_jobs=n_jobs, max_mem_mb=max_mem_mb, output=output,
+                   backend=backend, chunk_seconds=chunk_seconds, worker_kind=worker_kind)
+        return run
+
+    def _setup(self, source: SpectralSource, configured: ConfiguredAnalysis, *,
+               n_jobs: int | None, max_mem_mb: float | None, output: str | Path | None,
+               backend: Backend | None, chunk_seconds: float,
+               worker_kind: WorkerKind | str | None) -> None:
+        self.configured = configured
         self.source = source
         self.n_jobs = resolve_jobs(n_jobs)
         self.max_mem_mb = max_mem_mb
@@ -104,7 +123,7 @@ class AnalysisRun:
         self._backend = backend
         self.chunk_seconds = chunk_seconds
         if worker_kind is None:  # threads pay only when the kernel lets go of the GIL
-            worker_kind = (WorkerKind.THREADS if self.analysis.releases_gil
+            worker_kind = (WorkerKind.THREADS if configured.analysis.releases_gil
                            else WorkerKind.PROCESSES)
         self.worker_kind = WorkerKind(worker_kind)
 
@@ -115,43 +134,52 @@ class AnalysisRun:
             self._backend = LocalBackend(self.n_jobs, self.worker_kind)
         return self._backend
 
-    # ---- what the declaration says, for this source -------------------------------------------
+    # ---- the configured analysis, as callers read it -------------------------------------------
+    @property
+    def analysis(self) -> Analysis:
+        return self.configured.analysis
+
+    @property
+    def params(self) -> ParamValues:
+        return self.configured.params
+
+    @property
+    def context(self) -> SpectralContext:
+        return self.configured.context
+
     @property
     def group_name(self) -> str:
-        return self.analysis.group_name
+        return self.configured.group_name
 
-    def parameters(self) -> dict:
+    def parameters(self) -> dict[str, Any]:
         """Every setting that changes the results; stored with them and used to find them."""
-        return {**self.params, "spectral_dimension": self.source.layout.spectral.name}
+        return self.configured.key()
 
     def result_fields(self) -> list[ResultField]:
-        return self.analysis.fields(self.context)
+        return self.configured.result_fields()
 
     def prepare(self) -> None:
         """Load what the kernel needs in this process before a run is timed."""
-        if self.analysis.prepare is not None:
-            self.analysis.prepare(self.params, self.context)
+        self.configured.prepare()
 
     def bytes_per_spectrum(self) -> int:
-        return self.analysis.bytes_per_spectrum(self.context.n_points, self.params)
+        return self.configured.bytes_per_spectrum()
 
     def workspace_bytes(self) -> int:
-        return self.analysis.workspace_bytes(self.context.n_points, self.params)
+        return self.configured.workspace_bytes()
 
     # ---- one pixel -----------------------------------------------------------------------------
     def test(self, position: int, step: int = 0) -> PixelDetail:
         """Full detail for one spectrum of one position (reads that position's row only)."""
-        return self.inspect(self.source.read_position(position)[step])
+        return self.configured.inspect(self.source.read_position(position)[step])
 
     def inspect(self, spectrum: np.ndarray) -> PixelDetail:
         """Full detail for a spectrum already in memory (a pixel, a region's mean, ...)."""
-        return self.analysis.inspect(np.asarray(spectrum), self.params, self.context)
+        return self.configured.inspect(spectrum)
 
     def compute(self, spectra: np.ndarray) -> dict[str, np.ndarray]:
-        """The kernel's results for (N, S) spectra in memory, as a run would write them (for
-        the N steps of one position: loops against the other spectroscopic dimensions)."""
-        out = self.analysis.kernel(np.asarray(spectra), self.params, self.context)
-        return {f.name: np.asarray(out[f.name], dtype=f.dtype) for f in self.result_fields()}
+        """The kernel's results for (N, S) spectra in memory, as a run would write them."""
+        return self.configured.compute(spectra)
 
     # ---- planning -------------------------------------------------------------------------------
     def results_target(self) -> ResultsTarget:
@@ -286,7 +314,8 @@ class AnalysisRun:
     def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
         path = next_group_name(f, self.source.dataset, self.group_name)
         params = self.parameters()
-        attrs = {**params, **self.analysis.provenance(), "analysis": self.analysis.name,
+        analysis = self.configured.analysis
+        attrs = {**params, **analysis.provenance(), "analysis": analysis.name,
                  "source_notes": "; ".join(self.source.notes),
                  PARAMS_ATTR: canonical_params(params)}
         return create_results_group(
@@ -302,7 +331,8 @@ class AnalysisRun:
         completed = grp[COMPLETED][()].astype(bool)
         done = int(completed.sum())
         missing = _missing_ranges(completed)
-        func, args = self.analysis.kernel, (self.params, self.context)
+        cfg = self.configured
+        func, args = cfg.analysis.kernel, (cfg.params, cfg.context)
         limit = max(1, self.chunk_limit())
         backend = self.backend
         t_start = time.perf_counter()
