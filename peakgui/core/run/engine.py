@@ -249,8 +249,9 @@ class AnalysisRun:
         yield from self._compute(target, resume)
 
     def _reused(self, found: ExistingResults) -> Progress:
-        return Progress(ProgressState.REUSED, found.total, found.total, 0, 0, {}, 0.0, 0.0, 0.0, found.ref,
-                        computed=0)
+        return Progress(state=ProgressState.REUSED, done=found.total, total=found.total,
+                        start=0, stop=0, values={}, elapsed=0.0, rate=0.0, eta=0.0,
+                        results=found.ref, computed=0)
 
     def results_bytes(self) -> int:
         """File space a new results group takes: all of it is allocated when it is created."""
@@ -368,8 +369,10 @@ class AnalysisRun:
                     rate = computed * n_steps / elapsed if elapsed > 0 else 0.0
                     eta = (total - done) * n_steps / rate if rate > 0 else math.inf
                     state = ProgressState.FINISHED if done >= total else ProgressState.CHUNK
-                    yield Progress(state, done, total, a, b, values, elapsed, rate, eta, ref,
-                                   computed, frozenset(backend.worker_pids),
+                    yield Progress(state=state, done=done, total=total, start=a, stop=b,
+                                   values=values, elapsed=elapsed, rate=rate, eta=eta,
+                                   results=ref, computed=computed,
+                                   worker_pids=frozenset(backend.worker_pids),
                                    where=backend.describe())
                     t_start += time.perf_counter() - t_yield  # the caller's time is not ours
                     # aim the next chunk at chunk_seconds of work, within the memory limit
