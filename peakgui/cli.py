@@ -171,6 +171,7 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
     from .core.run.backends import WorkerKind
     from .core.run.engine import AnalysisRun
     from .core.run.progress import ProgressState
+    from .core.run.target import TargetReason
 
     source = SpectralSource.open(path, args.dataset, args.spectral_dim)
     n_jobs = args.jobs if backend is None else backend.local_workers or 1
@@ -178,8 +179,8 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
                           max_mem_mb=args.max_mem, output=args.output, backend=backend,
                           worker_kind=args.backend)
     target = process.results_target()
-    if target.separate and target.reason != "as asked":
-        print(f"peakgui-batch: {path}: {target.reason}; results go to {target.file}",
+    if target.separate and target.reason is not TargetReason.AS_ASKED:
+        print(f"peakgui-batch: {path}: {target.text}; results go to {target.file}",
               file=sys.stderr)
     for note in source.notes:
         print(f"peakgui-batch: {path}: {note}", file=sys.stderr)

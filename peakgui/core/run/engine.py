@@ -16,7 +16,6 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +35,6 @@ from peakgui.core.errors import InputError, OutputError
 from peakgui.core.io.h5access import (
     OPEN_LOCK,
     RunLock,
-    is_writable,
-    lock_holder_text,
-    may_access,
     open_read,
     open_read_handle,
     open_write,
@@ -60,6 +56,7 @@ from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, split_blocks
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
+from peakgui.core.run.target import ResultsTarget, results_target
 
 try:
     import resource
@@ -67,15 +64,6 @@ except ImportError:  # pragma: no cover - Windows has no file-size limits
     resource = None  # type: ignore[assignment]
 
 RESULTS_OVERHEAD = 1 << 20  # group, attributes, spectroscopic tables and HDF5 bookkeeping
-
-@dataclass
-class ResultsTarget:
-    """Which file a run writes into, and why there."""
-
-    file: Path
-    separate: bool  # not the source file (sidecar or --output)
-    reason: str
-
 
 class AnalysisRun:
     """One configured analysis run over one spectral dataset, chunk by chunk and resumable.
@@ -184,19 +172,7 @@ class AnalysisRun:
     # ---- planning -------------------------------------------------------------------------------
     def results_target(self) -> ResultsTarget:
         """The source file when it can be written, else the sidecar (or the explicit output)."""
-        src = self.source.file
-        if self.output is not None:
-            return ResultsTarget(self.output, True, "as asked")
-        if is_writable(src):
-            return ResultsTarget(src, False, "beside the source dataset")
-        side = sidecar_path(src)
-        why = "read-only" if not _can_write(src) else f"locked by {lock_holder_text(src)}"
-        if side.exists() and not is_writable(side):
-            raise OutputError(f"{src} is {why}, and its sidecar {side} cannot be written either")
-        if not side.exists() and not _can_write(side.parent):
-            raise OutputError(f"{src} is {why}, and {side.parent} is not writable for a sidecar "
-                              "file: choose an output file")
-        return ResultsTarget(side, True, f"the source file is {why}")
+        return results_target(self.source.file, self.output)
 
     def bytes_per_position(self) -> int:
         lay = self.source.layout
@@ -470,10 +446,6 @@ def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
     starts = np.flatnonzero(edges == 1)
     stops = np.flatnonzero(edges == -1)
     return list(zip(starts.tolist(), stops.tolist()))
-
-
-def _can_write(path: Path) -> bool:
-    return may_access(path, os.W_OK)
 
 
 def spectral_context(source: SpectralSource) -> SpectralContext:
