@@ -10,6 +10,7 @@ picklable kernel mapping an (n, S) block of spectra to per-spectrum results.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -80,10 +81,8 @@ class AnalysisRun:
                  max_mem_mb: float | None = None, output: str | Path | None = None,
                  backend: Backend | None = None, chunk_seconds: float = 0.4,
                  worker_kind: WorkerKind | str | None = None):
-        try:
+        with _about(source):
             configured = ConfiguredAnalysis.create(analysis, params, spectral_context(source))
-        except InputError as exc:
-            raise InputError(f"{source.dataset}: {exc}") from None
         self._setup(source, configured, n_jobs=n_jobs, max_mem_mb=max_mem_mb, output=output,
                     backend=backend, chunk_seconds=chunk_seconds, worker_kind=worker_kind)
 
@@ -452,3 +451,20 @@ def spectral_context(source: SpectralSource) -> SpectralContext:
     """What an analysis is told about a source: its spectral axis and the data's quantity."""
     info = source.info
     return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units)
+
+
+def configured_for(source: SpectralSource, analysis: Analysis,
+                   values: ParamValues) -> ConfiguredAnalysis:
+    """Values already checked (a batch's, a form's) set up for this source's spectra; only the
+    checks against them run (InputError names the dataset)."""
+    with _about(source):
+        return ConfiguredAnalysis.from_values(analysis, values, spectral_context(source))
+
+
+@contextlib.contextmanager
+def _about(source: SpectralSource) -> Iterator[None]:
+    """Spectra an analysis cannot use are named by their dataset."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{source.dataset}: {exc}") from None
