@@ -51,7 +51,7 @@ def _units_of(member: str) -> str:
     return found.group(1) if found else ""
 
 
-def _sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
+def field_sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
     """Field name -> (dataset, member or '') for the named fields the group holds."""
     out = {}
     for key, obj in grp.items():
@@ -150,7 +150,7 @@ def read_step(ref: ResultsRef, names: list[str], step: int) -> dict[str, np.ndar
     out = {}
     with open_read(ref.file) as f:
         grp = f[ref.group]
-        for name, (dataset, member) in _sources(grp, names).items():
+        for name, (dataset, member) in field_sources(grp, names).items():
             ds = grp[dataset]
             s = min(max(step, 0), ds.shape[1] - 1)
             out[name] = _column(ds, member, (slice(None), s))
@@ -165,4 +165,4 @@ def read_row(ref: ResultsRef, position: int, names: list[str]) -> dict[str, np.n
         if isinstance(done, h5py.Dataset) and not done[position]:
             return None
         return {name: _column(grp[dataset], member, position).ravel()
-                for name, (dataset, member) in _sources(grp, names).items()}
+                for name, (dataset, member) in field_sources(grp, names).items()}
