@@ -48,6 +48,16 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--spectral-dim", metavar="NAME",
                    help="spectroscopic dimension each spectrum runs along (default: Frequency)")
     add_analysis_arguments(p)
+    chain = p.add_argument_group("chained analyses (that read another analysis' results)")
+    chain.add_argument("--from", dest="from_group", metavar="GROUP",
+                       help="results group the chained --analysis reads, an HDF5 path in the "
+                       "file, its sidecar or --output (default: the newest complete group of "
+                       "the analysis it reads, e.g. the SHO fit's for loop_fit)")
+    chain.add_argument("--then", metavar="NAME",
+                       help="after --analysis, run the chained analysis NAME on its results, "
+                       "in one command: --analysis sho --then loop_fit")
+    chain.add_argument("--then-param", action="append", default=[], metavar="NAME=VALUE",
+                       help="set one of the --then analysis' parameters (repeatable)")
     add_jobs_argument(p)
     p.add_argument("--max-mem", type=float, default=None, metavar="MB",
                    help="memory cap for one chunk in MB (default: half the free memory)")
@@ -147,6 +157,8 @@ class BatchPlan:
     params: dict
     files: list[Path]
     notes: list[str] = field(default_factory=list)
+    then: object | None = None  # the chained analysis run on the results (--then)
+    then_params: dict = field(default_factory=dict)
 
 
 def plan_batch(args: argparse.Namespace) -> BatchPlan:
@@ -161,20 +173,96 @@ def plan_batch(args: argparse.Namespace) -> BatchPlan:
     if args.output and len(files) > 1:
         raise InputError("--output takes one input file; without it each file gets its own "
                          "results")
-    return BatchPlan(analysis, params, files)
+    plan = BatchPlan(analysis, params, files)
+    _plan_chain(plan, args)
+    return plan
+
+
+def _plan_chain(plan: BatchPlan, args: argparse.Namespace) -> None:
+    """Check --from, --then and --then-param against the analyses they name."""
+    from .core.analyses import registry
+
+    analysis = plan.analysis
+    if args.from_group and (analysis.input is None or args.then):
+        raise InputError(f"--from chooses the results a chained --analysis reads; "
+                         f"{analysis.name} reads raw spectra" if analysis.input is None else
+                         "--from and --then exclude each other: with --then the chained "
+                         "analysis reads the results the first one just wrote")
+    if args.then_param and not args.then:
+        raise InputError("--then-param sets parameters of the --then analysis; there is none")
+    if not args.then:
+        return
+    try:
+        then = registry.get(args.then)
+        then_params = then.values(_pairs(args.then_param, "--then-param"))
+    except ValueError as exc:
+        raise InputError(f"bad parameters: {exc}") from None
+    if then.input is None or then.input.analysis != analysis.name:
+        reads = f"reads {then.input.analysis} results" if then.input else "reads raw spectra"
+        raise InputError(f"--then {then.name}: {then.title} {reads}, not the results of "
+                         f"--analysis {analysis.name}")
+    plan.then, plan.then_params = then, then_params
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"{option} {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
 
 
 def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
              bar: _ProgressBar, stop: _StopRequest, prepared: set) -> dict:
-    """Run (or reuse) the analysis on one file and return its JSON summary."""
+    """Run (or reuse) the analysis on one file, then the --then analysis on its results, and
+    return the JSON summary (the first analysis' under ``upstream`` when chained)."""
+    source = _source(path, plan.analysis, args)
+    summary = run_source(path, source, plan.analysis, plan.params, args, backend, bar, stop,
+                         prepared)
+    if plan.then is None:
+        return summary
+    _report(summary, args)
+    if stop.requested:
+        raise KeyboardInterrupt
+    from .core.io.results_source import ResultsSource
+
+    chained = ResultsSource.open_group(Path(summary["results_file"]), summary["results_group"],
+                                       plan.then.input)
+    then = run_source(path, chained, plan.then, plan.then_params, args, backend, bar, stop,
+                      prepared)
+    return {**then, "upstream": summary}
+
+
+def _source(path: Path, analysis, args: argparse.Namespace):
+    """Raw spectra, or for a chained analysis the upstream group it reads (--from, else the
+    newest complete one in the file, its sidecar or --output)."""
     from .core.io.source import SpectralSource
+    from .core.run.chain import upstream_source
+
+    if analysis.input is None:
+        return SpectralSource.open(path, args.dataset, args.spectral_dim)
+    dataset = None if args.from_group else SpectralSource.open(path, args.dataset).dataset
+    source, complete = upstream_source(analysis, path, dataset, args.from_group,
+                                       Path(args.output) if args.output else None)
+    if len(complete) > 1:
+        print(f"peakgui-batch: {path}: {len(complete)} complete {analysis.input.analysis} "
+              f"groups; reading the newest, {source.upstream.ref.group} (--from chooses)",
+              file=sys.stderr)
+    return source.with_spectral_dim(args.spectral_dim) if args.spectral_dim else source
+
+
+def run_source(path: Path, source, analysis, params: dict, args: argparse.Namespace, backend,
+               bar: _ProgressBar, stop: _StopRequest, prepared: set) -> dict:
+    """Run (or reuse) one analysis on one source of the file ``path`` (the file itself, or a
+    results group in it or its sidecar) and return its JSON summary."""
     from .core.run.backends import WorkerKind
     from .core.run.engine import AnalysisRun
     from .core.run.progress import ProgressState
 
-    source = SpectralSource.open(path, args.dataset, args.spectral_dim)
     n_jobs = args.jobs if backend is None else backend.local_workers or 1
-    process = AnalysisRun(source, plan.analysis, plan.params, n_jobs=n_jobs,
+    process = AnalysisRun(source, analysis, params, n_jobs=n_jobs,
                           max_mem_mb=args.max_mem, output=args.output, backend=backend,
                           worker_kind=args.backend)
     target = process.results_target()
@@ -186,7 +274,7 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
     t_prepare = time.perf_counter()
     computes_here = backend is None and (process.n_jobs == 1
                                          or process.worker_kind is WorkerKind.THREADS)
-    key = plan.analysis.name
+    key = analysis.name
     if computes_here and key not in prepared and (
             args.force or not any(e.complete for e in process.find_existing())):
         process.prepare()  # the kernel's one-off load is reported apart from the run
@@ -206,9 +294,9 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
     summary = {
-        "file": str(source.file),
+        "file": str(path),
         "dataset": source.dataset,
-        "analysis": plan.analysis.name,
+        "analysis": analysis.name,
         "results_file": str(last.results.file) if last else None,
         "results_group": last.results.group if last else None,
         "positions": source.layout.n_positions,
@@ -254,6 +342,15 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict]:
                 yield {"file": str(path), "analysis": plan.analysis.name, "error": str(exc)}
             finally:
                 bar.end_file(totals[i - 1])
+
+
+def _report(summary: dict, args: argparse.Namespace) -> None:
+    """One line on stderr for a file's finished (or reused) run, unless --json."""
+    if args.json or "error" in summary:
+        return
+    verb = "reused" if summary["reused"] else f"computed {summary['computed']} positions"
+    print(f"peakgui-batch: {Path(summary['file']).name}: {summary['analysis']} {verb}; "
+          f"results in {summary['results_file']}:{summary['results_group']}", file=sys.stderr)
 
 
 def _positions_guess(files: list[Path], args: argparse.Namespace) -> list[int]:
@@ -313,11 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             summaries.append(summary)
             if args.json:
                 print(json.dumps(summary), flush=True)
-            elif "error" not in summary:
-                verb = ("reused" if summary["reused"]
-                        else f"computed {summary['computed']} positions")
-                print(f"peakgui-batch: {Path(summary['file']).name}: {verb}; results in "
-                      f"{summary['results_file']}:{summary['results_group']}", file=sys.stderr)
+            else:
+                _report(summary, args)
     except KeyboardInterrupt:
         print("\npeakgui-batch: interrupted; finished chunks are saved, run again to resume",
               file=sys.stderr)
