@@ -183,11 +183,12 @@ def _plan_chain(plan: BatchPlan, args: argparse.Namespace) -> None:
     from .core.analyses import registry
 
     analysis = plan.analysis
-    if args.from_group and (analysis.input is None or args.then):
-        raise InputError(f"--from chooses the results a chained --analysis reads; "
-                         f"{analysis.name} reads raw spectra" if analysis.input is None else
-                         "--from and --then exclude each other: with --then the chained "
+    if args.from_group and args.then:
+        raise InputError("--from and --then exclude each other: with --then the chained "
                          "analysis reads the results the first one just wrote")
+    if args.from_group and analysis.input is None:
+        raise InputError(f"--from chooses the results a chained --analysis reads; "
+                         f"{analysis.name} reads raw spectra")
     if args.then_param and not args.then:
         raise InputError("--then-param sets parameters of the --then analysis; there is none")
     if not args.then:
