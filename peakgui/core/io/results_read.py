@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import h5py
 import numpy as np
@@ -32,6 +32,7 @@ class StoredField:
     units: str
     dataset: str = ""  # the compound dataset holding it ("" : its own dataset, ``name``)
     member: str = ""
+    per_point: bool = False  # (P, N*S): a value per point of the source (a projected loop)
 
 
 def _members(ds: h5py.Dataset) -> dict[str, str]:
@@ -134,7 +135,10 @@ def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> Results
         if not fields:
             raise KeyError(f"{ref.group} holds no result datasets")
         plain = [fl for fl in fields if not fl.dataset]  # describe() reads numbers only
-        first = plain[0].name if plain else fields[0].dataset
+        # the group's steps are those of its narrowest dataset: per-point results are wider
+        width = {fl: grp[fl.dataset or fl.name].shape[1] for fl in fields}
+        first = min(plain, key=width.__getitem__).name if plain else \
+            min(fields, key=width.__getitem__).dataset
         n = grp[first].shape[0]
         if layout is None or layout.n_positions != n:
             layout = build_layout(describe(f, f"{ref.group}/{first}"))
@@ -142,6 +146,8 @@ def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> Results
         mask = (done[()].astype(bool) if isinstance(done, h5py.Dataset) and done.shape == (n,)
                 else np.ones(n, dtype=bool))
         attrs = {k: _attr(v) for k, v in grp.attrs.items()}
+        steps = grp[first].shape[1]
+    fields = [replace(fl, per_point=True) if width[fl] > steps else fl for fl in fields]
     return ResultsGroup(ref, fields, layout, mask, attrs)
 
 

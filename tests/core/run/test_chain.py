@@ -21,6 +21,7 @@ from peakgui.core.analyses.declaration import (
 from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.errors import InputError
 from peakgui.core.io.results import COMPLETED, read_results
+from peakgui.core.io.results_read import read_group
 from peakgui.core.io.results_source import ResultsSource
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
@@ -143,6 +144,16 @@ def test_a_chained_run_reads_the_fit_and_writes_under_its_group(copy):
         assert a["input_parameters"] == f[SHO0].attrs["peakgui_parameters"]
         assert a["source_dataset"] == SHO0 + "/Fit" and a["spectral_dimension"] == "DC_Offset"
         assert a["input_file"] == str(copy.resolve()) and grp[COMPLETED][()].all()
+
+
+def test_a_viewer_reads_the_chained_group_by_its_narrow_datasets(copy):
+    src = ResultsSource.open_group(copy, SHO0, LOOPS.input)
+    ref = run_all(AnalysisRun(src, LOOPS, n_jobs=1)).results
+    group = read_group(ref)
+    assert group.layout.info.n_columns == 2 and group.done == ROWS * COLS  # Field only
+    assert {f.name: f.per_point for f in group.fields} == \
+        {"Block": False, "Centered": True, "Mean": False}
+    assert group.analysis_name == "loops_test"
 
 
 def test_one_position_in_memory_gives_what_the_run_wrote(copy):
