@@ -29,7 +29,13 @@ from peakgui.core.io.layout import SpectralLayout, build_layout
 from peakgui.core.io.results import COMPLETED, PARAMS_ATTR, ResultsRef, list_results_groups
 from peakgui.core.io.results_read import field_sources
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.io.usid import as_text, describe_main
+from peakgui.core.io.usid import (
+    DatasetInfo,
+    as_text,
+    as_text_list,
+    describe_main,
+    is_main_dataset,
+)
 
 
 @dataclass
@@ -49,7 +55,12 @@ class ResultsLayout(SpectralLayout):
                 rows[dataset] = grp[dataset][start:stop]
             data = rows[dataset]
             given[name] = np.asarray(data[member] if member else data)
-        out = np.asarray(self.convert(given))
+        try:
+            with np.errstate(all="ignore"):  # a non-finite fit becomes a non-finite value
+                out = np.asarray(self.convert(given))
+        except Exception as exc:  # noqa: BLE001 - a lab's conversion may fail in any way
+            raise InputError(f"{grp.name}: the input conversion failed on positions "
+                             f"{start}..{stop - 1} ({type(exc).__name__}: {exc})") from None
         if out.shape != (stop - start, self.info.n_columns):
             raise InputError(f"{grp.name}: the input conversion gave {out.shape} values for "
                              f"{(stop - start, self.info.n_columns)} results")
@@ -98,7 +109,7 @@ class ResultsSource(SpectralSource):
             if missing:
                 raise InputError(f"{group}: has no field {', '.join(missing)} to read")
             first = grp[found[spec.needs[0]][0]]
-            info = describe_main(first)
+            info = _with_step_names(grp, describe_main(first))
             reads = tuple((n, *found[n]) for n in spec.needs)
             dtype = _converted_dtype(grp, reads, spec)
             quantity, units = _quantity(first, found[spec.needs[0]][1], spec)
@@ -121,6 +132,26 @@ class ResultsSource(SpectralSource):
     def input_key(self) -> dict[str, str]:
         assert self.upstream is not None
         return self.upstream.key()
+
+
+def _with_step_names(grp: h5py.Group, info: DatasetInfo) -> DatasetInfo:
+    """Step names (BGlib's ``Field_parameters``) the results table lacks, taken from the
+    dataset the group was computed from when that one has them."""
+    table = info.spectroscopic
+    if all(n in table.step_labels for n in table.names):
+        return info
+    raw = grp.parent.get(grp.name.rsplit("/", 1)[-1].rsplit("-", 1)[0])
+    if not is_main_dataset(raw):
+        return info
+    try:
+        attrs = grp.file[raw.attrs["Spectroscopic_Values"]].attrs
+        labels = {n: tuple(as_text_list(attrs[f"{n}_parameters"])) for n in table.names
+                  if f"{n}_parameters" in attrs}
+    except (KeyError, ValueError, TypeError, OSError):
+        return info
+    labels.update(table.step_labels)
+    return dataclasses.replace(info, spectroscopic=dataclasses.replace(table,
+                                                                        step_labels=labels))
 
 
 def _check_complete(grp: h5py.Group, spec: ResultsInput) -> None:

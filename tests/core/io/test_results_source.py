@@ -124,3 +124,27 @@ def test_unsuitable_inputs_are_one_line(fitted, spec, says):
 def test_a_sidecar_is_its_own_sidecar(tmp_path):
     assert sidecar_path(tmp_path / "a.h5") == tmp_path / "a.peakgui.h5"
     assert sidecar_path(tmp_path / "a.peakgui.h5") == tmp_path / "a.peakgui.h5"
+
+
+def test_field_names_missing_on_the_results_come_from_the_raw_table(copy):
+    with h5py.File(copy, "r+") as f:
+        fit = f[SHO_GROUP]["Fit"]
+        for attr in ("Spectroscopic_Values", "Spectroscopic_Indices"):
+            del f[fit.attrs[attr]].attrs["Field_parameters"]
+    src = ResultsSource.open_group(copy, SHO_GROUP, LOOPS)
+    assert src.layout.others[0].labels == ("out-of-field", "in-field")
+
+
+def one_row_only(fields: dict[str, np.ndarray]) -> np.ndarray:
+    if len(fields["Fit_Amplitude"]) > 1:
+        raise ValueError("too many rows")
+    return fields["Fit_Amplitude"]
+
+
+def test_a_conversion_failing_on_a_block_is_one_line(fitted):
+    src = ResultsSource.open_group(fitted, SHO_GROUP, ResultsInput(
+        "sho", "DC_Offset", ("Fit_Amplitude",), one_row_only))
+    assert src.read(2, 3).shape == (1, 2, 12)
+    with pytest.raises(InputError, match=r"conversion failed on positions 2\.\.5 "
+                                         r"\(ValueError: too many rows\)"):
+        src.read(2, 6)
