@@ -4,9 +4,6 @@ sidecars and ``--output`` for chained runs, and one clear line for every misuse.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import h5py
@@ -14,9 +11,8 @@ import pytest
 
 from peakgui.core.demo.beps import write_beps_demo
 from tests.core.analyses.loop_mean_plugin import install
-from tests.core.helpers import dataset_digest, read_only
+from tests.core.helpers import cli, dataset_digest, env_with, read_only
 
-ROOT = Path(__file__).resolve().parents[1]
 RAW = "/Measurement_000/Channel_000/Raw_Data"
 SHO0 = RAW + "-SHO_Fit_000"
 LOOPS0 = SHO0 + "/Fit-Loop_Mean_000"
@@ -24,10 +20,7 @@ LOOPS0 = SHO0 + "/Fit-Loop_Mean_000"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory) -> dict:
-    site = install(tmp_path_factory.mktemp("site"))
-    out = dict(os.environ)
-    out["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT), out.get("PYTHONPATH", "")])
-    return out
+    return env_with(install(tmp_path_factory.mktemp("site")))
 
 
 @pytest.fixture
@@ -37,12 +30,7 @@ def beps(tmp_path) -> Path:
     return path
 
 
-def batch(env, *args, check=True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "peakgui.cli", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=300)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+batch = cli
 
 
 def test_sho_then_a_chained_analysis_in_one_command(env, beps):

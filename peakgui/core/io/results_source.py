@@ -26,7 +26,13 @@ from peakgui.core.errors import InputError
 from peakgui.core.io.files import SIDECAR_SUFFIX
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.layout import SpectralLayout, build_layout
-from peakgui.core.io.results import COMPLETED, PARAMS_ATTR, ResultsRef, list_results_groups
+from peakgui.core.io.results import (
+    COMPLETED,
+    PARAMS_ATTR,
+    ExistingResults,
+    ResultsRef,
+    list_results_groups,
+)
 from peakgui.core.io.results_read import field_sources
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.io.usid import (
@@ -200,18 +206,11 @@ def _results_layout(info, dimension: str, reads, convert) -> ResultsLayout:
     return ResultsLayout(**values, reads=reads, convert=convert)
 
 
-@dataclass(frozen=True)
-class UpstreamGroup:
-    """A results group a chained analysis could read, and how far it got."""
+@dataclass
+class UpstreamGroup(ExistingResults):
+    """A results group a chained analysis could read, how far it got and when it started."""
 
-    ref: ResultsRef
-    done: int
-    total: int
-    started: str
-
-    @property
-    def complete(self) -> bool:
-        return self.done >= self.total
+    started: str = ""
 
 
 def upstream_groups(files: list[Path], dataset: str, process_name: str, analysis: str

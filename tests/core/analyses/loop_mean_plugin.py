@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.core.helpers import install_distribution
+
 MODULE = '''
 """Mean piezoresponse over the DC steps of each field, from an SHO fit's results."""
 import time
@@ -74,11 +76,4 @@ ANALYSIS = Analysis(
 
 def install(folder: Path) -> Path:
     """Write the plugin distribution into ``folder`` and return it (put it on the path)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "lab_loop_mean.py").write_text(MODULE)
-    info = folder / "lab_loop_mean-1.0.dist-info"
-    info.mkdir(exist_ok=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lab-loop-mean\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[peakgui.analyses]\nloop_mean = lab_loop_mean:ANALYSIS\n")
-    return folder
+    return install_distribution(folder, "lab_loop_mean", MODULE, "loop_mean")

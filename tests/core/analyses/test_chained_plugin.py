@@ -6,11 +6,7 @@ a Dask local:2 cluster and with other --jobs."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -19,9 +15,8 @@ import pytest
 from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.io.results import COMPLETED
 from tests.core.analyses.loop_mean_plugin import install
-from tests.core.helpers import kill_after
+from tests.core.helpers import cli, copy_file, env_with, kill_after
 
-ROOT = Path(__file__).resolve().parents[3]
 RAW = "/Measurement_000/Channel_000/Raw_Data"
 SHO0, SHO1 = RAW + "-SHO_Fit_000", RAW + "-SHO_Fit_001"
 LOOPS0 = SHO0 + "/Fit-Loop_Mean_000"
@@ -31,18 +26,10 @@ SLOW = ["--param", "delay_ms=25", "--max-mem", "0.02"]
 
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory) -> dict:
-    site = install(tmp_path_factory.mktemp("site"))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT), env.get("PYTHONPATH", "")])
-    return env
+    return env_with(install(tmp_path_factory.mktemp("site")))
 
 
-def batch(env, *args, check=True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "peakgui.cli", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=300)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+batch = cli
 
 
 def group_values(path, group: str) -> dict[str, np.ndarray]:
@@ -76,9 +63,7 @@ def reference(plugin_env, fitted, tmp_path_factory) -> dict:
 
 @pytest.fixture
 def copy(fitted, tmp_path):
-    out = tmp_path / "scan.h5"
-    shutil.copy(fitted, out)
-    return out
+    return copy_file(fitted, tmp_path / "scan.h5")
 
 
 def test_the_chained_plugin_is_listed_and_documented(plugin_env):

@@ -3,8 +3,6 @@ Field, converted where it is read; incomplete or unsuitable groups refused in on
 
 from __future__ import annotations
 
-import shutil
-
 import h5py
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from peakgui.core.io.results import COMPLETED, sidecar_path
 from peakgui.core.io.results_source import ResultsLayout, ResultsSource, upstream_groups
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
+from tests.core.helpers import copy_file
 
 SHO_GROUP = "/Measurement_000/Channel_000/Raw_Data-SHO_Fit_000"
 RAW = "/Measurement_000/Channel_000/Raw_Data"
@@ -47,9 +46,7 @@ def fitted(tmp_path_factory):
 
 @pytest.fixture
 def copy(fitted, tmp_path):
-    out = tmp_path / "scan.h5"
-    shutil.copy(fitted, out)
-    return out
+    return copy_file(fitted, tmp_path / "scan.h5")
 
 
 def test_blocks_are_the_converted_fit_along_dc_per_field(fitted):

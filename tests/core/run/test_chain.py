@@ -4,7 +4,6 @@ reuse only from the same upstream group."""
 
 from __future__ import annotations
 
-import shutil
 from collections import deque
 
 import h5py
@@ -26,6 +25,7 @@ from peakgui.core.io.results_source import ResultsSource
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
+from tests.core.helpers import copy_file
 from tests.interop import run_interop
 
 RAW = "/Measurement_000/Channel_000/Raw_Data"
@@ -91,9 +91,7 @@ def fitted(tmp_path_factory):
 
 @pytest.fixture
 def copy(fitted, tmp_path):
-    out = tmp_path / "scan.h5"
-    shutil.copy(fitted, out)
-    return out
+    return copy_file(fitted, tmp_path / "scan.h5")
 
 
 def loops_of(path, group=SHO0) -> tuple[np.ndarray, np.ndarray]:
