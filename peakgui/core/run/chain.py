@@ -99,4 +99,8 @@ def upstream_source(analysis: Analysis, file: Path, dataset: str, chosen: str | 
                          f"{dataset} and there are none: run --analysis {spec.analysis} first "
                          f"(or --analysis {spec.analysis} --then {analysis.name})")
     newest = max(complete, key=lambda g: (g.started, g.ref.group))
-    return ResultsSource.open_group(newest.ref.file, newest.ref.group, spec), complete
+    source = ResultsSource.open_group(newest.ref.file, newest.ref.group, spec)
+    if len(complete) > 1:
+        source.notes.append(f"{len(complete)} complete {spec.analysis} groups; read the newest, "
+                            f"{newest.ref.group} (--from chooses)")
+    return source, complete

@@ -19,6 +19,7 @@ from peakgui.core.errors import OutputError
 from peakgui.core.io.results import COMPLETED, read_results, sidecar_path
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.progress import ProgressState
+from peakgui.core.run.target import TargetReason
 from tests.core.helpers import dataset_digest, peak_run, read_only, tutorial_amplitudes
 from tests.interop import run_interop
 
@@ -161,7 +162,8 @@ def test_read_only_source_goes_to_sidecar(small_file):
         src = SpectralSource.open(small_file)
         pf = peak_run(src)
         target = pf.results_target()
-        assert target.separate and "read-only" in target.reason
+        assert target.separate and target.reason is TargetReason.READ_ONLY
+        assert "read-only" in target.text
         last = run_all(pf)
         assert last.results.file == sidecar_path(small_file) and last.results.sidecar
         assert [p.state for p in peak_run(src).run()] == [ProgressState.REUSED]
@@ -181,7 +183,8 @@ def test_locked_source_goes_to_sidecar_and_is_untouched(small_file):
         src = SpectralSource.open(small_file)  # browsing works despite the lock
         pf = peak_run(src)
         target = pf.results_target()
-        assert target.separate and "locked" in target.reason
+        assert target.separate and target.reason is TargetReason.LOCKED
+        assert "locked by" in target.text
         last = run_all(pf)
         assert last.results.file == sidecar_path(small_file)
         with h5py.File(last.results.file, "r") as f:
