@@ -110,7 +110,7 @@ def test_another_sho_group_is_another_input(plugin_env, copy):
     newest = batch(plugin_env, copy, "--analysis", "loop_mean", "--json")
     summary = json.loads(newest.stdout)
     assert not summary["reused"] and summary["results_group"] == SHO1 + "/Fit-Loop_Mean_000"
-    assert "2 complete sho groups; reading the newest" in newest.stderr
+    assert "2 complete sho groups; read the newest" in newest.stderr
     old = json.loads(batch(plugin_env, copy, "--analysis", "loop_mean", "--from", SHO0,
                            "--json").stdout)
     assert old["reused"] and old["results_group"] == LOOPS0
