@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .arguments import (
     add_analysis_arguments,
+    add_chain_arguments,
     add_input_arguments,
     add_jobs_argument,
     analysis_help,
+    chain_values,
     list_analyses,
     parameter_values,
     wants_analysis_help,
@@ -53,16 +55,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--spectral-dim", metavar="NAME",
                    help="spectroscopic dimension each spectrum runs along (default: Frequency)")
     add_analysis_arguments(p)
-    chain = p.add_argument_group("chained analyses (that read another analysis' results)")
-    chain.add_argument("--from", dest="from_group", metavar="GROUP",
-                       help="results group the chained --analysis reads, an HDF5 path in the "
-                       "file, its sidecar or --output (default: the newest complete group of "
-                       "the analysis it reads, e.g. the SHO fit's for loop_fit)")
-    chain.add_argument("--then", metavar="NAME",
-                       help="after --analysis, run the chained analysis NAME on its results, "
-                       "in one command: --analysis sho --then loop_fit")
-    chain.add_argument("--then-param", action="append", default=[], metavar="NAME=VALUE",
-                       help="set one of the --then analysis' parameters (repeatable)")
+    add_chain_arguments(p)
     add_jobs_argument(p)
     p.add_argument("--max-mem", type=float, default=None, metavar="MB",
                    help="memory cap for one chunk in MB (default: half the free memory)")
@@ -179,45 +172,8 @@ def plan_batch(args: argparse.Namespace) -> BatchPlan:
         raise InputError("--output takes one input file; without it each file gets its own "
                          "results")
     plan = BatchPlan(analysis, params, files)
-    _plan_chain(plan, args)
+    plan.then, plan.then_params = chain_values(args, analysis)
     return plan
-
-
-def _plan_chain(plan: BatchPlan, args: argparse.Namespace) -> None:
-    """Check --from, --then and --then-param against the analyses they name."""
-    from .core.analyses import registry
-
-    analysis = plan.analysis
-    if args.from_group and args.then:
-        raise InputError("--from and --then exclude each other: with --then the chained "
-                         "analysis reads the results the first one just wrote")
-    if args.from_group and analysis.input is None:
-        raise InputError(f"--from chooses the results a chained --analysis reads; "
-                         f"{analysis.name} reads raw spectra")
-    if args.then_param and not args.then:
-        raise InputError("--then-param sets parameters of the --then analysis; there is none")
-    if not args.then:
-        return
-    try:
-        then = registry.get(args.then)
-        then_params = then.values(_pairs(args.then_param, "--then-param"))
-    except ValueError as exc:
-        raise InputError(f"bad parameters: {exc}") from None
-    if then.input is None or then.input.analysis != analysis.name:
-        reads = f"reads {then.input.analysis} results" if then.input else "reads raw spectra"
-        raise InputError(f"--then {then.name}: {then.title} {reads}, not the results of "
-                         f"--analysis {analysis.name}")
-    plan.then, plan.then_params = then, then_params
-
-
-def _pairs(items: list[str], option: str) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"{option} {item!r}: expected NAME=VALUE")
-        out[name.strip()] = value.strip()
-    return out
 
 
 def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:

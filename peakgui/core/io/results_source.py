@@ -43,12 +43,14 @@ from peakgui.core.io.usid import (
     is_main_dataset,
 )
 
+Reads = tuple[tuple[str, str, str], ...]  # (field, dataset in the group, member or "")
+
 
 @dataclass
 class ResultsLayout(SpectralLayout):
     """A results group seen as P positions x N steps x S points of converted values."""
 
-    reads: tuple[tuple[str, str, str], ...]  # (field, dataset in the group, member or "")
+    reads: Reads
     convert: Callable[[dict[str, np.ndarray]], np.ndarray]
 
     def read(self, dset: h5py.Dataset, start: int, stop: int) -> np.ndarray:
@@ -172,10 +174,9 @@ def _check_complete(grp: h5py.Group, spec: ResultsInput) -> None:
                          "complete them first")
 
 
-def _converted_dtype(grp: h5py.Group, reads: tuple[tuple[str, str, str], ...],
-                     spec: ResultsInput) -> np.dtype:
+def _converted_dtype(grp: h5py.Group, reads: Reads, spec: ResultsInput) -> np.dtype:
     """The dtype ``convert`` gives, found on one zero row (it sizes chunks and results)."""
-    sample = {}
+    sample: dict[str, np.ndarray] = {}
     for name, dataset, member in reads:
         ds = grp[dataset]
         dtype = ds.dtype[member] if member else ds.dtype
@@ -200,7 +201,8 @@ def _quantity(first: h5py.Dataset, member: str, spec: ResultsInput) -> tuple[str
     return spec.quantity or quantity, spec.units or units
 
 
-def _results_layout(info, dimension: str, reads, convert) -> ResultsLayout:
+def _results_layout(info: DatasetInfo, dimension: str, reads: Reads,
+                    convert: Callable[[dict[str, np.ndarray]], np.ndarray]) -> ResultsLayout:
     base = build_layout(info, dimension)
     values = {f.name: getattr(base, f.name) for f in dataclasses.fields(SpectralLayout)}
     return ResultsLayout(**values, reads=reads, convert=convert)
