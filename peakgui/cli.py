@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .arguments import (
     add_analysis_arguments,
+    add_chain_arguments,
     add_input_arguments,
     add_jobs_argument,
     analysis_help,
+    chain_values,
     list_analyses,
     parameter_values,
     wants_analysis_help,
@@ -53,6 +55,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--spectral-dim", metavar="NAME",
                    help="spectroscopic dimension each spectrum runs along (default: Frequency)")
     add_analysis_arguments(p)
+    add_chain_arguments(p)
     add_jobs_argument(p)
     p.add_argument("--max-mem", type=float, default=None, metavar="MB",
                    help="memory cap for one chunk in MB (default: half the free memory)")
@@ -152,6 +155,8 @@ class BatchPlan:
     params: dict
     files: list[Path]
     notes: list[str] = field(default_factory=list)
+    then: Any = None  # the chained analysis run on the results (--then)
+    then_params: dict = field(default_factory=dict)
 
 
 def plan_batch(args: argparse.Namespace) -> BatchPlan:
@@ -166,7 +171,9 @@ def plan_batch(args: argparse.Namespace) -> BatchPlan:
     if args.output and len(files) > 1:
         raise InputError("--output takes one input file; without it each file gets its own "
                          "results")
-    return BatchPlan(analysis, params, files)
+    plan = BatchPlan(analysis, params, files)
+    plan.then, plan.then_params = chain_values(args, analysis)
+    return plan
 
 
 def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
@@ -192,7 +199,10 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
             plan.files, plan.analysis, plan.params, errors=errors, dataset=args.dataset,
             spectral_dim=args.spectral_dim, force=args.force, n_jobs=args.jobs,
             max_mem_mb=args.max_mem, output=args.output, backend=backend,
-            worker_kind=args.backend, prepare=True)))
+            worker_kind=args.backend, prepare=True, from_group=args.from_group,
+            then=(plan.then, plan.then_params) if plan.then else None)))
+        last_link = 1 if plan.then else 0
+        first: dict[str, Any] = {}  # the first analysis' summary, while the chained one runs
         try:
             for ev in events:
                 if ev.stage is BatchStage.OPENING:
@@ -204,6 +214,11 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                     bar.update(ev.progress)
                     if stop.requested and ev.progress.done < ev.progress.total:
                         raise KeyboardInterrupt
+                elif ev.stage is BatchStage.FINISHED and ev.link < last_link:
+                    first = _summary(ev, backend)
+                    _report(first, args)
+                    if stop.requested:
+                        raise KeyboardInterrupt
                 else:
                     current = None
                     bar.end_file(totals[ev.index])
@@ -212,7 +227,8 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                         yield {"file": str(ev.path), "analysis": plan.analysis.name,
                                "error": str(ev.error)}
                     else:
-                        yield _summary(ev, backend)
+                        yield {**_summary(ev, backend), **({"upstream": first} if ev.link
+                                                            else {})}
         finally:
             if current is not None:
                 bar.end_file(totals[current])
@@ -239,7 +255,7 @@ def _summary(ev: BatchEvent, backend: Backend | None) -> dict[str, Any]:
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
     summary = {
-        "file": str(source.file),
+        "file": str(ev.path),
         "dataset": source.dataset,
         "analysis": run.analysis.name,
         "results_file": str(last.results.file) if last else None,
@@ -260,6 +276,15 @@ def _summary(ev: BatchEvent, backend: Backend | None) -> dict[str, Any]:
         summary.update(scheduler=backend.address, workers=len(backend.worker_addresses),
                        worker_addresses=sorted(backend.worker_addresses))
     return summary
+
+
+def _report(summary: dict[str, Any], args: argparse.Namespace) -> None:
+    """One line on stderr for a file's finished (or reused) run, unless --json."""
+    if args.json or "error" in summary:
+        return
+    verb = "reused" if summary["reused"] else f"computed {summary['computed']} positions"
+    print(f"peakgui-batch: {Path(summary['file']).name}: {summary['analysis']} {verb}; "
+          f"results in {summary['results_file']}:{summary['results_group']}", file=sys.stderr)
 
 
 def _positions_guess(files: list[Path], args: argparse.Namespace) -> list[int]:
@@ -319,11 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             summaries.append(summary)
             if args.json:
                 print(json.dumps(summary), flush=True)
-            elif "error" not in summary:
-                verb = ("reused" if summary["reused"]
-                        else f"computed {summary['computed']} positions")
-                print(f"peakgui-batch: {Path(summary['file']).name}: {verb}; results in "
-                      f"{summary['results_file']}:{summary['results_group']}", file=sys.stderr)
+            else:
+                _report(summary, args)
     except KeyboardInterrupt:
         print("\npeakgui-batch: interrupted; finished chunks are saved, run again to resume",
               file=sys.stderr)

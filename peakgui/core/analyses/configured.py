@@ -77,7 +77,12 @@ class ConfiguredAnalysis:
     def compute(self, spectra: np.ndarray) -> dict[str, np.ndarray]:
         """The kernel's results for (N, S) spectra in memory, as a run would write them (for
         the N steps of one position: loops against the other spectroscopic dimensions)."""
-        out = self.analysis.kernel(np.asarray(spectra), self.params, self.context)
+        spectra = np.asarray(spectra)
+        if self.analysis.per_position:  # the spectra of one position: a block of one
+            out = self.analysis.kernel(spectra[None], self.params, self.context)
+            return {f.name: np.asarray(out[f.name], dtype=f.dtype)[0]
+                    for f in self.result_fields()}
+        out = self.analysis.kernel(spectra, self.params, self.context)
         return {f.name: np.asarray(out[f.name], dtype=f.dtype) for f in self.result_fields()}
 
     def prepare(self) -> None:

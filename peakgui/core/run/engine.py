@@ -54,7 +54,8 @@ from peakgui.core.io.results import (
     write_values,
 )
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, split_blocks
+from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind
+from peakgui.core.run.chain import check_input, compute_block
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
 from peakgui.core.run.target import ResultsTarget, results_target
@@ -102,6 +103,7 @@ class AnalysisRun:
                n_jobs: int | None, max_mem_mb: float | None, output: str | Path | None,
                backend: Backend | None, chunk_seconds: float,
                worker_kind: WorkerKind | str | None) -> None:
+        check_input(configured.analysis, source)
         self.configured = configured
         self.source = source
         self.n_jobs = resolve_jobs(n_jobs)
@@ -140,7 +142,7 @@ class AnalysisRun:
 
     def parameters(self) -> dict[str, Any]:
         """Every setting that changes the results; stored with them and used to find them."""
-        return self.configured.key()
+        return {**self.configured.key(), **self.source.input_key()}
 
     def result_fields(self) -> list[ResultField]:
         return self.configured.result_fields()
@@ -158,7 +160,8 @@ class AnalysisRun:
     # ---- one pixel -----------------------------------------------------------------------------
     def test(self, position: int, step: int = 0) -> PixelDetail:
         """Full detail for one spectrum of one position (reads that position's row only)."""
-        return self.configured.inspect(self.source.read_position(position)[step])
+        spectra = self.source.read_position(position)
+        return self.configured.inspect(spectra if self.analysis.per_position else spectra[step])
 
     def inspect(self, spectrum: np.ndarray) -> PixelDetail:
         """Full detail for a spectrum already in memory (a pixel, a region's mean, ...)."""
@@ -178,7 +181,8 @@ class AnalysisRun:
         spectra = lay.n_steps
         itemsize = self.source.info.dtype.itemsize
         per_spectrum = lay.n_points * itemsize * 4 + self.bytes_per_spectrum()  # 2 reads
-        out = sum(np.dtype(f.dtype).itemsize for f in self.result_fields()) * 2
+        out = sum(np.dtype(f.dtype).itemsize * (lay.n_points if f.per_point else 1)
+                  for f in self.result_fields()) * 2
         return spectra * (per_spectrum + out)
 
     def chunk_limit(self) -> int:
@@ -191,7 +195,8 @@ class AnalysisRun:
         """Groups with these exact parameters, in the source file, its sidecar or the output."""
         key = self.parameters()
         n = self.source.layout.n_positions
-        files = [self.output] if self.output else [self.source.file, sidecar_path(self.source.file)]
+        files = [self.output] if self.output else \
+            list(dict.fromkeys([self.source.file, sidecar_path(self.source.file)]))
         found: list[ExistingResults] = []
         for path in files:
             if path is None or not path.exists():
@@ -231,7 +236,8 @@ class AnalysisRun:
     def results_bytes(self) -> int:
         """File space a new results group takes: all of it is allocated when it is created."""
         lay = self.source.layout
-        per_position = sum(np.dtype(f.dtype).itemsize for f in self.result_fields())
+        per_position = sum(np.dtype(f.dtype).itemsize * (lay.n_points if f.per_point else 1)
+                           for f in self.result_fields())
         size = lay.n_positions * (lay.n_steps * per_position + 1)
         size += lay.n_positions * len(self.source.info.positions.names) * 8  # copied positions
         return size + RESULTS_OVERHEAD
@@ -276,7 +282,8 @@ class AnalysisRun:
             except (OSError, RuntimeError) as exc:
                 raise _write_error(target.file, exc) from None
             ref = ResultsRef(target.file, grp.name, target.separate)
-            src = f if not target.separate else open_read_handle(self.source.file)
+            src = f if _same_file(target.file, self.source.file) \
+                else open_read_handle(self.source.file)
             try:
                 yield from self._chunks(grp, src[self.source.dataset], ref,
                                         lambda: _check_identity(target.file, identity))
@@ -294,9 +301,12 @@ class AnalysisRun:
         attrs = {**params, **analysis.provenance(), "analysis": analysis.name,
                  "source_notes": "; ".join(self.source.notes),
                  PARAMS_ATTR: canonical_params(params)}
+        if self.source.input_key():  # where the upstream group was read from
+            attrs["input_file"] = str(self.source.file.resolve())
         return create_results_group(
             f, path, self.source.layout, self.result_fields(), attrs,
-            source_in_file=not target.separate, source_file=self.source.file,
+            source_in_file=_same_file(target.file, self.source.file),
+            source_file=self.source.file,
         )
 
     def _chunks(self, grp: h5py.Group, dset: h5py.Dataset, ref: ResultsRef,
@@ -365,14 +375,8 @@ class AnalysisRun:
 
     def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
                        func: Kernel, args: tuple) -> dict[str, np.ndarray]:
-        lay = self.source.layout
-        flat = block.reshape(-1, lay.n_points)
-        parts = split_blocks(len(flat), backend.n_workers)
-        outs = backend.map(func, [flat[s] for s in parts], *args)
-        return {
-            fld.name: np.concatenate([o[fld.name] for o in outs]).reshape(b - a, lay.n_steps)
-            for fld in self.result_fields()
-        }
+        return compute_block(backend, block, self.source.layout, self.analysis.per_position,
+                             self.result_fields(), func, args)
 
 
 def _write_chunk(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
@@ -447,10 +451,19 @@ def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist()))
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (results written where their source is)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
 def spectral_context(source: SpectralSource) -> SpectralContext:
     """What an analysis is told about a source: its spectral axis and the data's quantity."""
     info = source.info
-    return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units)
+    return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units,
+                           steps=tuple(source.layout.others))
 
 
 def configured_for(source: SpectralSource, analysis: Analysis,
