@@ -156,6 +156,9 @@ _BGLIB_SCRIPT = textwrap.dedent("""
                 pass
         return total
 
+    def labels(table):
+        return [x.decode() if isinstance(x, bytes) else str(x) for x in table.attrs["labels"]]
+
     times = {{}}
     def stage(name, fn):
         c0, w0 = cpu(), time.perf_counter()
@@ -181,12 +184,12 @@ _BGLIB_SCRIPT = textwrap.dedent("""
         group = loop_fit.parent
         params = group["Fit_Loop_Parameters"]
         spec = f[params.attrs["Spectroscopic_Values"]]
-        field_row = [str(x) for x in spec.attrs["labels"]].index("Field")
+        field_row = labels(spec).index("Field")
         columns = spec[field_row].tolist()
         values = params[()]
         sho_fit = fit[()]
         sho_spec = f[fit.attrs["Spectroscopic_Values"]]
-        sho_labels = [str(x) for x in sho_spec.attrs["labels"]]
+        sho_labels = labels(sho_spec)
         out = {{"times": times, "field_of_column": columns,
                "sho_field": sho_spec[sho_labels.index("Field")].tolist(),
                "sho_dc_index": f[fit.attrs["Spectroscopic_Indices"]][
@@ -287,6 +290,9 @@ def main() -> None:
                     help="python of an environment with BGlib (numpy < 2)")
     ap.add_argument("--jobs", type=int, default=2, help="workers (cores) on both sides")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pixels", type=int, nargs=2, metavar=("ROWS", "COLS"),
+                    default=(BENCHMARK["rows"], BENCHMARK["cols"]),
+                    help="a smaller scan for a quick look (the issue's file is 24 x 20)")
     ap.add_argument("--keep", type=Path, help="write the files into this folder and keep them")
     ap.add_argument("--no-bglib", action="store_true", help="PeakGUI's side only")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -296,12 +302,13 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "beps_benchmark.h5"
-        write_beps_demo(path, **BENCHMARK, seed=args.seed)
+        spec = {**BENCHMARK, "rows": args.pixels[0], "cols": args.pixels[1]}
+        write_beps_demo(path, **spec, seed=args.seed)
         truth = read_truth(path)
         n_loops = truth["Switching"].size
-        report: dict = {"file": {**BENCHMARK, "seed": args.seed}, "loops": n_loops,
+        report: dict = {"file": {**spec, "seed": args.seed}, "loops": n_loops,
                         "switching_loops": int(truth["Switching"].sum()), "jobs": args.jobs}
-        print(f"BEPS benchmark file: {BENCHMARK['rows']} x {BENCHMARK['cols']} pixels, "
+        print(f"BEPS benchmark file: {spec['rows']} x {spec['cols']} pixels, "
               f"{BENCHMARK['bins']} bins x 2 fields x {BENCHMARK['dc_steps']} DC steps "
               f"({truth['Amplitude'].size} spectra, {n_loops} loops, "
               f"{report['switching_loops']} switching); {args.jobs} worker(s) a side")
