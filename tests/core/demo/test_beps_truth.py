@@ -178,3 +178,40 @@ def test_bglibs_loop_function_and_switching_figures_agree_with_the_truth(clean):
     np.testing.assert_allclose(got["imprint"], truth["Imprint"].ravel(), rtol=1e-12)
     np.testing.assert_allclose(got["switchable"], truth["Switchable_Response"].ravel(),
                                rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_bglibs_whole_pipeline_runs_on_the_demo_file(tmp_path):
+    """The attributes and tables BGlib's fitters read are there: BESHOfitter, then
+    BELoopFitter on its Fit, give a loop per pixel and field, labelled by Field value."""
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=3, cols=2, bins=30, dc_steps=16, seed=2)
+    got = run_interop("""
+        import h5py
+        import numpy as np
+        from sidpy.hdf.hdf_utils import get_attr
+        from BGlib.be.analysis.be_sho_fitter import BESHOfitter
+        from BGlib.be.analysis.be_loop_fitter import BELoopFitter
+        with h5py.File(path, "r+") as f:
+            raw = f[name]
+            sho = BESHOfitter(raw, cores=1, verbose=False)
+            sho.set_up_guess()
+            sho.do_guess()
+            sho.set_up_fit()
+            fit = sho.do_fit()
+            meas = raw.parent.parent
+            loops = BELoopFitter(fit, get_attr(f, "data_type"), get_attr(meas, "VS_mode"),
+                                 get_attr(meas, "VS_cycle_fraction"), cores=1, verbose=False)
+            loops.set_up_guess()
+            loops.do_guess()
+            loops.set_up_fit()
+            params = loops.do_fit().parent["Fit_Loop_Parameters"]
+            spec = f[params.attrs["Spectroscopic_Values"]]
+            labels = [x.decode() if isinstance(x, bytes) else str(x)
+                      for x in spec.attrs["labels"]]
+            print(json.dumps({"shape": list(params.shape), "labels": labels,
+                              "field": spec[labels.index("Field")].tolist(),
+                              "finite": bool(np.isfinite(params["V+"]).all())}))
+        """, path=str(path), name=DEMO_DATASET)
+    assert got["shape"] == [6, 2] and got["labels"] == ["Field"]
+    assert sorted(got["field"]) == [0.0, 1.0] and got["finite"]
