@@ -17,6 +17,7 @@ from ...core.io.h5access import check_readable_hdf5, lock_holder_text
 from ...core.io.results import ResultsRef
 from ...core.run.engine import AnalysisRun
 from ...core.run.progress import Progress, ProgressState
+from ...core.run.target import TargetReason
 from ..app.settings import Settings
 from ..formatting import duration, error_text, rate, step_suffix
 from ..panels.compute_target import LOCAL
@@ -86,13 +87,13 @@ class RunPresenter(QObject):
     def run_for(self, backend=None) -> AnalysisRun | None:
         """The engine for the session's configured analysis with the panel's resources (None
         when the parameters are not valid for the open spectra); nothing is read."""
-        configured = self.session.configured.run
-        if configured is None or self.session.source is None:
+        set_up = self.session.configured.run
+        if set_up is None or self.session.source is None:
             return None
-        return AnalysisRun(self.session.source, configured.analysis, configured.params,
-                           n_jobs=self.panel.jobs(), max_mem_mb=self.panel.max_mem_mb(),
-                           chunk_seconds=self.chunk_seconds, backend=backend,
-                           worker_kind=self.panel.compute_target().local_kind())
+        return AnalysisRun.from_configured(
+            self.session.source, set_up.configured, n_jobs=self.panel.jobs(),
+            max_mem_mb=self.panel.max_mem_mb(), chunk_seconds=self.chunk_seconds,
+            backend=backend, worker_kind=self.panel.compute_target().local_kind())
 
     def start(self, force: bool = False) -> bool:
         """Run the analysis over the dataset in a worker (resumes or reuses)."""
@@ -150,8 +151,8 @@ class RunPresenter(QObject):
 
     def _say_target(self, target, source_file) -> None:
         if target.separate:
-            reason = target.reason
-            if "locked" in reason:  # who holds it, with its process id
+            reason = target.text
+            if target.reason is TargetReason.LOCKED:  # who holds it, with its process id
                 reason = f"the source file is locked by {lock_holder_text(source_file)}"
             self.info_bar.show_message(
                 f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "

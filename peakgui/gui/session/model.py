@@ -20,7 +20,7 @@ from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
 from ...core.io.results import ResultsRef
 from ...core.io.source import SpectralSource
-from ...core.run.engine import AnalysisRun
+from ...core.run.engine import AnalysisRun, configured_for
 from .events import Event
 
 
@@ -59,7 +59,8 @@ class Configured:
 
     analysis: Analysis | None
     params: dict[str, Any] | None  # the declaration's checked values, None when not valid
-    run: AnalysisRun | None  # for the open source (None: no source, or not valid)
+    run: AnalysisRun | None  # for the open source (None: no source, or not valid); its
+    # ``configured`` is the core's ConfiguredAnalysis, checked once
     error: str = ""
 
     @property
@@ -153,11 +154,12 @@ class Session:
     def _for_source(self, analysis: Analysis, params: dict[str, Any]) -> Configured:
         if self.source is None:
             return Configured(analysis, params, None)
-        try:
-            run = AnalysisRun(self.source, analysis, params, n_jobs=1)
+        try:  # the values are the declaration's already: only the checks against the spectra
+            configured = configured_for(self.source, analysis, params)
         except (ValueError, PeakGUIError) as exc:
             return Configured(analysis, None, None, _reason(exc))
-        return Configured(analysis, run.params, run)
+        run = AnalysisRun.from_configured(self.source, configured, n_jobs=1)
+        return Configured(analysis, configured.params, run)
 
     # ---- the pixel, the step, the shown results ---------------------------------------------------
     def select_pixel(self, row: int, col: int) -> bool:
