@@ -27,13 +27,19 @@ class LoopFitSettings:
     ftol: float = 1e-12
     xtol: float = 1e-10
     gtol: float = 1e-10
-    width_min: float | None = None  # V; default 1/1000 of the sweep's range
+    width_min: float | None = None  # V; default a quarter of the median DC step
     width_max: float | None = None  # V; default the sweep's range
 
     def widths(self, voltage: np.ndarray) -> tuple[float, float]:
-        """The bounds of b_0..b_3 for this waveform, in volts."""
-        span = float(np.ptp(voltage)) if np.size(voltage) else 0.0
-        lo = self.width_min if self.width_min is not None else 1e-3 * span
+        """The bounds of b_0..b_3 for this waveform, in volts. A transition much sharper than
+        the DC step is not resolved by the data: without a floor the fit can trade a real width
+        for a step between two samples."""
+        v = np.asarray(voltage, dtype=np.float64)
+        span = float(np.ptp(v)) if v.size else 0.0
+        steps = np.abs(np.diff(v))
+        steps = steps[steps > 0]
+        floor = 0.25 * float(np.median(steps)) if steps.size else 1e-3 * span
+        lo = self.width_min if self.width_min is not None else floor
         hi = self.width_max if self.width_max is not None else span
         return float(lo), float(hi)
 

@@ -85,12 +85,3 @@ def r_squared(data: np.ndarray, fitted: np.ndarray) -> float:
     ss_res = float(np.sum((data - fitted) ** 2))
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else 0.0
 
-
-def transition_level(level: float, a: float, lo: float, hi: float) -> float:
-    """The voltage where y of one branch (transition ``a``, widths ``lo``/``hi``) equals
-    ``level`` in (0, 1): the exact inverse of the model away from its millivolt switch."""
-    from scipy.special import erfinv
-
-    at_a = lo / (lo + hi)
-    width = lo if level < at_a else hi
-    return a + width * float(erfinv((level * (lo + hi) - lo) / width))
