@@ -100,7 +100,7 @@ def main() -> None:
           "(projection, fits, switching, errors, metrics)")
     print(f"  agreement with scipy  : {np.mean(rel[switching] <= 1e-4) * 100:.1f} % of "
           f"{switching.sum()} switching loops within 1e-4 relative")
-    print(f"  status                : " + ", ".join(
+    print("  status                : " + ", ".join(
         f"{LoopStatus(s).name} {c}" for s, c in enumerate(np.bincount(res.status)) if c))
     print(f"  |V+ - truth|          : median {np.median(err_vp):.4f} V, "
           f"p95 {np.percentile(err_vp, 95):.4f} V")

@@ -17,6 +17,14 @@ from libc.math cimport INFINITY, NAN, erf, exp, fabs, isfinite, sqrt
 
 import numpy as np
 
+from peakgui.core.analyses._lm cimport (
+    damped_system,
+    free_variables,
+    judge_step,
+    raise_damping,
+    solve_spd,
+)
+
 # status codes, mirrored in status.py
 cdef enum:
     CONVERGED = 0
@@ -94,20 +102,13 @@ cdef double _evaluate(const double* y, const double* v, const unsigned char* br,
     idx[1] = 1
     idx[3] = 4
     for k in range(m):
-        if br[k]:
-            a = p[3]
-            lo = p[7]
-            hi = p[8]
-            idx[2] = 3
-            idx[4] = 7
-            idx[5] = 8
-        else:
-            a = p[2]
-            lo = p[5]
-            hi = p[6]
-            idx[2] = 2
-            idx[4] = 5
-            idx[5] = 6
+        # falling steps: a_2, b_0, b_1; rising steps: a_3, b_2, b_3
+        idx[2] = 2 + br[k]
+        idx[4] = 5 + 2 * br[k]
+        idx[5] = idx[4] + 1
+        a = p[idx[2]]
+        lo = p[idx[4]]
+        hi = p[idx[5]]
         u = v[k] - a
         ud = u * sharp
         if ud >= 6.0:
@@ -143,35 +144,6 @@ cdef double _evaluate(const double* y, const double* v, const unsigned char* br,
             for j in range(i, 6):
                 H[_PK[idx[i]][idx[j]]] += val[i] * val[j]
     return 0.5 * F
-
-
-cdef int _solve_spd(double* M, double* b, int n) noexcept nogil:
-    """Solve M z = b in place (b becomes z) by Cholesky; M is n x n row-major. 0 on failure."""
-    cdef int i, j, k
-    cdef double acc
-    for j in range(n):
-        acc = M[j * n + j]
-        for k in range(j):
-            acc -= M[j * n + k] * M[j * n + k]
-        if not (acc > 0.0):
-            return 0
-        M[j * n + j] = sqrt(acc)
-        for i in range(j + 1, n):
-            acc = M[i * n + j]
-            for k in range(j):
-                acc -= M[i * n + k] * M[j * n + k]
-            M[i * n + j] = acc / M[j * n + j]
-    for i in range(n):
-        acc = b[i]
-        for k in range(i):
-            acc -= M[i * n + k] * b[k]
-        b[i] = acc / M[i * n + i]
-    for i in range(n - 1, -1, -1):
-        acc = b[i]
-        for k in range(i + 1, n):
-            acc -= M[k * n + i] * b[k]
-        b[i] = acc / M[i * n + i]
-    return 1
 
 
 cdef void _guess_branch(const double* z, const double* v, const unsigned char* br, int m,
@@ -336,19 +308,7 @@ cdef int _lm(const double* y, const double* v, const unsigned char* br, int m, d
         if F == 0.0:
             status = CONVERGED
             break
-        nf = 0
-        gnorm = 0.0
-        for i in range(NP):
-            if (p[i] <= lo[i] and g[i] > 0.0) or (p[i] >= hi[i] and g[i] < 0.0):
-                continue
-            t = H[_PK[i][i]]
-            if not (t > 0.0):  # the model does not depend on it here (a_1 = 0)
-                continue
-            free_idx[nf] = i
-            nf += 1
-            t = fabs(g[i]) / sqrt(t * 2.0 * F)
-            if t > gnorm:
-                gnorm = t
+        nf = free_variables(p, g, lo, hi, H, NP, F, free_idx, &gnorm)  # a_1 = 0 frees a_0, a_4
         if nf == 0 or gnorm <= o.gtol:
             status = CONVERGED
             break
@@ -359,14 +319,9 @@ cdef int _lm(const double* y, const double* v, const unsigned char* br, int m, d
         accepted = 0
         small = 0
         while evals < o.max_iter:
-            for i in range(nf):
-                for j in range(nf):
-                    M[i * nf + j] = H[_PK[free_idx[i]][free_idx[j]]]
-                M[i * nf + i] += mu * D[free_idx[i]]
-                z[i] = -g[free_idx[i]]
-            if not _solve_spd(M, z, nf):
-                mu *= nu
-                nu *= 2.0
+            damped_system(H, g, D, mu, free_idx, nf, NP, M, z)
+            if not solve_spd(M, z, nf):
+                raise_damping(&mu, &nu)
                 if mu > _MU_MAX:
                     break
                 continue
@@ -389,16 +344,9 @@ cdef int _lm(const double* y, const double* v, const unsigned char* br, int m, d
                 break
             evals += 1
             Ft = _evaluate(y, v, br, m, inv_s, pt, o.sharp, Ht, gt)
-            if Ft < F and pred > 0.0:
-                rho = (F - Ft) / pred
-                t = 2.0 * rho - 1.0
-                t = 1.0 - t * t * t
-                mu *= t if t > 1.0 / 3.0 else 1.0 / 3.0
-                nu = 2.0
+            if judge_step(F, Ft, pred, &mu, &nu):
                 accepted = 1
                 break
-            mu *= nu
-            nu *= 2.0
             if mu > _MU_MAX:
                 break
         if not accepted:
@@ -445,7 +393,7 @@ cdef void _covariance(const double* y, const double* v, const unsigned char* br,
             M[i] = H[_PK[i // NP][i % NP]]
         for i in range(NP):
             col[i] = 1.0 if i == j else 0.0
-        if not _solve_spd(M, col, NP):
+        if not solve_spd(M, col, NP):
             return
         for i in range(NP):
             cov[i * NP + j] = s2 * col[i]

@@ -17,9 +17,8 @@ comparable; one direction per step is an option.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from peakgui.core.analyses.loop_fit.metrics import centroid, loop_metrics, remanent
 from peakgui.core.analyses.loop_fit.branches import FALLING, RISING, branches
+from peakgui.core.analyses.loop_fit.metrics import centroid, loop_metrics, remanent
 from peakgui.core.analyses.loop_fit.projection import project_loops, signed_area
 
 from .synthetic import loops, random_params, triangle
