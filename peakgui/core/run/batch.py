@@ -11,9 +11,8 @@ other exception ends the batch.
 from __future__ import annotations
 
 import contextlib
-import enum
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,29 +24,57 @@ from peakgui.core.run.progress import Progress
 from peakgui.core.run.target import ResultsTarget
 
 
-class BatchStage(enum.Enum):
-    """Where one file stands when the batch reports on it."""
-
-    OPENING = "opening"  # the file is next; nothing read yet
-    STARTED = "started"  # its run is set up: ``run`` and ``target`` are known
-    PROGRESS = "progress"  # a chunk was written (or complete results were found): ``progress``
-    FINISHED = "finished"  # every position has results: ``progress`` is the last report
-    FAILED = "failed"  # ``error`` says why; the batch goes on with the next file
-
-
-@dataclass(frozen=True, kw_only=True)
-class BatchEvent:
-    """One report about one file of a batch."""
+@dataclass(frozen=True)
+class FileOpening:
+    """The file is next; nothing read yet."""
 
     index: int  # position of the file in the list given
     path: Path
-    stage: BatchStage
-    run: AnalysisRun | None = None
-    target: ResultsTarget | None = None
-    progress: Progress | None = None
-    error: Exception | None = None
-    prepare_seconds: float = 0.0  # loading the kernel in this process, before the run
-    seconds: float = 0.0  # the run itself (FINISHED)
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    """Its run is set up: where the results go is known."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    target: ResultsTarget
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """A chunk was written (or complete results were found)."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class FileFinished:
+    """Every position has results; ``last`` is the run's last report (None: nothing to do)."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    last: Progress | None
+    prepare_seconds: float  # loading the kernel in this process, before the run
+    seconds: float  # the run itself
+
+
+@dataclass(frozen=True)
+class FileFailed:
+    """The file could not be run; the batch goes on with the next one."""
+
+    index: int
+    path: Path
+    error: Exception
+
+
+BatchEvent = FileOpening | FileStarted | FileProgress | FileFinished | FileFailed
+"""One report about one file of a batch."""
 
 
 def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
@@ -56,7 +83,7 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
               n_jobs: int | None = None, max_mem_mb: float | None = None,
               output: str | Path | None = None, backend: Backend | None = None,
               worker_kind: WorkerKind | str | None = None, chunk_seconds: float = 0.4,
-              prepare: bool = False) -> Iterator[BatchEvent]:
+              prepare: bool = False) -> Generator[BatchEvent, None, None]:
     """Run (or reuse) the analysis on each file in turn; ``params`` are already checked.
 
     ``prepare`` loads the kernel once in this process, before the first file that computes
@@ -64,7 +91,7 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
     """
     prepared: set[str] = set()
     for i, path in enumerate(files):
-        yield BatchEvent(index=i, path=path, stage=BatchStage.OPENING)
+        yield FileOpening(i, path)
         try:
             source = SpectralSource.open(path, dataset, spectral_dim)
             jobs = n_jobs if backend is None else backend.local_workers or 1
@@ -72,9 +99,7 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
                 source, configured_for(source, analysis, params), n_jobs=jobs,
                 max_mem_mb=max_mem_mb, output=output, backend=backend,
                 worker_kind=worker_kind, chunk_seconds=chunk_seconds)
-            target = run.results_target()
-            yield BatchEvent(index=i, path=path, stage=BatchStage.STARTED, run=run,
-                             target=target)
+            yield FileStarted(i, path, run, run.results_target())
             t_prepare = time.perf_counter()
             here = backend is None and (run.n_jobs == 1 or run.worker_kind is WorkerKind.THREADS)
             if prepare and here and analysis.name not in prepared and (
@@ -86,10 +111,7 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
             last = None
             with contextlib.closing(run.run(force=force)) as reports:
                 for last in reports:
-                    yield BatchEvent(index=i, path=path, stage=BatchStage.PROGRESS, run=run,
-                                     target=target, progress=last)
-            yield BatchEvent(index=i, path=path, stage=BatchStage.FINISHED, run=run,
-                             target=target, progress=last, prepare_seconds=prepare_seconds,
-                             seconds=time.perf_counter() - t0)
+                    yield FileProgress(i, path, run, last)
+            yield FileFinished(i, path, run, last, prepare_seconds, time.perf_counter() - t0)
         except errors as exc:
-            yield BatchEvent(index=i, path=path, stage=BatchStage.FAILED, error=exc)
+            yield FileFailed(i, path, exc)
