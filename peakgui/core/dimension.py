@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,6 @@ class Dimension:
         """``Name (units)`` for axis labels."""
         return f"{self.name} ({self.units})" if self.units else self.name
 
-    def value_at(self, index):
+    def value_at(self, index: Any) -> Any:
         """The axis value at an index (or an array of indices): the one index-to-value rule."""
         return np.asarray(self.values)[index]

@@ -32,10 +32,10 @@ def polarisation(volts: np.ndarray, vc_up: np.ndarray, vc_down: np.ndarray,
     rising = np.diff(np.concatenate([[volts[0] - 1], volts])) > 0
     up = np.tanh((volts[None, :] - vc_up[:, None]) / width)
     down = np.tanh((volts[None, :] + vc_down[:, None]) / width)
-    return np.where(rising[None, :], up, down)
+    return np.asarray(np.where(rising[None, :], up, down))
 
 
-def write_beps_demo(path: str | os.PathLike, rows: int = 32, cols: int = 32, bins: int = 87,
+def write_beps_demo(path: str | os.PathLike[str], rows: int = 32, cols: int = 32, bins: int = 87,
                     dc_steps: int = 64, seed: int = 0) -> str:
     """Write the BEPS demo file and return the main dataset's path inside it."""
     rng = np.random.default_rng(seed)

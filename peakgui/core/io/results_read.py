@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import h5py
 import numpy as np
@@ -66,7 +67,7 @@ def _sources(grp: h5py.Group, names: list[str] | None) -> dict[str, tuple[str, s
     return out if names is None else {n: out[n] for n in names if n in out}
 
 
-def _column(ds: h5py.Dataset, member: str, index) -> np.ndarray:
+def _column(ds: h5py.Dataset, member: str, index: Any) -> np.ndarray:
     data = ds[index]
     return np.asarray(data[member] if member else data)
 
@@ -79,7 +80,7 @@ class ResultsGroup:
     fields: list[StoredField]
     layout: SpectralLayout
     done_mask: np.ndarray  # (P,) bool
-    attrs: dict = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -103,7 +104,7 @@ class ResultsGroup:
         return str(self.attrs.get("analysis", "") or "")
 
 
-def _attr(value):
+def _attr(value: Any) -> Any:
     if isinstance(value, bytes | str):
         return as_text(value)
     if isinstance(value, np.generic):

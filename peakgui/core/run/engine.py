@@ -15,7 +15,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,7 @@ class AnalysisRun:
         return found
 
     # ---- running --------------------------------------------------------------------------------
-    def run(self, force: bool = False) -> Iterator[Progress]:
+    def run(self, force: bool = False) -> Generator[Progress, None, None]:
         """Compute every missing position, yielding after each chunk.
 
         A complete earlier run with the same parameters is reported as reused; a partial one in
@@ -318,7 +318,7 @@ class AnalysisRun:
         with backend, ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") as reader:
             # a small first chunk: it pays for worker start-up and tells us the speed
             size = max(1, min(limit, math.ceil(64 * backend.n_workers / n_steps)))
-            ahead: tuple[int, int, Future] | None = None
+            ahead: tuple[int, int, Future[np.ndarray]] | None = None
             for lo, hi in missing:
                 a = lo
                 while a < hi:
@@ -364,7 +364,7 @@ class AnalysisRun:
                              f"{self.source.dataset} failed ({exc})") from None
 
     def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
-                       func: Kernel, args: tuple) -> dict[str, np.ndarray]:
+                       func: Kernel, args: tuple[Any, ...]) -> dict[str, np.ndarray]:
         lay = self.source.layout
         flat = block.reshape(-1, lay.n_points)
         parts = split_blocks(len(flat), backend.n_workers)
