@@ -126,6 +126,7 @@ class ResultField:
     compound: str = ""  # stored as member ``member`` of this compound dataset (BGlib's Fit)
     member: str = ""
     compound_quantity: str = ""  # the compound dataset's quantity (its units are "compound")
+    per_point: bool = False  # stored (P, N*S), kernel returns (n, N, S)
 
     @property
     def label(self) -> str:
@@ -156,6 +157,7 @@ class SpectralContext:
     axis: Dimension
     quantity: str = "Signal"
     units: str = "a. u."
+    steps: tuple[Dimension, ...] = ()  # the other spectroscopic dims, slowest first
 
     @property
     def n_points(self) -> int:
@@ -171,6 +173,18 @@ class PixelDetail:
     values: dict[str, float]
     notes: list[str] = field(default_factory=list)  # e.g. "no peak found: centre bin taken"
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResultsInput:
+    """An analysis whose spectra are another analysis' result fields (a chained input)."""
+
+    analysis: str  # upstream analysis name, e.g. "sho"
+    dimension: str  # upstream spectroscopic dim the new spectra run along, "DC_Offset"
+    needs: tuple[str, ...]  # upstream field names read, e.g. ("Fit_Amplitude", "Fit_Phase")
+    convert: Callable[[dict[str, np.ndarray]], np.ndarray]  # {name: (n, N_up)} -> (n, N_up)
+    quantity: str = ""
+    units: str = ""  # of the converted values (else the upstream field's)
 
 
 Kernel = Callable[[np.ndarray, ParamValues, SpectralContext], dict[str, np.ndarray]]
@@ -204,6 +218,8 @@ class Analysis:
     bad: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
     bad_needs: tuple[str, ...] = ()
     check_axis: Callable[[ParamValues, SpectralContext], str | None] | None = None
+    input: ResultsInput | None = None  # None: raw spectra, as today
+    per_position: bool = False  # kernel gets (n, N, S) blocks, whole positions
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:
