@@ -53,7 +53,7 @@ import psutil  # noqa: E402
 
 from peakgui.core.demo.be import DEMO_DATASET, read_truth  # noqa: E402
 from peakgui.core.demo.beps import BENCHMARK, FIELD_VALUES, write_beps_demo  # noqa: E402
-from peakgui.core.io.results import read_results  # noqa: E402
+from peakgui.core.io.results_read import read_all  # noqa: E402
 from peakgui.core.io.source import SpectralSource  # noqa: E402
 from peakgui.core.run.engine import AnalysisRun  # noqa: E402
 
@@ -118,7 +118,7 @@ def peakgui_chain(path: Path, jobs: int) -> dict:
     run.prepare()
     last, wall, cpu = timed(lambda: deque(run.run(force=True), maxlen=1)[0])
     times = {"sho": {"wall_s": wall, "cpu_s": cpu}}
-    sho = read_results(last.results, ["Fit_Amplitude", "Fit_Phase"])
+    sho = read_all(last.results, ["Fit_Amplitude", "Fit_Phase"])
     n_fields = len(FIELD_VALUES)
     amplitude = _fields_first(sho["Fit_Amplitude"].astype(np.float64), n_fields)
     phase = _fields_first(sho["Fit_Phase"].astype(np.float64), n_fields)

@@ -35,8 +35,8 @@ from PyQt5.QtWidgets import (
 from ..core.analyses.declaration import Analysis
 from ..core.errors import PeakGUIError
 from ..core.io.files import expand_inputs
-from ..core.io.source import SpectralSource
-from ..core.run.engine import AnalysisRun
+from ..core.run import batch
+from ..core.run.batch import BatchStage
 from ..core.run.progress import ProgressState
 from ..core.run.resources import resolve_jobs
 from .compute_target import kind_text
@@ -80,25 +80,23 @@ class RunSettings:
 
 
 def run_files(files: list[Path], settings: RunSettings) -> Iterator[FileEvent]:
-    """The worker's generator: each file in turn, a FileEvent after every chunk."""
-    for i, path in enumerate(files):
-        yield FileEvent(i, FileState.RUNNING)
-        try:
-            source = SpectralSource.open(path)
-            run = AnalysisRun(source, settings.analysis, settings.params,
+    """The worker's generator: the core's batch, each file's events as its row shows them."""
+    for ev in batch.run_files(files, settings.analysis, settings.params,
+                              errors=(PeakGUIError, OSError, ValueError, KeyError),
                               n_jobs=settings.n_jobs, max_mem_mb=settings.max_mem_mb,
                               worker_kind=settings.worker_kind,
-                              chunk_seconds=settings.chunk_seconds)
-            last = None
-            for prog in run.run():
-                last = prog
-                yield FileEvent(i, FileState.RUNNING, prog.fraction, prog.where)
-        except (PeakGUIError, OSError, ValueError, KeyError) as exc:
-            yield FileEvent(i, FileState.ERROR, 0.0, error_text(exc))
-            continue
-        name = last.results.group.rsplit("/", 1)[-1] if last is not None else ""
-        reused = last is not None and last.state is ProgressState.REUSED
-        yield FileEvent(i, FileState.REUSED if reused else FileState.DONE, 1.0, name)
+                              chunk_seconds=settings.chunk_seconds):
+        if ev.stage is BatchStage.OPENING:
+            yield FileEvent(ev.index, FileState.RUNNING)
+        elif ev.stage is BatchStage.PROGRESS and ev.progress is not None:
+            yield FileEvent(ev.index, FileState.RUNNING, ev.progress.fraction, ev.progress.where)
+        elif ev.stage is BatchStage.FAILED:
+            yield FileEvent(ev.index, FileState.ERROR, 0.0, error_text(ev.error))
+        elif ev.stage is BatchStage.FINISHED:
+            last = ev.progress
+            name = last.results.group.rsplit("/", 1)[-1] if last is not None else ""
+            reused = last is not None and last.state is ProgressState.REUSED
+            yield FileEvent(ev.index, FileState.REUSED if reused else FileState.DONE, 1.0, name)
 
 
 class BatchDialog(QDialog):

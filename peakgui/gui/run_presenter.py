@@ -12,6 +12,7 @@ from ..core.errors import PeakGUIError
 from ..core.io.h5access import check_readable_hdf5, lock_holder_text
 from ..core.io.results import ResultsRef
 from ..core.run.progress import Progress, ProgressState
+from ..core.run.target import TargetReason
 from .compute_target import LOCAL
 from .formatting import duration, error_text, rate
 from .results_maps import LiveMaps
@@ -74,8 +75,8 @@ class RunPresenter(QObject):
         w.remember_analysis()
         w.settings.set_compute_target(compute)
         if target.separate:
-            reason = target.reason
-            if "locked" in reason:  # who holds it, with its process id when the OS says
+            reason = target.text
+            if target.reason is TargetReason.LOCKED:  # who holds it, with its process id when the OS says
                 reason = f"the source file is locked by {lock_holder_text(w.source.file)}"
             w.info_bar.show_message(
                 f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "

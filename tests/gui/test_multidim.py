@@ -11,7 +11,8 @@ from PyQt5.QtTest import QTest
 from peakgui.app import create_parser
 from peakgui.core.analyses.peak_finding.analysis import FREQUENCY, RESPONSE
 from peakgui.core.demo.beps import write_beps_demo
-from peakgui.core.io.results import COMPLETED, read_results
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -116,7 +117,7 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
         assert w.start_run()
     settle(qtbot, w)
     assert w.last_progress.state is ProgressState.FINISHED
-    res = read_results(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
+    res = read_all(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
     assert res[COMPLETED].all()
     x, ys = loop.curves("results")
     np.testing.assert_array_equal(ys[RESPONSE], res[RESPONSE][p, 0::2])

@@ -8,7 +8,7 @@ import numpy as np
 
 from peakgui.core.analyses import registry
 from peakgui.core.analyses.sho.analysis import piezoresponse
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.analyses import view_for
@@ -83,7 +83,7 @@ def test_sho_run_maps_every_field_the_derived_piezoresponse_and_masks(qtbot, win
                  "Fit_R2", "SHO_Status", "Piezoresponse"):
         assert name in keys
     assert w.layers.derived_keys() == ["Piezoresponse"]
-    stored = read_results(w.results.ref)
+    stored = read_all(w.results.ref)
     lay = w.source.layout
     w.layers.mask_check().setChecked(False)
     w.layers.show("Piezoresponse")
@@ -142,7 +142,7 @@ def test_beps_sho_maps_per_step_and_loops_with_the_derived_piezoresponse(qtbot, 
                     timeout=10_000)
     np.testing.assert_allclose(plot.curves("results")[1]["Piezoresponse"],
                                piezoresponse(values)[0::2], rtol=1e-5)
-    stored = read_results(w.results.ref)
+    stored = read_all(w.results.ref)
     with qtbot.waitSignal(w.sigResultsShown, timeout=10_000):
         w.spectrum_view.set_step(4)  # the maps follow the step, derived ones too
     w.layers.mask_check().setChecked(False)

@@ -98,13 +98,6 @@ def demo_block(scene: DemoScene, start: int, stop: int) -> np.ndarray:
     return spectra.astype(np.complex64)
 
 
-def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
-                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(rows*cols, bins) complex64 spectra and the frequency axis in Hz, all in memory."""
-    scene = demo_scene(rows, cols, bins, seed=seed)
-    return demo_block(scene, 0, rows * cols), scene.freq
-
-
 def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[Dimension]:
     """X and Y in metres for a scan whose longer side is scan_size_m (fastest first)."""
     side = max(rows, cols)

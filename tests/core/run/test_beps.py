@@ -13,7 +13,7 @@ from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, re
 from peakgui.core.demo.be import DEMO_DATASET, read_truth
 from peakgui.core.demo.beps import dc_waveform, write_beps_demo
 from peakgui.core.io.layout import default_spectral_dim
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from tests.core.helpers import peak_run
 from tests.interop import run_interop
@@ -69,7 +69,7 @@ def test_results_per_step_match_an_explicit_loop(beps, tmp_path, spectral):
     src = SpectralSource.open(path, spectral_dim=spectral)
     params = PARAMS if spectral == "Frequency" else PeakParams(2, 6, 5)
     last = deque(peak_run(src, params, n_jobs=2).run(), maxlen=1)[0]
-    res = read_results(last.results)
+    res = read_all(last.results)
     lay = src.layout
     assert res[RESPONSE].shape == (30, lay.n_steps)
     with h5py.File(path, "r") as f:
