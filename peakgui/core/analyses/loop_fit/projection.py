@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import warnings
+
 import numpy as np
 
 SIGN_CONVENTIONS = ("area", "plateaus", "phase")
@@ -39,11 +41,13 @@ class Projection:
 
 def principal_angle(responses: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
     """Angle (-pi/2, pi/2] of the principal direction of complex ``responses`` over ``axis``
-    (total least squares line through their mean)."""
-    z = responses - responses.mean(axis=axis, keepdims=True)
-    sxx = np.sum(z.real**2, axis=axis)
-    syy = np.sum(z.imag**2, axis=axis)
-    sxy = np.sum(z.real * z.imag, axis=axis)
+    (total least squares line through their mean); non-finite responses are left out."""
+    with warnings.catch_warnings():  # a step with no finite response at all
+        warnings.simplefilter("ignore", RuntimeWarning)
+        z = responses - np.nanmean(responses, axis=axis, keepdims=True)
+    sxx = np.nansum(z.real**2, axis=axis)
+    syy = np.nansum(z.imag**2, axis=axis)
+    sxy = np.nansum(z.real * z.imag, axis=axis)
     return 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
 
 
@@ -89,10 +93,12 @@ def project_loops(responses: np.ndarray, voltage: np.ndarray, sign: str = "area"
         measure = (signed_area(voltage, loops) if sign == "area"
                    else _plateau_rise(voltage, loops))
         if not per_step:
-            measure = np.broadcast_to(measure.sum(axis=1, keepdims=True), (n, steps))
+            measure = np.broadcast_to(np.nansum(measure, axis=1, keepdims=True), (n, steps))
         flip = measure < 0
         loops = np.where(flip[..., None], -loops, loops)
         theta = np.where(flip, theta + np.pi, theta)
     theta = np.pi - np.mod(np.pi - theta, 2 * np.pi)  # wrapped to (-pi, pi]
-    offset = np.abs((x.mean(axis=2) * np.exp(-1j * theta)).imag)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        offset = np.abs((np.nanmean(x, axis=2) * np.exp(-1j * theta)).imag)
     return Projection(loops, theta, offset)
