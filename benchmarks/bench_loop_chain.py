@@ -51,9 +51,11 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
+from peakgui.core.analyses import registry  # noqa: E402
 from peakgui.core.demo.be import DEMO_DATASET, read_truth  # noqa: E402
 from peakgui.core.demo.beps import BENCHMARK, FIELD_VALUES, write_beps_demo  # noqa: E402
 from peakgui.core.io.results_read import read_all  # noqa: E402
+from peakgui.core.io.results_source import ResultsSource  # noqa: E402
 from peakgui.core.io.source import SpectralSource  # noqa: E402
 from peakgui.core.run.engine import AnalysisRun  # noqa: E402
 
@@ -110,27 +112,48 @@ def _fields_first(values: np.ndarray, n_fields: int) -> np.ndarray:
     return values.reshape(values.shape[0], -1, n_fields).transpose(0, 2, 1)
 
 
-def peakgui_chain(path: Path, jobs: int) -> dict:
-    """The SHO fit through the engine (guess and fit in one pass), then the loop fit on its
-    results read back from the file."""
-    src = SpectralSource.open(path)
-    run = AnalysisRun(src, "sho", n_jobs=jobs)
+def _run(run: AnalysisRun) -> tuple[object, dict]:
+    """Run to the end; (last report, wall and CPU seconds)."""
     run.prepare()
     last, wall, cpu = timed(lambda: deque(run.run(force=True), maxlen=1)[0])
-    times = {"sho": {"wall_s": wall, "cpu_s": cpu}}
+    return last, {"wall_s": wall, "cpu_s": cpu}
+
+
+def peakgui_chain(path: Path, jobs: int) -> dict:
+    """The SHO fit through the engine (guess and fit in one pass), then the loop fit on its
+    results: through the engine's chain (a results source over the SHO group) when the
+    ``loop_fit`` analysis is installed, else the loop-fit kernel on the SHO results."""
+    last, sho_time = _run(AnalysisRun(SpectralSource.open(path), "sho", n_jobs=jobs))
+    times = {"sho": sho_time}
     sho = read_all(last.results, ["Fit_Amplitude", "Fit_Phase"])
     n_fields = len(FIELD_VALUES)
     amplitude = _fields_first(sho["Fit_Amplitude"].astype(np.float64), n_fields)
     phase = _fields_first(sho["Fit_Phase"].astype(np.float64), n_fields)
     out = {"times": times, "sho_amplitude": amplitude, "sho_group": last.results.group}
-    loops = peakgui_loops(amplitude * np.exp(1j * phase), src.layout.others[0].values, jobs)
-    if loops is None:
-        out["note"] = "no loop fit on this branch yet: the SHO stage only"
+    if "loop_fit" in registry.available():
+        loop_fit = registry.get("loop_fit")
+        assert loop_fit.input is not None
+        upstream = ResultsSource.open_group(last.results.file, last.results.group,
+                                            loop_fit.input)
+        done, times["loop"] = _run(AnalysisRun(upstream, loop_fit, n_jobs=jobs))
+        got = read_all(done.results, list(_ENGINE_FIELDS.values()))
+        out["figures"] = {k: got[name].astype(np.float64) for k, name in _ENGINE_FIELDS.items()}
+        out["note"] = f"SHO and loop fit through the engine, loops in {done.results.group}"
         return out
-    figures, loop_times = loops
-    out["figures"] = figures
+    volts = SpectralSource.open(path).layout.others[0].values  # DC_Offset, the slower dim
+    loops = peakgui_loops(amplitude * np.exp(1j * phase), volts, jobs)
+    if loops is None:
+        out["note"] = "no loop fit installed: the SHO stage only"
+        return out
+    out["figures"], loop_times = loops
     times.update(loop_times)
+    out["note"] = "SHO through the engine; the loop-fit kernel called on its results"
     return out
+
+
+# the loop fit's result fields (P, fields) that BGlib's Fit_Loop_Parameters members hold
+_ENGINE_FIELDS = {"V+": "Fit_V_Plus", "V-": "Fit_V_Minus", "Imprint": "Fit_Imprint",
+                  "Switchable": "Fit_Switchable_Polarization"}
 
 
 def peakgui_loops(response: np.ndarray, volts: np.ndarray,
