@@ -12,6 +12,7 @@ from ..core.errors import PeakGUIError
 from ..core.io.h5access import check_readable_hdf5, lock_holder_text
 from ..core.io.results import ResultsRef
 from ..core.run.progress import Progress, ProgressState
+from ..core.run.target import TargetReason
 from .compute_target import LOCAL
 from .formatting import duration, error_text, rate
 from .results_maps import LiveMaps
@@ -67,6 +68,8 @@ class RunPresenter(QObject):
             check_readable_hdf5(w.source.file)  # deleted or moved since it was opened?
             backend = compute.backend(w.params_panel.jobs())  # parses only; no connection
             run = w.analysis_run(backend=backend)
+            if run is None:  # no source or no valid parameters: checked above
+                return False
             target = run.results_target()
         except (PeakGUIError, OSError, ValueError) as exc:
             w.error("Cannot run", error_text(exc))
@@ -74,8 +77,8 @@ class RunPresenter(QObject):
         w.remember_analysis()
         w.settings.set_compute_target(compute)
         if target.separate:
-            reason = target.reason
-            if "locked" in reason:  # who holds it, with its process id when the OS says
+            reason = target.text
+            if target.reason is TargetReason.LOCKED:  # who holds it, with its process id when the OS says
                 reason = f"the source file is locked by {lock_holder_text(w.source.file)}"
             w.info_bar.show_message(
                 f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "
@@ -93,7 +96,9 @@ class RunPresenter(QObject):
             w.layers.set_layer(f.name, self.live_maps.images[f.name],
                                f"{self._titles[f.name]} · running{suffix}", f.units)
         if fields:
-            w.layers.show(w.analysis.view.main_field([f.name for f in fields]) or fields[0].name)
+            view = w.analysis.view
+            main = view.main_field([f.name for f in fields]) if view is not None else None
+            w.layers.show(main or fields[0].name)
         w.results_browser.results = None
         w.loop_plot.set_results(None)
         w.start_action.setText("Start")  # not "Resume" once this run is under way

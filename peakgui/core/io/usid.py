@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import h5py
 import numpy as np
@@ -39,6 +40,8 @@ class DimensionTable:
     units: list[str]
     indices: np.ndarray  # (n_dims, n_entries) integer
     values: np.ndarray  # (n_dims, n_entries) float
+    # step names of a dim, from BGlib's ``<dim>_parameters`` attribute ('Field': out-, in-field)
+    step_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sizes(self) -> list[int]:
@@ -54,7 +57,9 @@ class DimensionTable:
         size = self.sizes[d]
         vals = np.full(size, np.nan)
         vals[self.indices[d]] = self.values[d]  # every entry with index k carries value k's value
-        return Dimension(self.names[d], self.units[d], vals)
+        labels = self.step_labels.get(self.names[d], ())
+        return Dimension(self.names[d], self.units[d], vals,
+                         labels if len(labels) == size else ())
 
     def find(self, name: str) -> int:
         for d, n in enumerate(self.names):
@@ -79,12 +84,12 @@ class DatasetInfo:
 
     @property
     def n_positions(self) -> int:
-        return self.positions.indices.shape[1]
+        return int(self.positions.indices.shape[1])
 
     @property
     def n_columns(self) -> int:
         """Spectral points per position, all spectroscopic dims flattened."""
-        return self.spectroscopic.indices.shape[1]
+        return int(self.spectroscopic.indices.shape[1])
 
     @property
     def name(self) -> str:
@@ -100,7 +105,7 @@ def _change_count(row: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(row))) if row.size > 1 else 0
 
 
-def as_text(value) -> str:
+def as_text(value: Any) -> str:
     """An HDF5 attribute as str, whether it was stored as bytes, str or a 1-element array."""
     if isinstance(value, np.ndarray):
         value = value.item() if value.size == 1 else value.tolist()
@@ -109,7 +114,7 @@ def as_text(value) -> str:
     return str(value)
 
 
-def as_text_list(value) -> list[str]:
+def as_text_list(value: Any) -> list[str]:
     """A labels/units attribute as a list of str (arrays of bytes or str, or one string)."""
     if value is None:
         return []
@@ -138,7 +143,7 @@ def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
     return target
 
 
-def _link_of(f: h5py.File, path: str):
+def _link_of(f: h5py.File, path: str) -> Any:
     """The link object at path (hard, soft or external), or None when the parent is missing."""
     try:
         return f.get(path, getlink=True)
@@ -146,7 +151,7 @@ def _link_of(f: h5py.File, path: str):
         return None
 
 
-def is_main_dataset(obj) -> bool:
+def is_main_dataset(obj: Any) -> bool:
     """Cheap check: a 2-D dataset carrying all four ancillary attributes."""
     return (
         isinstance(obj, h5py.Dataset)
@@ -155,7 +160,7 @@ def is_main_dataset(obj) -> bool:
     )
 
 
-def is_plain_cube(obj) -> bool:
+def is_plain_cube(obj: Any) -> bool:
     """A numeric 3-D (rows, cols, points) dataset without USID ancillaries."""
     return (
         isinstance(obj, h5py.Dataset)
@@ -243,7 +248,12 @@ def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: in
         units = [""] * n_dims
         if notes is not None:
             notes.append(f"{anc_inds.name} has no usable units: {side} values shown unitless")
-    return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64))
+    labels = {}
+    for name in names:  # BGlib writes them on both tables; either will do
+        found = anc_vals.attrs.get(f"{name}_parameters", anc_inds.attrs.get(f"{name}_parameters"))
+        if found is not None and not isinstance(found, h5py.Reference):
+            labels[name] = tuple(as_text_list(found))
+    return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64), labels)
 
 
 def describe(f: h5py.File, path: str) -> DatasetInfo:
@@ -278,6 +288,14 @@ def describe(f: h5py.File, path: str) -> DatasetInfo:
         f"{path}: shape {obj.shape} is not a spectral map "
         "(need a USID main dataset or a (rows, cols, points) cube)"
     )
+
+
+def describe_main(dset: h5py.Dataset) -> DatasetInfo:
+    """A USID main dataset of any dtype: also the compound ``Fit`` of a results group, which
+    :func:`describe` refuses as spectra."""
+    if not is_main_dataset(dset):
+        raise InputError(f"{dset.name}: is not a USID main dataset")
+    return _describe_usid(dset)
 
 
 def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
