@@ -8,7 +8,8 @@ import psutil
 import pytest
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results_read import read_all
 from peakgui.core.run.progress import ProgressState
 from peakgui.gui.compute_target import CLUSTER, LOCAL, SCHEDULER, ComputeTarget
 from peakgui.gui.run_controller import RunState
@@ -41,7 +42,7 @@ def test_local_dask_cluster_run_equals_a_local_run(qtbot, window, small_file, tm
     settle(qtbot, w)
     assert w.dialogs.errors == [], w.dialogs.errors
     assert w.last_progress.state is ProgressState.FINISHED
-    assert read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()
+    assert read_all(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()
     expected = batch_maps(small_file, tmp_path)
     for layer in (RESPONSE, FREQUENCY, COUNT):
         np.testing.assert_array_equal(w.layers.image(layer), expected[layer])

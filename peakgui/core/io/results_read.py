@@ -52,8 +52,9 @@ def _units_of(member: str) -> str:
     return found.group(1) if found else ""
 
 
-def field_sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
-    """Field name -> (dataset, member or '') for the named fields the group holds."""
+def field_sources(grp: h5py.Group, names: list[str] | None) -> dict[str, tuple[str, str]]:
+    """Field name -> (dataset, member or '') for the named fields the group holds (every
+    dataset of the group, members by their field names, when ``names`` is None)."""
     out = {}
     for key, obj in grp.items():
         if not isinstance(obj, h5py.Dataset):
@@ -63,7 +64,7 @@ def field_sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str
             out[name] = (key, member)
         if not members:
             out[key] = (key, "")
-    return {n: out[n] for n in names if n in out}
+    return out if names is None else {n: out[n] for n in names if n in out}
 
 
 def _column(ds: h5py.Dataset, member: str, index) -> np.ndarray:
@@ -171,4 +172,13 @@ def read_row(ref: ResultsRef, position: int, names: list[str]) -> dict[str, np.n
         if isinstance(done, h5py.Dataset) and not done[position]:
             return None
         return {name: _column(grp[dataset], member, position).ravel()
+                for name, (dataset, member) in field_sources(grp, names).items()}
+
+
+def read_all(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Every (or the named) dataset of a group in memory, ``completed_positions`` included,
+    compound members under their field names: for scripts and tests, not for viewers."""
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        return {name: _column(grp[dataset], member, ())
                 for name, (dataset, member) in field_sources(grp, names).items()}

@@ -19,8 +19,8 @@ from peakgui.core.analyses.declaration import (
 )
 from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.errors import InputError
-from peakgui.core.io.results import COMPLETED, read_results
-from peakgui.core.io.results_read import read_group
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.results_read import read_all, read_group
 from peakgui.core.io.results_source import ResultsSource
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
@@ -116,7 +116,7 @@ def test_a_chained_run_reads_the_fit_and_writes_under_its_group(copy):
     last = run_all(run)
     assert last.state is ProgressState.FINISHED and last.results.group == \
         SHO0 + "/Fit-Loop_Test_000"
-    res = read_results(last.results)
+    res = read_all(last.results)
     want, cols = loops_of(copy)
     np.testing.assert_array_equal(res["Mean"], want.mean(axis=2) * 2.0)
     # whole positions to each worker (the kernel checks (n, N, S)), many to a block: a block
@@ -157,7 +157,7 @@ def test_a_viewer_reads_the_chained_group_by_its_narrow_datasets(copy):
 def test_one_position_in_memory_gives_what_the_run_wrote(copy):
     src = ResultsSource.open_group(copy, SHO0, LOOPS.input)
     run = AnalysisRun(src, LOOPS, n_jobs=1)
-    res = read_results(run_all(run).results)
+    res = read_all(run_all(run).results)
     one = run.compute(src.read_position(17))
     np.testing.assert_array_equal(one["Mean"], res["Mean"][17])
     assert one["Centered"].shape == (2, DC)
@@ -197,7 +197,7 @@ def test_wrong_sources_are_refused(copy):
 def test_per_point_fields_of_raw_spectra_use_the_raw_columns(copy):
     src = SpectralSource.open(copy)
     last = run_all(AnalysisRun(src, DETAIL, n_jobs=2, max_mem_mb=1))
-    res = read_results(last.results)
+    res = read_all(last.results)
     with h5py.File(copy, "r") as f:
         raw = f[RAW][()]
         grp = f[last.results.group]
