@@ -12,7 +12,7 @@ from PyQt5.QtCore import QObject, QTimer
 
 from ..core.analyses.declaration import Analysis
 from ..core.errors import PeakGUIError
-from ..core.run.engine import AnalysisRun
+from ..core.run.engine import AnalysisRun, configured_for
 from .analyses import AnalysisView, view_for
 
 if TYPE_CHECKING:
@@ -68,10 +68,11 @@ class AnalysisPresenter(QObject):
         params = params if params is not None else w.params_panel.params()
         if w.source is None or analysis is None or params is None:
             return None
-        return AnalysisRun(w.source, analysis, params, n_jobs=w.params_panel.jobs(),
-                           max_mem_mb=w.params_panel.max_mem_mb(),
-                           chunk_seconds=w.chunk_seconds, backend=backend,
-                           worker_kind=w.params_panel.compute_target().local_kind())
+        # the panel checked the values: only the checks against this source's spectra run
+        return AnalysisRun.from_configured(
+            w.source, configured_for(w.source, analysis, params), n_jobs=w.params_panel.jobs(),
+            max_mem_mb=w.params_panel.max_mem_mb(), chunk_seconds=w.chunk_seconds,
+            backend=backend, worker_kind=w.params_panel.compute_target().local_kind())
 
     def apply_params(self, params: dict | None) -> None:
         """The analysis with these parameters (None: invalid) for the inspector and the plots."""

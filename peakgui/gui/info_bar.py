@@ -111,7 +111,7 @@ class InfoBar(QFrame):
             label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
 
     def show_message(self, text: str, kind: str = "info",
-                     actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
+                     actions: list[tuple[str, Callable[[], object]]] | None = None) -> None:
         for b in self._buttons:
             self._layout.removeWidget(b)
             b.deleteLater()

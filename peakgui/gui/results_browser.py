@@ -7,7 +7,7 @@ Every read happens in a worker (one step of the maps at a time); the newest requ
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def find_existing(run: AnalysisRun) -> Iterator[list[ExistingResults]]:
+def find_existing(run: AnalysisRun) -> Generator[list[ExistingResults], None, None]:
     """The worker's generator: groups with these exact parameters (the engine's search)."""
     yield run.find_existing()
 
@@ -122,7 +122,7 @@ class ResultsBrowser(QObject):
         if (not src_ds or w.run_controller.is_active()
                 or (w.source is not None and w.source.dataset == src_ds)):
             return False
-        src_file = Path(str(maps.attrs.get("source_file", "")) or w.file)
+        src_file = Path(str(maps.attrs.get("source_file", "")) or w.file or "")
         return w.datasets.open_dataset(src_ds, w.file, then=then, also_in=src_file)
 
     def layer_specs(self, names: list[str],
@@ -214,6 +214,7 @@ class ResultsBrowser(QObject):
             log.warning("looking for earlier results failed: %s", exc)
         if w.run_controller.is_active():
             return
+        layout = w.source.layout if w.source is not None else None
         self.existing = found
         complete = [e for e in found if e.complete]
         partial = [e for e in found if not e.complete]
@@ -222,9 +223,10 @@ class ResultsBrowser(QObject):
         w.start_action.setText("Start")
         if complete:
             e = complete[-1]  # the one the engine reuses
-            self.load(e.ref, " (reused)", w.source.layout)
+            self.load(e.ref, " (reused)", layout)
             name = e.ref.group.rsplit("/", 1)[-1]
-            where = "" if e.ref.file == w.source.file else f" in {e.ref.file.name}"
+            here = w.source is not None and e.ref.file == w.source.file
+            where = "" if here else f" in {e.ref.file.name}"
             w.info_bar.show_message(
                 f"Results with these parameters already exist ({name}{where}) and are shown: "
                 "reused, nothing to compute.", "ok",
@@ -233,7 +235,7 @@ class ResultsBrowser(QObject):
         elif partial:
             e = max(partial, key=lambda x: x.done)
             w.start_action.setText("Resume")
-            self.load(e.ref, " (partial)", w.source.layout)
+            self.load(e.ref, " (partial)", layout)
             pct = 100 * e.done / e.total if e.total else 0
             w.info_bar.show_message(
                 f"A run with these parameters stopped at {pct:.0f}% ({e.done:,} of "

@@ -68,6 +68,8 @@ class RunPresenter(QObject):
             check_readable_hdf5(w.source.file)  # deleted or moved since it was opened?
             backend = compute.backend(w.params_panel.jobs())  # parses only; no connection
             run = w.analysis_run(backend=backend)
+            if run is None:  # no source or no valid parameters: checked above
+                return False
             target = run.results_target()
         except (PeakGUIError, OSError, ValueError) as exc:
             w.error("Cannot run", error_text(exc))
@@ -94,7 +96,9 @@ class RunPresenter(QObject):
             w.layers.set_layer(f.name, self.live_maps.images[f.name],
                                f"{self._titles[f.name]} · running{suffix}", f.units)
         if fields:
-            w.layers.show(w.analysis.view.main_field([f.name for f in fields]) or fields[0].name)
+            view = w.analysis.view
+            main = view.main_field([f.name for f in fields]) if view is not None else None
+            w.layers.show(main or fields[0].name)
         w.results_browser.results = None
         w.loop_plot.set_results(None)
         w.start_action.setText("Start")  # not "Resume" once this run is under way
