@@ -121,7 +121,8 @@ class ResultsSource(SpectralSource):
             reads = tuple((n, *found[n]) for n in spec.needs)
             dtype = _converted_dtype(grp, reads, spec)
             quantity, units = _quantity(first, found[spec.needs[0]][1], spec)
-            upstream = Upstream(ResultsRef(path, grp.name), made_by,
+            upstream = Upstream(ResultsRef(path, grp.name, path.name.endswith(SIDECAR_SUFFIX)),
+                                made_by,
                                 as_text(grp.attrs.get(PARAMS_ATTR, "")),
                                 as_text(grp.attrs.get("timestamp_start", "")))
         info = dataclasses.replace(info, dtype=dtype, quantity=quantity, units=units)

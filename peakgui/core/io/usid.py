@@ -57,9 +57,8 @@ class DimensionTable:
         size = self.sizes[d]
         vals = np.full(size, np.nan)
         vals[self.indices[d]] = self.values[d]  # every entry with index k carries value k's value
-        labels = self.step_labels.get(self.names[d], ())
         return Dimension(self.names[d], self.units[d], vals,
-                         labels if len(labels) == size else ())
+                         step_names(self.step_labels.get(self.names[d], ()), vals))
 
     def find(self, name: str) -> int:
         for d, n in enumerate(self.names):
@@ -98,6 +97,18 @@ class DatasetInfo:
     @property
     def parent(self) -> str:
         return self.path.rsplit("/", 1)[0] or "/"
+
+
+def step_names(named: tuple[str, ...] | list[str], values: np.ndarray) -> tuple[str, ...]:
+    """Each step's name from BGlib's ``<dim>_parameters``, which names each *value* (Field 0 is
+    'out-of-field' even where the in-field spectra come first); by step when the values are
+    not whole numbers it can index. Empty when there are no names."""
+    if not len(named):
+        return ()
+    whole = np.isfinite(values).all() and np.all(values == np.round(values))
+    if whole and values.min() >= 0 and values.max() < len(named):
+        return tuple(str(named[int(v)]) for v in values)
+    return tuple(str(n) for n in named) if len(named) == len(values) else ()
 
 
 def _change_count(row: np.ndarray) -> int:

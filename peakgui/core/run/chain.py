@@ -86,7 +86,10 @@ def upstream_source(analysis: Analysis, file: Path, dataset: str, chosen: str | 
                 return ResultsSource.open_group(path, chosen, spec), []
         raise InputError(f"{file}: no results group {chosen} (looked in "
                          f"{', '.join(p.name for p in files)})")
-    upstream = registry.get(spec.analysis)
+    try:
+        upstream = registry.get(spec.analysis)
+    except ValueError as exc:
+        raise InputError(f"{analysis.title} reads {spec.analysis} results: {exc}") from None
     found = upstream_groups(files, dataset, upstream.group_name, spec.analysis)
     complete = [g for g in found if g.complete]
     if not complete:
