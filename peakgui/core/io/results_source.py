@@ -98,7 +98,7 @@ class ResultsSource(SpectralSource):
     input: ResultsInput | None = None
 
     @classmethod
-    def open_group(cls, file: str | os.PathLike, group: str, spec: ResultsInput,
+    def open_group(cls, file: str | os.PathLike[str], group: str, spec: ResultsInput,
                    dimension: str | None = None) -> ResultsSource:
         """Describe ``group`` of ``file`` as the input ``spec`` asks; an incomplete group, one
         of another analysis or one without the needed fields is refused in one line."""

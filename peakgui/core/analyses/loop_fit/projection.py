@@ -47,7 +47,8 @@ def principal_angle(responses: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
     sxx = np.nansum(z.real**2, axis=axis)
     syy = np.nansum(z.imag**2, axis=axis)
     sxy = np.nansum(z.real * z.imag, axis=axis)
-    return 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    out: np.ndarray = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    return out
 
 
 def signed_area(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
@@ -57,7 +58,8 @@ def signed_area(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
     r = np.asarray(loops, dtype=np.float64)
     v1 = np.roll(v, -1)
     r1 = np.roll(r, -1, axis=-1)
-    return 0.5 * np.sum(v * r1 - v1 * r, axis=-1)
+    out: np.ndarray = 0.5 * np.sum(v * r1 - v1 * r, axis=-1)
+    return out
 
 
 def _plateau_rise(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
@@ -65,7 +67,8 @@ def _plateau_rise(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
     lo, hi = v.min(), v.max()
     top = v >= hi - 0.2 * (hi - lo)
     bottom = v <= lo + 0.2 * (hi - lo)
-    return loops[..., top].mean(axis=-1) - loops[..., bottom].mean(axis=-1)
+    out: np.ndarray = loops[..., top].mean(axis=-1) - loops[..., bottom].mean(axis=-1)
+    return out
 
 
 def project_loops(responses: np.ndarray, voltage: np.ndarray, sign: str = "area",
