@@ -102,3 +102,18 @@ def test_misuse_is_one_line_and_exit_2(env, beps, args, says):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
     assert says in lines[0], lines[0]
+
+
+def test_the_loop_fit_chains_from_the_sho_fit_in_one_command(beps):
+    """PeakGUI's own chained analysis through the same path: loops under the SHO group."""
+    summary = json.loads(batch(None, beps, "--analysis", "sho", "--then", "loop_fit",
+                               "--json").stdout)
+    group = SHO0 + "/Fit-Loop_Fit_000"
+    assert summary["analysis"] == "loop_fit" and summary["results_group"] == group
+    with h5py.File(beps, "r") as f:
+        loops, fit = f[group]["Projected_Loops"], f[SHO0]["Fit"]
+        assert loops.shape == fit.shape == (30, 2 * 12)  # per point: the Fit's own columns
+        assert f[loops.attrs["Spectroscopic_Indices"]] == f[fit.attrs["Spectroscopic_Indices"]]
+        assert f[group].attrs["input_group"] == SHO0
+    again = json.loads(batch(None, beps, "--analysis", "loop_fit", "--json").stdout)
+    assert again["reused"] and again["results_group"] == group

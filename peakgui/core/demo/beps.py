@@ -20,6 +20,7 @@ The truth is stored under ``Ground_Truth`` (see :func:`beps_truth`); ``read_trut
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import h5py
@@ -70,7 +71,7 @@ def loop_model(volts: np.ndarray, params: np.ndarray) -> np.ndarray:
     dv = volts - centre
     width = below + (above - below) * (1.0 + erf(WIDTH_SWITCH * dv)) / 2
     level = (width * erf(dv / width) + below) / (below + above)
-    return a0 + a1 * level + a4 * volts
+    return np.asarray(a0 + a1 * level + a4 * volts)
 
 
 @dataclass
@@ -138,13 +139,14 @@ def complex_loops(scene: BepsScene, sl: slice = slice(None)) -> np.ndarray:
     """(n, fields, dc_steps) noise-free complex responses r(V) exp(i theta) + offset, in
     BGlib's SHO convention (the A exp(i phi) an SHO fit gives)."""
     r = loop_model(scene.volts, scene.loops[sl])
-    return r * np.exp(1j * scene.angle[sl])[:, None, None] + scene.offset[sl, None, None]
+    return np.asarray(r * np.exp(1j * scene.angle[sl])[:, None, None]
+                      + scene.offset[sl, None, None])
 
 
 def resonances(scene: BepsScene, sl: slice = slice(None)) -> np.ndarray:
     """(n, fields, dc_steps) resonance frequencies, shifted by the bias where it is on."""
     shift = np.asarray(scene.f_per_volt)[:, None] * scene.volts[None, :]
-    return scene.f0[sl, None, None] + shift[None]
+    return np.asarray(scene.f0[sl, None, None] + shift[None])
 
 
 def beps_block(scene: BepsScene, start: int, stop: int) -> np.ndarray:
@@ -189,7 +191,7 @@ _UNITS = {"Loop_Parameters": "", "V+": "V", "V-": "V", "Imprint": "V",
           "Amplitude": "V", "Phase": "rad", "Frequency": "Hz", "Quality_Factor": ""}
 
 
-def _write_truth(scene: BepsScene):
+def _write_truth(scene: BepsScene) -> Callable[[h5py.Group], None]:
     def write(chan: h5py.Group) -> None:
         chan.file.attrs["data_type"] = "BEPSData"  # where BGlib's fitters look for it
         grp = chan.create_group("Ground_Truth")
@@ -210,7 +212,7 @@ def _write_truth(scene: BepsScene):
     return write
 
 
-def write_beps_demo(path: str | os.PathLike, rows: int = 32, cols: int = 32, bins: int = 87,
+def write_beps_demo(path: str | os.PathLike[str], rows: int = 32, cols: int = 32, bins: int = 87,
                     dc_steps: int = 64, seed: int = 0, f_lo: float = 300e3,
                     f_hi: float = 350e3, noise: float = 5e-4) -> str:
     """Write the BEPS demo file and return the main dataset's path inside it.

@@ -98,7 +98,7 @@ class ResultsSource(SpectralSource):
     input: ResultsInput | None = None
 
     @classmethod
-    def open_group(cls, file: str | os.PathLike, group: str, spec: ResultsInput,
+    def open_group(cls, file: str | os.PathLike[str], group: str, spec: ResultsInput,
                    dimension: str | None = None) -> ResultsSource:
         """Describe ``group`` of ``file`` as the input ``spec`` asks; an incomplete group, one
         of another analysis or one without the needed fields is refused in one line."""
@@ -121,7 +121,8 @@ class ResultsSource(SpectralSource):
             reads = tuple((n, *found[n]) for n in spec.needs)
             dtype = _converted_dtype(grp, reads, spec)
             quantity, units = _quantity(first, found[spec.needs[0]][1], spec)
-            upstream = Upstream(ResultsRef(path, grp.name), made_by,
+            upstream = Upstream(ResultsRef(path, grp.name, path.name.endswith(SIDECAR_SUFFIX)),
+                                made_by,
                                 as_text(grp.attrs.get(PARAMS_ATTR, "")),
                                 as_text(grp.attrs.get("timestamp_start", "")))
         info = dataclasses.replace(info, dtype=dtype, quantity=quantity, units=units)

@@ -30,7 +30,18 @@ def _label_attrs(obj: h5py.Dataset, dims: Sequence[Dimension]) -> None:
     obj.attrs.create("units", [d.units for d in dims], dtype=TEXT)
     for d in dims:  # named steps travel on, as BGlib writes them: Field_parameters
         if d.labels:
-            obj.attrs.create(f"{d.name}_parameters", list(d.labels), dtype=TEXT)
+            obj.attrs.create(f"{d.name}_parameters", value_names(d), dtype=TEXT)
+
+
+def value_names(dim: Dimension) -> list[str]:
+    """BGlib's ``<dim>_parameters``: a name per whole value of the dim (by step otherwise)."""
+    vals = np.asarray(dim.values)
+    if np.isfinite(vals).all() and np.all(vals == np.round(vals)) and vals.min() >= 0:
+        names = [""] * (int(vals.max()) + 1)
+        for v, name in zip(vals, dim.labels):
+            names[int(v)] = name
+        return names
+    return list(dim.labels)
 
 
 def write_ancillaries(group: h5py.Group, dims: Sequence[Dimension], spectroscopic: bool,

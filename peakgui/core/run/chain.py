@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,14 +41,15 @@ def check_input(analysis: Analysis, source: SpectralSource) -> None:
     if analysis.input is None and chained:
         raise InputError(f"{source.dataset}: {analysis.title} reads raw spectra, not the "
                          "results of another analysis")
-    if chained and source.input is not None and source.input.analysis != analysis.input.analysis:
+    if (isinstance(source, ResultsSource) and analysis.input is not None
+            and source.input is not None and source.input.analysis != analysis.input.analysis):
         raise InputError(f"{source.dataset}: holds {source.input.analysis} results; "
                          f"{analysis.title} reads {analysis.input.analysis} results")
 
 
 def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
                   per_position: bool, fields: list[ResultField], func: Kernel,
-                  args: tuple) -> dict[str, np.ndarray]:
+                  args: tuple[Any, ...]) -> dict[str, np.ndarray]:
     """Map the kernel over an (n, N, S) chunk and assemble each field as it is stored:
     (n, N), or (n, N*S) in the source's column order for per-point fields."""
     n, steps, points = block.shape
@@ -70,12 +72,14 @@ def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
     return values
 
 
-def upstream_source(analysis: Analysis, file: Path, dataset: str, chosen: str | None = None,
+def upstream_source(analysis: Analysis, file: Path, dataset: str | None,
+                    chosen: str | None = None,
                     output: Path | None = None) -> tuple[ResultsSource, list[UpstreamGroup]]:
     """The results source a chained run on ``dataset`` of ``file`` reads: the group ``chosen``
     (an HDF5 path in the output file, the file or its sidecar), else the newest complete group
     of the upstream analysis there. Also returns every candidate found (for a note). A missing
-    or incomplete choice is an InputError in one line."""
+    or incomplete choice is an InputError in one line. ``dataset`` may be None only with
+    ``chosen``."""
     spec = analysis.input
     if spec is None:
         raise InputError(f"{analysis.title} reads raw spectra; it has no upstream group")
@@ -86,7 +90,12 @@ def upstream_source(analysis: Analysis, file: Path, dataset: str, chosen: str | 
                 return ResultsSource.open_group(path, chosen, spec), []
         raise InputError(f"{file}: no results group {chosen} (looked in "
                          f"{', '.join(p.name for p in files)})")
-    upstream = registry.get(spec.analysis)
+    if dataset is None:
+        raise ValueError("upstream_source needs the raw dataset or a chosen group")
+    try:
+        upstream = registry.get(spec.analysis)
+    except ValueError as exc:
+        raise InputError(f"{analysis.title} reads {spec.analysis} results: {exc}") from None
     found = upstream_groups(files, dataset, upstream.group_name, spec.analysis)
     complete = [g for g in found if g.complete]
     if not complete:

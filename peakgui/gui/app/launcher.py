@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,12 +59,11 @@ def data_dir() -> Path:
 
 def ensure_demo(kind: str = "be") -> Path:
     """The demo file of a kind ('be' or 'beps') in the data folder, written first if missing."""
-    if kind == "beps":
-        from ...core.demo.beps import write_beps_demo as write
-        path = data_dir() / BEPS_DEMO_NAME
-    else:
-        from ...core.demo.be import write_demo as write
-        path = data_dir() / DEMO_NAME
+    from ...core.demo.be import write_demo
+    from ...core.demo.beps import write_beps_demo
+
+    write: Callable[[Path], str] = write_beps_demo if kind == "beps" else write_demo
+    path = data_dir() / (BEPS_DEMO_NAME if kind == "beps" else DEMO_NAME)
     if not path.exists():
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:

@@ -242,11 +242,11 @@ class ExportActions(QObject):
     def export_profile_csv(self, path: str) -> None:
         tools = self.map_tools
         d, v = tools.profile.data()
-        if d.size == 0:
+        ends = tools.profile.ends()
+        if d.size == 0 or ends is None:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
         plot = tools.profile.widget.getPlotItem()
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
-        ends = tools.profile.ends()
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
                      [f"PeakGUI line profile of: {self.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])

@@ -12,6 +12,7 @@ those pixels on value maps, draws them in a "masked" grey and counts them in the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,23 +39,25 @@ def mask_colour(colormap: str) -> tuple[tuple[int, int, int, int], str]:
     return MASK_RGBA, "grey"
 
 
-def bad_mask(analysis: Analysis | None, images: dict[str, np.ndarray | None]) -> np.ndarray | None:
+def bad_mask(analysis: Analysis | None,
+             images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
     """Pixels the analysis declares bad, among those computed (None: no mask applies)."""
     if analysis is None or analysis.bad is None or not analysis.bad_needs:
         return None
-    needed = {n: images.get(n) for n in analysis.bad_needs}
-    if any(v is None for v in needed.values()):
+    needed = {n: v for n in analysis.bad_needs if (v := images.get(n)) is not None}
+    if len(needed) < len(analysis.bad_needs):
         return None
     computed = np.logical_and.reduce([np.isfinite(v) for v in needed.values()])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        bad = np.asarray(analysis.bad(needed), dtype=bool)
+        bad = np.asarray(analysis.bad(needed), dtype=np.bool_)
     return bad & computed
 
 
-def derived_image(field: DerivedField, images: dict[str, np.ndarray | None]) -> np.ndarray | None:
+def derived_image(field: DerivedField,
+                  images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
     """A derived field computed from the stored layers' images (None until they all exist)."""
-    needed = {n: images.get(n) for n in field.needs}
-    if any(v is None for v in needed.values()):
+    needed = {n: v for n in field.needs if (v := images.get(n)) is not None}
+    if len(needed) < len(field.needs):
         return None
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.asarray(field.compute(needed), dtype=np.float64)
@@ -329,7 +332,7 @@ class MapLayers(QObject):
                 layer.derived, {k: v.image for k, v in self._layers.items()})
         mask = self.mask() if self._mask_applies(layer) and image is not None else None
         title = layer.title or layer.label
-        if mask is not None and mask.shape == image.shape:
+        if mask is not None and image is not None and mask.shape == image.shape:
             self._mask_count = int(mask.sum())
             if self._mask_count:
                 image = np.where(mask, np.nan, image)

@@ -121,7 +121,7 @@ class InfoBar(QFrame):
             label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
 
     def show_message(self, text: str, kind: InfoKind = InfoKind.INFO,
-                     actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
+                     actions: list[tuple[str, Callable[[], object]]] | None = None) -> None:
         self._remove_buttons()
         for label, callback in actions or []:
             b = QPushButton(label)

@@ -8,11 +8,14 @@ import numpy as np
 import pytest
 
 from peakgui.core.analyses.declaration import ResultsInput
-from peakgui.core.demo.beps import dc_waveform, write_beps_demo
+from peakgui.core.demo.beps import FIELD_VALUES, FIELDS, dc_waveform, write_beps_demo
+from peakgui.core.dimension import Dimension
 from peakgui.core.errors import InputError
 from peakgui.core.io.results import COMPLETED, sidecar_path
 from peakgui.core.io.results_source import ResultsLayout, ResultsSource, upstream_groups
 from peakgui.core.io.source import SpectralSource
+from peakgui.core.io.usid import step_names
+from peakgui.core.io.usid_write import value_names
 from peakgui.core.run.engine import AnalysisRun
 from tests.core.helpers import copy_file
 
@@ -33,13 +36,10 @@ LOOPS = ResultsInput("sho", "DC_Offset", ("Fit_Amplitude", "Fit_Phase"), complex
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    """A small BEPS file whose raw table names its fields as BGlib does, with an SHO fit."""
+    """A small BEPS file laid out as BGlib's translator writes one (in-field first, with
+    Field = 1; Field_parameters names the values), with an SHO fit."""
     path = tmp_path_factory.mktemp("beps") / "beps.h5"
     write_beps_demo(path, rows=4, cols=5, bins=32, dc_steps=12, seed=2)
-    with h5py.File(path, "r+") as f:
-        for name in ("Spectroscopic_Values", "Spectroscopic_Indices"):
-            f[f"/Measurement_000/Channel_000/{name}"].attrs["Field_parameters"] = \
-                ["out-of-field", "in-field"]
     list(AnalysisRun(SpectralSource.open(path), "sho", n_jobs=1).run())
     return path
 
@@ -75,8 +75,9 @@ def test_blocks_are_the_converted_fit_along_dc_per_field(fitted):
 def test_field_names_come_from_the_field_parameters_attribute(fitted):
     src = ResultsSource.open_group(fitted, SHO_GROUP, LOOPS)
     field = src.layout.others[0]
-    assert field.labels == ("out-of-field", "in-field")  # indexed by the Field value
-    assert field.step_label(1) == "in-field"
+    np.testing.assert_array_equal(field.values, FIELD_VALUES)  # 1 (in-field) comes first
+    assert field.labels == FIELDS == ("in-field", "out-of-field")  # named by value
+    assert field.step_label(1) == "out-of-field"
     with h5py.File(fitted, "r") as f:  # the SHO results carried the names on
         vals = f[f[SHO_GROUP]["Fit"].attrs["Spectroscopic_Values"]]
         assert [str(x, "utf-8") if isinstance(x, bytes) else x
@@ -129,7 +130,7 @@ def test_field_names_missing_on_the_results_come_from_the_raw_table(copy):
         for attr in ("Spectroscopic_Values", "Spectroscopic_Indices"):
             del f[fit.attrs[attr]].attrs["Field_parameters"]
     src = ResultsSource.open_group(copy, SHO_GROUP, LOOPS)
-    assert src.layout.others[0].labels == ("out-of-field", "in-field")
+    assert src.layout.others[0].labels == FIELDS
 
 
 def one_row_only(fields: dict[str, np.ndarray]) -> np.ndarray:
@@ -145,3 +146,15 @@ def test_a_conversion_failing_on_a_block_is_one_line(fitted):
     with pytest.raises(InputError, match=r"conversion failed on positions 2\.\.5 "
                                          r"\(ValueError: too many rows\)"):
         src.read(2, 6)
+
+
+def test_step_names_follow_the_values_and_round_trip():
+    named = ("out-of-field", "in-field")
+    assert step_names(named, np.array([1.0, 0.0])) == ("in-field", "out-of-field")
+    assert step_names(named, np.array([0.0, 1.0])) == named
+    assert step_names(named, np.array([0.5, 2.5])) == named  # not indices: by step
+    assert step_names(named, np.array([0.5, 2.5, 3.0])) == ()  # neither
+    assert step_names((), np.array([0.0])) == ()
+    dim = Dimension("Field", "", np.array([1.0, 0.0]), ("in-field", "out-of-field"))
+    assert value_names(dim) == list(named)
+    assert step_names(value_names(dim), dim.values) == dim.labels
