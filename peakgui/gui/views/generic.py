@@ -10,7 +10,6 @@ import pyqtgraph as pg
 from ...core.analyses.declaration import Analysis, FieldKind, PixelDetail, ResultField
 from ..formatting import format_value
 
-
 NOT_APPLICABLE = -1
 """A view's priority for an analysis it cannot draw."""
 GENERIC = 0
