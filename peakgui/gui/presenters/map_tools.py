@@ -30,6 +30,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from ...core.analyses.maps import Difference, field_of
 from ..formatting import error_text, si
 from ..widgets.pinned import PinnedSpectra
 from ..widgets.profile import ProfileTool
@@ -47,16 +48,13 @@ from ..widgets.regions import (
 from ..widgets.spectrum_view import PHASE_MODE
 from ..workers import LatestOnly
 from .compare import (
-    DIFF_PREFIX,
     DIVERGING,
     difference,
     group_label,
-    is_diff_key,
     list_groups,
     read_field,
     symmetric_levels,
 )
-from .map_layers import NAVIGATORS
 
 if TYPE_CHECKING:
     from ..app.main_window import MainWindow
@@ -422,10 +420,8 @@ class MapTools(QObject):
         """The shown result field minus the same field of the chosen group, in a worker."""
         w = self.w
         res, other = w.results, self.group_combo.currentData()
-        key = w.layers.current()
-        if is_diff_key(key):
-            key = key[len(DIFF_PREFIX):]
-        if res is None or key in dict(NAVIGATORS) or key not in w.layers.keys():
+        key = field_of(w.layers.current())
+        if res is None or key is None or key not in w.layers.keys():
             w.statusBar().showMessage("Show a field of a results group first", 5000)
             return False
         if other is None or other == res.ref:
@@ -449,9 +445,9 @@ class MapTools(QObject):
             w.statusBar().showMessage(f"Cannot compare: {exc}", 10000)
             return
         layer = w.layers.layer(key)
-        diff_key = DIFF_PREFIX + key
+        diff_key = Difference(key)
         specs = [(k, w.layers.layer(k).label, w.layers.layer(k).integer)
-                 for k in w.layers.result_keys() if not is_diff_key(k)]
+                 for k in w.layers.result_keys() if not isinstance(k, Difference)]
         w.layers.set_result_layers(specs + [(diff_key, f"Difference: {layer.label}", False)])
         other_name = group_label(other).split("-")[-1]
         w.layers.set_layer(diff_key, diff, f"Δ {layer.label} · {res.short_name} − {other_name}"
@@ -463,7 +459,7 @@ class MapTools(QObject):
 
     def _on_layers_layer_changed(self, key: str) -> None:
         mv, w = self.w.map_view, self.w
-        if is_diff_key(key):
+        if isinstance(key, Difference):
             if not self._diverging_shown:
                 self._auto_before_diff = mv.auto_levels_check().isChecked()
             mv.auto_levels_check().setChecked(False)

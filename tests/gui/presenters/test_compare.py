@@ -8,7 +8,8 @@ from PyQt5.QtGui import QColor, QImage
 from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.io.results import read_results
 from peakgui.gui.export.figures import figure_layout, map_figure
-from peakgui.gui.presenters.compare import DIFF_PREFIX, symmetric_levels
+from peakgui.core.analyses.maps import Difference
+from peakgui.gui.presenters.compare import symmetric_levels
 from peakgui.gui.presenters.map_layers import NAVIGATOR_MEAN
 from tests.gui.helpers import open_and_wait, settle
 
@@ -35,7 +36,7 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     assert tools.group_combo.currentData() == first  # the other group is offered
     w.layers.show(RESPONSE)
     assert tools.show_difference()
-    key = DIFF_PREFIX + RESPONSE
+    key = Difference(RESPONSE)
     qtbot.waitUntil(lambda: w.layers.current() == key, timeout=10_000)
     lay = w.source.layout
     a = lay.to_image(read_results(second, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))

@@ -160,7 +160,7 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     assert w.spectrum_view.plot_item().getAxis("left").labelText == "Phase (rad)"
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000) as blocker:
         w.layers.show(NAVIGATOR_BIN)
-    assert blocker.args == ["bin"]
+    assert blocker.args == [NAVIGATOR_BIN]
     k = w.layers.current_bin()
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, k]))
