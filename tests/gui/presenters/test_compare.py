@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PyQt5.QtGui import QColor, QImage
 
+from peakgui.core.analyses.maps import Difference
 from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.io.results import read_results
 from peakgui.gui.export.figures import figure_layout, map_figure
-from peakgui.core.analyses.maps import Difference
 from peakgui.gui.presenters.compare import symmetric_levels
 from peakgui.gui.presenters.map_layers import NAVIGATOR_MEAN
 from tests.gui.helpers import open_and_wait, settle
