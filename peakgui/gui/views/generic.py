@@ -42,13 +42,18 @@ class AnalysisView:
     bad_label = "masked"
     """What a pixel the analysis declares bad is, after 'N pixels': '12 pixels masked'."""
 
+    analyses: tuple[str, ...] = ()
+    """Names of the analyses this view is written for (it answers ``SPECIFIC`` for them)."""
+
     @classmethod
     def priority(cls, analysis: Analysis) -> int:
         """How well this view draws ``analysis`` (the highest answer is used, as silx's
-        ``DataView.getDataPriority``): the class the analysis names gets ``DECLARED``, the
-        base class ``GENERIC``; a subclass answers ``SPECIFIC`` for the analyses it knows."""
+        ``DataView.getDataPriority``): the class the analysis names gets ``DECLARED``, a view
+        listing the analysis in ``analyses`` ``SPECIFIC``, the base class ``GENERIC``."""
         if analysis.view and analysis.view == view_path(cls):
             return DECLARED
+        if analysis.name in cls.analyses:
+            return SPECIFIC
         return GENERIC if cls is AnalysisView else NOT_APPLICABLE
 
     def __init__(self, analysis: Analysis):

@@ -9,9 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 
-from ...core.analyses.declaration import Analysis, PixelDetail, ResultField
+from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE, PeakDetail
-from .generic import SPECIFIC, AnalysisView, value_text
+from .generic import AnalysisView, value_text
 
 _PEAK_COLOUR = "#f39c12"
 _CHOSEN_COLOUR = "#e0302b"
@@ -21,10 +21,7 @@ class PeakFindingView(AnalysisView):
     """Peaks (triangles), the chosen peak (ring), amplitude (dashed) and position (dotted)."""
 
     bad_label = "without a peak"
-
-    @classmethod
-    def priority(cls, analysis: Analysis) -> int:
-        return SPECIFIC if analysis.name == "peak_finding" else super().priority(analysis)
+    analyses = ("peak_finding",)
 
     def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
         super().attach(plot, legend)

@@ -11,10 +11,10 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 
-from ...core.analyses.declaration import Analysis, FieldKind, PixelDetail, ResultField
+from ...core.analyses.declaration import FieldKind, PixelDetail, ResultField
 from ...core.analyses.sho.analysis import STATUS, ShoDetail, field_name
 from ...core.analyses.sho.status import FitStatus
-from .generic import SPECIFIC, AnalysisView, value_text
+from .generic import AnalysisView, value_text
 
 _FIT_COLOUR = "#e0302b"
 _GUESS_COLOUR = "#7f7f7f"
@@ -30,10 +30,7 @@ class SHOView(AnalysisView):
     """Fit (solid), guess (dashed), fitted band (shaded) and the fit's numbers."""
 
     bad_label = "with a failed or poor fit"
-
-    @classmethod
-    def priority(cls, analysis: Analysis) -> int:
-        return SPECIFIC if analysis.name == "sho" else super().priority(analysis)
+    analyses = ("sho",)
 
     def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
         super().attach(plot, legend)

@@ -20,6 +20,7 @@ from .axes import set_axis_units
 from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
+from .parts import Part
 from .readout import ReadoutLabel
 from .scale_bar import MapScaleBar
 
@@ -107,50 +108,33 @@ class MapView(QWidget):
         layout.addWidget(self._levels_bar)
         layout.addWidget(self._readout)
 
-        self._plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
-        self._plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self._glw.installEventFilter(self)
-        self._cmap_combo.currentIndexChanged.connect(self._on_colormap_combo_changed)
-        self._levels_bar.sigAutoToggled.connect(self._on_auto_check_toggled)
-        self._levels_bar.sigLevelsTyped.connect(self._on_levels_typed)
-        self._levels_bar.sigPercentilesChanged.connect(self._on_percentiles_changed)
-        self._scale_check.toggled.connect(self._on_scale_check_toggled)
-        self._hist.sigLevelChangeFinished.connect(self._on_histogram_levels_dragged)
-        self._plot.getViewBox().sigResized.connect(self._on_viewbox_resized)
-        self._plot.getViewBox().sigRangeChangedManually.connect(self._on_view_zoomed)
+        scene, box, bar = self._plot.scene(), self._plot.getViewBox(), self._levels_bar
+        for signal, slot in ((scene.sigMouseMoved, self._on_scene_mouse_moved),
+                             (scene.sigMouseClicked, self._on_scene_mouse_clicked),
+                             (self._cmap_combo.currentIndexChanged,
+                              self._on_colormap_combo_changed),
+                             (bar.sigAutoToggled, self._on_auto_check_toggled),
+                             (bar.sigLevelsTyped, self._on_levels_typed),
+                             (bar.sigPercentilesChanged, self._on_percentiles_changed),
+                             (self._scale_check.toggled, self._on_scale_check_toggled),
+                             (self._hist.sigLevelChangeFinished,
+                              self._on_histogram_levels_dragged),
+                             (box.sigResized, self._on_viewbox_resized),
+                             (box.sigRangeChangedManually, self._on_view_zoomed)):
+            signal.connect(slot)
         self.set_colormap("viridis")
         self._redraw()
 
     # ---- getters (composition, as pyqtgraph's ImageView) ----------------------------------------
-    def plot_item(self) -> pg.PlotItem:
-        return self._plot
-
-    def image_item(self) -> pg.ImageItem:
-        return self._image
-
-    def histogram(self) -> pg.HistogramLUTItem:
-        return self._hist
-
-    def graphics_widget(self) -> pg.GraphicsLayoutWidget:
-        return self._glw
-
-    def readout(self) -> QLabel:
-        return self._readout
-
-    def auto_levels_check(self) -> QCheckBox:
-        return self._auto_check
-
-    def levels_bar(self) -> LevelsBar:
-        return self._levels_bar
-
-    def colormap_combo(self) -> QComboBox:
-        return self._cmap_combo
-
-    def scale_bar(self) -> MapScaleBar:
-        return self._scale_bar
-
-    def scale_bar_check(self) -> QCheckBox:
-        return self._scale_check
+    plot_item = Part[pg.PlotItem]("_plot")
+    histogram = Part[pg.HistogramLUTItem]("_hist")
+    graphics_widget = Part[pg.GraphicsLayoutWidget]("_glw")
+    readout = Part[QLabel]("_readout")
+    auto_levels_check = Part[QCheckBox]("_auto_check")
+    levels_bar = Part[LevelsBar]("_levels_bar")
+    scale_bar = Part[MapScaleBar]("_scale_bar")
+    scale_bar_check = Part[QCheckBox]("_scale_check")
 
     def levels(self) -> tuple[float, float]:
         """The levels drawn (in the shown units)."""

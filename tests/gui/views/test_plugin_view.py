@@ -13,13 +13,11 @@ from tests.core.analyses.band_mean_plugin import install
 from tests.gui.helpers import open_and_wait, select_and_wait, settle
 
 EDGES_VIEW = '''
-from peakgui.gui.views import SPECIFIC, AnalysisView
+from peakgui.gui.views import AnalysisView
 
 
 class EdgesView(AnalysisView):
-    @classmethod
-    def priority(cls, analysis):
-        return SPECIFIC if analysis.name == "peak_finding" else super().priority(analysis)
+    analyses = ("peak_finding",)
 '''
 
 
