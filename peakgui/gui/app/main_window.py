@@ -19,6 +19,7 @@ from PyQt5.QtWidgets import (
     QGroupBox,
     QLabel,
     QMainWindow,
+    QMenu,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -99,7 +100,12 @@ class MainWindow(QMainWindow):
         self.run_presenter = RunPresenter(self, self.run_controller, self.live_maps)
         self.actions = WindowActions(self)
         self.view_options = ViewOptions(self.settings, self.map_view, self.spectrum_view, self)
-        self.map_tools = MapTools(self)  # regions, profile, pins, comparison (Tools menu)
+        self.inspector.sigInspected.connect(self.pixels.on_pixel_inspected)  # shown first
+        self.map_tools = MapTools(self.map_view, self.spectrum_view, self.layers, self.inspector,
+                                  self.results_browser, self.statusBar().showMessage,
+                                  self.step_suffix, self)
+        help_menu = next(m for m in self.menuBar().findChildren(QMenu) if m.title() == "&Help")
+        self.menuBar().insertMenu(help_menu.menuAction(), self.map_tools.menu)
         self._build_docks()
         self._connect()
         self.bin_timer = self._single_shot(200, self.pixels.on_bin_timer_timeout)
@@ -226,8 +232,11 @@ class MainWindow(QMainWindow):
         self.layers.sigBinChanged.connect(lambda _bin: self.bin_timer.start())
         self.spectrum_view.sigStepChanged.connect(self.pixels.on_spectrum_step_changed)
         self.spectrum_view.sigSpectralDimChanged.connect(self.set_spectral_dim)
-        self.inspector.sigInspected.connect(self.pixels.on_pixel_inspected)
         self.navigator.sigFailed.connect(self.pixels.on_navigator_failed)
+        self.map_tools.sigShowWanted.connect(lambda: (self.tools_dock.show(),
+                                                      self.tools_dock.raise_()))
+        self.map_tools.connect_map_updates(self.live_maps.sigMapsUpdated, self.navigator.sigReady)
+        self.sigDatasetOpened.connect(lambda _ds: self.map_tools.on_source_changed(self.source))
 
     def _restore_settings(self) -> None:
         geom, state = self.settings.window_geometry(), self.settings.window_state()

@@ -186,8 +186,7 @@ class ExportActions(QObject):
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
-        tools = getattr(self.w, "map_tools", None)
-        for pin in tools.pins.pins if tools is not None else []:
+        for pin in self.w.map_tools.pins.pins.pins:
             if len(pin.spectrum) == len(spectrum):  # pinned along the same axis
                 cols[f"{pin.label} abs"] = np.abs(pin.spectrum)
         header = [f"PeakGUI spectrum: {plain_text(view.title().text())}",
@@ -227,13 +226,13 @@ class ExportActions(QObject):
             self._done(path, self.export_profile_csv)
 
     def export_profile_csv(self, path: str) -> None:
-        tools = self.w.map_tools
-        d, v = tools.profile.data()
+        profile = self.w.map_tools.profile.profile
+        d, v = profile.data()
         if d.size == 0:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
-        plot = tools.profile.widget.getPlotItem()
+        plot = profile.widget.getPlotItem()
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
-        ends = tools.profile.ends()
+        ends = profile.ends()
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
                      [f"PeakGUI line profile of: {self.w.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])
@@ -244,11 +243,11 @@ class ExportActions(QObject):
             self._done(path, self.export_region_csv)
 
     def export_region_csv(self, path: str) -> None:
-        tools = self.w.map_tools
-        if not tools.stats:
+        regions = self.w.map_tools.regions
+        if not regions.stats:
             raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
-        lines = [f"# PeakGUI region statistics: {tools.region.shape} on "
+        lines = [f"# PeakGUI region statistics: {regions.region.shape} on "
                  f"{self.w.map_view.title_text()}", f"# units: {self.w.map_view.units() or '-'}",
                  "statistic,value"]
-        lines += [f"{k},{v:.9g}" for k, v in tools.stats.items()]
+        lines += [f"{k},{v:.9g}" for k, v in regions.stats.items()]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
-from PyQt5.QtWidgets import QSpinBox
+from PyQt5.QtCore import QObject
+from PyQt5.QtGui import QKeySequence
+from PyQt5.QtWidgets import QAction, QPushButton, QSpinBox
 
 T = TypeVar("T")
 
@@ -46,3 +48,24 @@ def spin_box(lo: int, hi: int, tip: str, value: int | None = None, suffix: str =
     box.setSpecialValueText(special)
     box.setToolTip(tip)
     return box
+
+
+def action(parent: QObject, text: str, slot: Callable[..., Any], tip: str, name: str,
+           shortcut: str | None = None) -> QAction:
+    """A menu action with its tooltip (also the status-bar tip), object name and slot."""
+    a = QAction(text, parent)
+    a.setObjectName(name)
+    if shortcut:
+        a.setShortcut(QKeySequence(shortcut))
+    a.setToolTip(tip)
+    a.setStatusTip(tip)
+    a.triggered.connect(slot)
+    return a
+
+
+def action_button(act: QAction, text: str | None = None) -> QPushButton:
+    """A push button that triggers ``act`` (the dock's buttons and the menu do the same)."""
+    b = QPushButton(text or act.text().replace("&", ""))
+    b.setToolTip(act.toolTip())
+    b.clicked.connect(act.trigger)
+    return b

@@ -173,25 +173,25 @@ def test_profile_region_and_pinned_spectra_exports(qtbot, window, small_file, tm
     w.dialogs.save_path = str(tmp_path / "profile.csv")
     ex.profile_csv_action.trigger()
     assert "no line profile" in w.dialogs.errors[-1]
-    tools.add_profile()
+    tools.profile.add()
     ex.profile_csv_action.trigger()
     table = np.loadtxt(tmp_path / "profile.csv", delimiter=",")
-    d, v = tools.profile.data()
+    d, v = tools.profile.profile.data()
     np.testing.assert_allclose(table[:, 0], d)
     np.testing.assert_allclose(table[:, 1], v)
     assert "distance (m)" in (tmp_path / "profile.csv").read_text()
 
-    tools.add_region("rectangle")
-    qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
+    tools.regions.add("rectangle")
+    qtbot.waitUntil(lambda: tools.regions.region_mean is not None, timeout=20_000)
     w.dialogs.save_path = str(tmp_path / "region.csv")
     ex.region_csv_action.trigger()
     rows = dict(ln.split(",") for ln in (tmp_path / "region.csv").read_text().splitlines()
                 if ln and not ln.startswith("#") and not ln.startswith("statistic"))
-    assert float(rows["count"]) == tools.stats["count"]
-    assert float(rows["mean"]) == pytest.approx(tools.stats["mean"])
+    assert float(rows["count"]) == tools.regions.stats["count"]
+    assert float(rows["mean"]) == pytest.approx(tools.regions.stats["mean"])
 
     rep = select_and_wait(qtbot, w, 4, 4)
-    tools.pin_selected()
+    tools.pins.pin_selected()
     select_and_wait(qtbot, w, 6, 9)
     w.dialogs.save_path = str(tmp_path / "spectrum.csv")
     ex.spectrum_csv_action.trigger()

@@ -31,7 +31,7 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     _run(qtbot, w)
     second = w.results.ref
     assert second != first
-    tools = w.map_tools
+    tools = w.map_tools.comparison
     qtbot.waitUntil(lambda: len(tools.groups) == 2, timeout=10_000)
     assert tools.group_combo.currentData() == first  # the other group is offered
     w.layers.show(RESPONSE)
@@ -66,5 +66,5 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
 def test_difference_needs_a_results_field(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    assert not w.map_tools.show_difference()
+    assert not w.map_tools.comparison.show_difference()
     assert "results group" in w.statusBar().currentMessage()
