@@ -53,8 +53,8 @@ class ComparisonPresenter(QObject):
         return self._group_lister.busy() or self._diff_reader.busy()
 
     def abort(self) -> None:
-        self._group_lister.abort()
-        self._diff_reader.abort()
+        for reader in (self._group_lister, self._diff_reader):
+            reader.abort()
 
     def refresh_groups(self) -> None:
         """List the dataset's results groups again (in a worker)."""

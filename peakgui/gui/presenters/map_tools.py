@@ -66,11 +66,12 @@ class MapTools(QObject):
             signal.connect(lambda *_: self.on_map_values_changed())
 
     def busy(self) -> bool:
-        return self.regions.busy() or self.comparison.busy()
+        """A region's spectra or a results group are still being read."""
+        return any(part.busy() for part in (self.regions, self.comparison))
 
     def abort(self) -> None:
-        self.regions.abort()
-        self.comparison.abort()
+        for part in (self.regions, self.comparison):
+            part.abort()
 
     def on_map_values_changed(self) -> None:
         """The map shows other values: the region's statistics and the profile follow."""

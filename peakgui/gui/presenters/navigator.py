@@ -62,7 +62,6 @@ class NavigatorController(QObject):
         super().__init__(parent)
         self._layers = layers
         self._source: SpectralSource | None = None
-        self._suffix = ""
         self._workers = {MEAN: LatestOnly(self), BIN: LatestOnly(self)}
 
     def set_source(self, source: SpectralSource | None) -> None:
