@@ -32,10 +32,10 @@ from peakgui.core.demo.be import write_demo
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
-from peakgui.gui.app.dialogs import Dialogs
 from peakgui.gui.app.launcher import create_application
 from peakgui.gui.app.main_window import MainWindow
 from peakgui.gui.app.settings import Settings
+from peakgui.gui.widgets.dialogs import Dialogs
 
 
 class LatencyProbe:
@@ -143,7 +143,7 @@ def main() -> int:
     w.open_file(path)
     wait_signal(w.sigNavigatorReady)
     t_nav = time.perf_counter() - t_open
-    jobs = w.analysis_run().n_jobs
+    jobs = w.run_presenter.run_for().n_jobs
 
     probe.start()
     spin(2.0)
@@ -168,13 +168,13 @@ def main() -> int:
     wait_signal(w.run_controller.sigProgressed)
     spin(0.3)
     t = time.perf_counter()
-    w.pause_run()
+    w.run_controller.pause()
     wait_signal(w.run_controller.sigPaused)
     pause_s = time.perf_counter() - t
-    w.resume_run()
+    w.run_controller.resume()
     wait_signal(w.run_controller.sigProgressed)
     t = time.perf_counter()
-    w.cancel_run()
+    w.run_controller.cancel()
     wait_signal(w.run_controller.sigStopped)
     cancel_s = time.perf_counter() - t
 

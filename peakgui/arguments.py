@@ -55,6 +55,48 @@ def add_analysis_arguments(p: argparse.ArgumentParser) -> None:
                      help="frequency band to fit in Hz (default: the whole axis)")
 
 
+def add_chain_arguments(p: argparse.ArgumentParser) -> None:
+    """--from, --then and --then-param: analyses that read another analysis' results."""
+    g = p.add_argument_group("chained analyses (that read another analysis' results)")
+    g.add_argument("--from", dest="from_group", metavar="GROUP",
+                   help="results group the chained --analysis reads, an HDF5 path in the file, "
+                   "its sidecar or --output (default: the newest complete group of the "
+                   "analysis it reads, e.g. the SHO fit's for loop_fit)")
+    g.add_argument("--then", metavar="NAME",
+                   help="after --analysis, run the chained analysis NAME on its results, in "
+                   "one command: --analysis sho --then loop_fit")
+    g.add_argument("--then-param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one of the --then analysis' parameters (repeatable)")
+
+
+def chain_values(args: argparse.Namespace, analysis: Any) -> tuple[Any, dict[str, Any]]:
+    """The --then analysis and its checked values (None, {} without --then), after checking
+    --from and --then against the analyses they name; InputError says what is wrong."""
+    from peakgui.core.analyses import registry
+    from peakgui.core.errors import InputError
+
+    if args.from_group and args.then:
+        raise InputError("--from and --then exclude each other: with --then the chained "
+                         "analysis reads the results the first one just wrote")
+    if args.from_group and analysis.input is None:
+        raise InputError(f"--from chooses the results a chained --analysis reads; "
+                         f"{analysis.name} reads raw spectra")
+    if args.then_param and not args.then:
+        raise InputError("--then-param sets parameters of the --then analysis; there is none")
+    if not args.then:
+        return None, {}
+    try:
+        then = registry.get(args.then)
+        values = then.values(_pairs(args.then_param, "--then-param"))
+    except ValueError as exc:
+        raise InputError(f"bad parameters: {exc}") from None
+    if then.input is None or then.input.analysis != analysis.name:
+        reads = f"reads {then.input.analysis} results" if then.input else "reads raw spectra"
+        raise InputError(f"--then {then.name}: {then.title} {reads}, not the results of "
+                         f"--analysis {analysis.name}")
+    return then, values
+
+
 def add_jobs_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="parallel workers (default: all cores but one; two spare above four)")
@@ -113,9 +155,16 @@ def parameter_values(args: argparse.Namespace) -> dict[str, Any]:
                              "--param NAME=VALUE for this analysis")
         values = value if isinstance(value, list | tuple) else [value]
         given.update(zip(names, values))
-    for item in args.param:
+    given.update(_pairs(args.param, "--param"))
+    return given
+
+
+def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
+    """``NAME=VALUE`` items as a dict; ValueError names a malformed one."""
+    out = {}
+    for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"--param {item!r}: expected NAME=VALUE")
-        given[name.strip()] = value.strip()
-    return given
+            raise ValueError(f"{option} {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out

@@ -16,19 +16,26 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .arguments import (
     add_analysis_arguments,
+    add_chain_arguments,
     add_input_arguments,
     add_jobs_argument,
     analysis_help,
+    chain_values,
     list_analyses,
     parameter_values,
     wants_analysis_help,
 )
 from .core.errors import InputError, OutputError, PeakGUIError
 from .core.io.files import SIDECAR_SUFFIX, expand_inputs  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:  # the engine loads only when a run starts: --help stays instant
+    from .core.run.backends import Backend
+    from .core.run.batch import BatchEvent
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -48,6 +55,7 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--spectral-dim", metavar="NAME",
                    help="spectroscopic dimension each spectrum runs along (default: Frequency)")
     add_analysis_arguments(p)
+    add_chain_arguments(p)
     add_jobs_argument(p)
     p.add_argument("--max-mem", type=float, default=None, metavar="MB",
                    help="memory cap for one chunk in MB (default: half the free memory)")
@@ -147,6 +155,8 @@ class BatchPlan:
     params: dict
     files: list[Path]
     notes: list[str] = field(default_factory=list)
+    then: Any = None  # the chained analysis run on the results (--then)
+    then_params: dict = field(default_factory=dict)
 
 
 def plan_batch(args: argparse.Namespace) -> BatchPlan:
@@ -161,66 +171,105 @@ def plan_batch(args: argparse.Namespace) -> BatchPlan:
     if args.output and len(files) > 1:
         raise InputError("--output takes one input file; without it each file gets its own "
                          "results")
-    return BatchPlan(analysis, params, files)
+    plan = BatchPlan(analysis, params, files)
+    plan.then, plan.then_params = chain_values(args, analysis)
+    return plan
 
 
-def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
-             bar: _ProgressBar, stop: _StopRequest, prepared: set) -> dict:
-    """Run (or reuse) the analysis on one file and return its JSON summary."""
-    from .core.io.source import SpectralSource
-    from .core.run.backends import WorkerKind
-    from .core.run.engine import AnalysisRun
-    from .core.run.progress import ProgressState
+def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """Run every input file in turn, yielding each file's summary (an ``error`` key when it
+    failed); the kernel loads once, the Dask cluster is connected once."""
+    from .core.run.batch import BatchStage, run_files
 
-    source = SpectralSource.open(path, args.dataset, args.spectral_dim)
-    n_jobs = args.jobs if backend is None else backend.local_workers or 1
-    process = AnalysisRun(source, plan.analysis, plan.params, n_jobs=n_jobs,
-                          max_mem_mb=args.max_mem, output=args.output, backend=backend,
-                          worker_kind=args.backend)
-    target = process.results_target()
-    if target.separate and target.reason != "as asked":
-        print(f"peakgui-batch: {path}: {target.reason}; results go to {target.file}",
+    plan = plan_batch(args)
+    backend = _cluster_backend(args)  # None: the usual local workers
+    totals = _positions_guess(plan.files, args)
+    bar = _ProgressBar(sys.stderr.isatty(), len(plan.files), sum(totals))
+    stop = _StopRequest()
+    # a bad file ends a one-file command; among several, it is said and the others run (a lost
+    # cluster ends them all)
+    errors = (InputError, OutputError) if len(plan.files) > 1 else ()
+    current: int | None = None  # the file on the bar
+    with contextlib.ExitStack() as stack:
+        if backend is not None:  # connect before anything is written: a bad address fails here
+            stack.enter_context(backend)
+            print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
+        stack.enter_context(stop.installed())
+        events = stack.enter_context(contextlib.closing(run_files(
+            plan.files, plan.analysis, plan.params, errors=errors, dataset=args.dataset,
+            spectral_dim=args.spectral_dim, force=args.force, n_jobs=args.jobs,
+            max_mem_mb=args.max_mem, output=args.output, backend=backend,
+            worker_kind=args.backend, prepare=True, from_group=args.from_group,
+            then=(plan.then, plan.then_params) if plan.then else None)))
+        last_link = 1 if plan.then else 0
+        first: dict[str, Any] = {}  # the first analysis' summary, while the chained one runs
+        try:
+            for ev in events:
+                if ev.stage is BatchStage.OPENING:
+                    current = ev.index
+                    bar.start_file(ev.index + 1, ev.path.name)
+                elif ev.stage is BatchStage.STARTED:
+                    _say_where(ev)
+                elif ev.stage is BatchStage.PROGRESS:
+                    bar.update(ev.progress)
+                    if stop.requested and ev.progress.done < ev.progress.total:
+                        raise KeyboardInterrupt
+                elif ev.stage is BatchStage.FINISHED and ev.link < last_link:
+                    first = _summary(ev, backend)
+                    _report(first, args)
+                    if stop.requested:
+                        raise KeyboardInterrupt
+                else:
+                    current = None
+                    bar.end_file(totals[ev.index])
+                    if ev.stage is BatchStage.FAILED:
+                        print(f"peakgui-batch: error: {ev.error}", file=sys.stderr)
+                        yield {"file": str(ev.path), "analysis": plan.analysis.name,
+                               "error": str(ev.error)}
+                    else:
+                        yield {**_summary(ev, backend), **({"upstream": first} if ev.link
+                                                            else {})}
+        finally:
+            if current is not None:
+                bar.end_file(totals[current])
+
+
+def _say_where(ev: BatchEvent) -> None:
+    """Results that cannot go beside the source, and what was worked around in the file."""
+    from .core.run.target import TargetReason
+
+    target, source = ev.target, ev.run.source
+    if target.separate and target.reason is not TargetReason.AS_ASKED:
+        print(f"peakgui-batch: {ev.path}: {target.text}; results go to {target.file}",
               file=sys.stderr)
     for note in source.notes:
-        print(f"peakgui-batch: {path}: {note}", file=sys.stderr)
-    t_prepare = time.perf_counter()
-    computes_here = backend is None and (process.n_jobs == 1
-                                         or process.worker_kind is WorkerKind.THREADS)
-    key = plan.analysis.name
-    if computes_here and key not in prepared and (
-            args.force or not any(e.complete for e in process.find_existing())):
-        process.prepare()  # the kernel's one-off load is reported apart from the run
-        prepared.add(key)
-    prepare_seconds = time.perf_counter() - t_prepare
-    t0 = time.perf_counter()
-    last = None
-    gen = process.run(force=args.force)
-    with contextlib.closing(gen):
-        for last in gen:
-            bar.update(last)
-            if stop.requested:
-                break
-    seconds = time.perf_counter() - t0
-    if stop.requested and last is not None and last.done < last.total:
-        raise KeyboardInterrupt
+        print(f"peakgui-batch: {ev.path}: {note}", file=sys.stderr)
+
+
+def _summary(ev: BatchEvent, backend: Backend | None) -> dict[str, Any]:
+    """One file's JSON summary, from its last report."""
+    from .core.run.progress import ProgressState
+
+    run, last, seconds = ev.run, ev.progress, ev.seconds
+    source = run.source
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
     summary = {
-        "file": str(source.file),
+        "file": str(ev.path),
         "dataset": source.dataset,
-        "analysis": plan.analysis.name,
+        "analysis": run.analysis.name,
         "results_file": str(last.results.file) if last else None,
         "results_group": last.results.group if last else None,
         "positions": source.layout.n_positions,
         "computed": computed,
         "reused": bool(last and last.state is ProgressState.REUSED),
         "seconds": round(seconds, 4),
-        "kernel_load_seconds": round(prepare_seconds, 4),
+        "kernel_load_seconds": round(ev.prepare_seconds, 4),
         "spectra_per_second": round(spectra / seconds, 1) if seconds > 0 and spectra else 0.0,
         "workers": len(last.worker_pids) if last else 0,
         "worker_pids": sorted(last.worker_pids) if last else [],
-        "worker_kind": process.worker_kind.value if backend is None else "dask",
-        "worker_threads": len(process.backend.worker_threads),
+        "worker_kind": run.worker_kind.value if backend is None else "dask",
+        "worker_threads": len(run.backend.worker_threads),
         "notes": list(source.notes),
     }
     if backend is not None:  # pids of different hosts may coincide: count worker addresses
@@ -229,31 +278,13 @@ def run_file(path: Path, plan: BatchPlan, args: argparse.Namespace, backend,
     return summary
 
 
-def run_batch(args: argparse.Namespace) -> Iterator[dict]:
-    """Run every input file in turn, yielding each file's summary (an ``error`` key when it
-    failed); the kernel loads once, the Dask cluster is connected once."""
-    plan = plan_batch(args)
-    backend = _cluster_backend(args)  # None: the usual local workers
-    totals = _positions_guess(plan.files, args)
-    bar = _ProgressBar(sys.stderr.isatty(), len(plan.files), sum(totals))
-    stop = _StopRequest()
-    prepared: set = set()
-    with contextlib.ExitStack() as stack:
-        if backend is not None:  # connect before anything is written: a bad address fails here
-            stack.enter_context(backend)
-            print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
-        stack.enter_context(stop.installed())
-        for i, path in enumerate(plan.files, 1):
-            bar.start_file(i, path.name)
-            try:
-                yield run_file(path, plan, args, backend, bar, stop, prepared)
-            except (InputError, OutputError) as exc:  # this file only; a lost cluster ends all
-                if len(plan.files) == 1:
-                    raise
-                print(f"peakgui-batch: error: {exc}", file=sys.stderr)
-                yield {"file": str(path), "analysis": plan.analysis.name, "error": str(exc)}
-            finally:
-                bar.end_file(totals[i - 1])
+def _report(summary: dict[str, Any], args: argparse.Namespace) -> None:
+    """One line on stderr for a file's finished (or reused) run, unless --json."""
+    if args.json or "error" in summary:
+        return
+    verb = "reused" if summary["reused"] else f"computed {summary['computed']} positions"
+    print(f"peakgui-batch: {Path(summary['file']).name}: {summary['analysis']} {verb}; "
+          f"results in {summary['results_file']}:{summary['results_group']}", file=sys.stderr)
 
 
 def _positions_guess(files: list[Path], args: argparse.Namespace) -> list[int]:
@@ -313,11 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             summaries.append(summary)
             if args.json:
                 print(json.dumps(summary), flush=True)
-            elif "error" not in summary:
-                verb = ("reused" if summary["reused"]
-                        else f"computed {summary['computed']} positions")
-                print(f"peakgui-batch: {Path(summary['file']).name}: {verb}; results in "
-                      f"{summary['results_file']}:{summary['results_group']}", file=sys.stderr)
+            else:
+                _report(summary, args)
     except KeyboardInterrupt:
         print("\npeakgui-batch: interrupted; finished chunks are saved, run again to resume",
               file=sys.stderr)

@@ -62,13 +62,6 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False))
 
 
-def bundle_dir() -> Path:
-    """The folder holding the executables (the install folder), frozen or not."""
-    if is_frozen():
-        return Path(sys.executable).resolve().parent
-    return Path(__file__).resolve().parent.parent
-
-
 # --- child processes -------------------------------------------------------------------------
 
 def child_request(argv: Sequence[str]) -> tuple[str, tuple] | None:

@@ -14,6 +14,8 @@ class Dimension:
     name: str
     units: str
     values: np.ndarray = field(compare=False, repr=False)
+    # a name per step where the file gives one (BGlib's Field: 'out-of-field', 'in-field')
+    labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -22,6 +24,12 @@ class Dimension:
     def label(self) -> str:
         """``Name (units)`` for axis labels."""
         return f"{self.name} ({self.units})" if self.units else self.name
+
+    def step_label(self, index: int) -> str:
+        """What to call step ``index``: its label when the file names it, else its value."""
+        if 0 <= index < len(self.labels):
+            return self.labels[index]
+        return f"{self.name} {self.value_at(index):g}"
 
     def value_at(self, index):
         """The axis value at an index (or an array of indices): the one index-to-value rule."""

@@ -144,6 +144,13 @@ def step_description(layout, step: int) -> str:
     return ", ".join(f"{d.name} = {si(d.values[i], d.units)}" for d, i in zip(others, idx))
 
 
+def step_suffix(layout, step: int) -> str:
+    """`` · DC_Offset = 2.5 V`` after a map's title when the data has more than one step."""
+    if layout is None or layout.n_steps <= 1:
+        return ""
+    return f" · {step_description(layout, step)}"
+
+
 def error_text(exc: BaseException) -> str:
     """One clear sentence for the user (PeakGUIError already is one; OSError has strerror)."""
     if isinstance(exc, PeakGUIError):

@@ -109,3 +109,44 @@ def kill_after(args: list, path, group: str, positions: int, env=None,
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return completed_count(path, group)
+
+
+def install_distribution(folder: Path, module: str, source: str, entry: str) -> Path:
+    """Write ``module`` (its ``source``) into ``folder`` as pip would install a distribution
+    declaring ``entry = module:ANALYSIS`` in the ``peakgui.analyses`` group; return folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{module}.py").write_text(source)
+    dist = module.replace("_", "-")
+    info = folder / f"{module}-1.0.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[peakgui.analyses]\n{entry} = {module}:ANALYSIS\n")
+    return folder
+
+
+def env_with(*folders: Path) -> dict:
+    """This environment with ``folders`` (installed plugins) and the repository on the path."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, folders), str(root),
+                                         env.get("PYTHONPATH", "")])
+    return env
+
+
+def cli(env: dict | None, *args, check: bool = True) -> subprocess.CompletedProcess:
+    """``peakgui-batch ARGS`` in a fresh Python; asserts exit 0 unless ``check`` is False."""
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "peakgui.cli", *map(str, args)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def copy_file(source, target: Path) -> Path:
+    """A copy of ``source`` at ``target`` (a test's own file to change)."""
+    import shutil
+
+    shutil.copy(source, target)
+    return target

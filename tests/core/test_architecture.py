@@ -42,14 +42,23 @@ def test_the_core_has_its_visible_shape():
 
 
 def test_no_module_imports_itself_back():
-    """No import cycle anywhere in the package (the layers contract checks across layers).
-    Annotations only (``if TYPE_CHECKING:``: presenters naming the window they serve) are not
-    imports at run time and are left out."""
+    """No import cycle anywhere in the package (the layers contract checks across layers),
+    annotation-only imports (``if TYPE_CHECKING:``) included: a presenter that names the window
+    it serves depends on it as surely as one that imports it."""
     grimp = pytest.importorskip("grimp")
-    graph = grimp.build_graph("peakgui", exclude_type_checking_imports=True)
+    graph = grimp.build_graph("peakgui", exclude_type_checking_imports=False)
     cycles = []
     for module in sorted(graph.modules):
         for imported in graph.find_modules_directly_imported_by(module):
             if imported.startswith("peakgui") and graph.chain_exists(imported, module):
                 cycles.append((module, imported))
     assert cycles == []
+
+
+def test_only_the_application_modules_import_the_main_window():
+    """Presenters, panels, widgets and views get the session and their few collaborators, never
+    the window (import-linter enforces the same; this says it where the cycles are tested)."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("peakgui", exclude_type_checking_imports=False)
+    importers = graph.find_modules_that_directly_import("peakgui.gui.app.main_window")
+    assert {m for m in importers if not m.startswith("peakgui.gui.app.")} == set()

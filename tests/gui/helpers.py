@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peakgui.gui.app.dialogs import Dialogs
 from peakgui.gui.app.main_window import MainWindow
+from peakgui.gui.widgets.dialogs import Dialogs
 
 
 class ScriptedDialogs(Dialogs):
@@ -95,7 +95,7 @@ def open_fails(qtbot, w: MainWindow, path, dataset=None, timeout=20_000) -> None
     """Open a file (or, with ``path`` None, a dataset of the open file) and wait until the
     window has said why it cannot."""
     with qtbot.waitSignal(w.sigOpenFinished, timeout=timeout) as blocker:
-        started = w.open_file(path, dataset) if path is not None else w.open_dataset(dataset)
+        started = w.open_file(path, dataset) if path is not None else w.datasets.open_dataset(dataset)
         assert started
     assert blocker.args == [False]
     settle(qtbot, w, timeout)

@@ -111,7 +111,7 @@ def test_the_window_keeps_serving_timers_while_a_slow_file_loads(qtbot, window, 
         with qtbot.waitSignals([w.sigPixelTested, w.sigResultsShown,
                                 w.tree.model().sigChildrenLoaded], timeout=20_000):
             assert w.select_pixel(5, 6)  # a pixel
-            w.open_results_group(GROUP0)  # a results group
+            w.results_browser.open_group(GROUP0)  # a results group
             w.tree.view().expand(group)  # a tree node
             assert time.perf_counter() - t0 < SLOW_S / 2  # none of them waited for the disk
         took = time.perf_counter() - t0

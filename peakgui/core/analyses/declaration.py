@@ -5,6 +5,10 @@ results, a pixel inspection that explains one spectrum in full, and the metadata
 (parameters with units and ranges, result fields with quantities and units, provenance). It never
 touches a file: the run layer reads the spectra and writes the results.
 
+Its spectra are raw data by default; an analysis with an :class:`ResultsInput` is *chained*: its
+spectra are another analysis' stored results (the SHO fit's amplitude and phase along the DC
+offset, say), converted by the declaration and served by the run layer like raw spectra.
+
 Parameter values travel as a plain ``dict`` (name -> value, every parameter present): picklable
 for worker processes and Dask, storable as HDF5 attributes, and the key by which earlier results
 with the same settings are found again.
@@ -114,7 +118,8 @@ class FieldKind(enum.Enum):
 
 @dataclass(frozen=True)
 class ResultField:
-    """One per-spectrum result an analysis writes (a (P, N) dataset)."""
+    """One per-spectrum result an analysis writes (a (P, N) dataset; (P, N*S) ``per_point``,
+    stored in the columns of the source's own spectroscopic table)."""
 
     name: str
     dtype: str
@@ -126,6 +131,8 @@ class ResultField:
     compound: str = ""  # stored as member ``member`` of this compound dataset (BGlib's Fit)
     member: str = ""
     compound_quantity: str = ""  # the compound dataset's quantity (its units are "compound")
+    # one value per spectral point (N*S per position, a projected loop) instead of per spectrum
+    per_point: bool = False
 
     @property
     def label(self) -> str:
@@ -151,11 +158,13 @@ class DerivedField:
 
 @dataclass(frozen=True)
 class SpectralContext:
-    """What an analysis may know about the data: the spectral axis and the data's quantity."""
+    """What an analysis may know about the data: the spectral axis, the data's quantity and
+    the other spectroscopic dimensions (``steps``, slowest first: Field, then cycles...)."""
 
     axis: Dimension
     quantity: str = "Signal"
     units: str = "a. u."
+    steps: tuple[Dimension, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -177,6 +186,25 @@ class PixelDetail:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ResultsInput:
+    """A chained analysis' input: fields of another analysis' results along one of their
+    spectroscopic dimensions, e.g. the SHO fit's amplitude and phase along ``DC_Offset``.
+
+    ``convert`` maps ``{field: (n, C) array}`` (every column of the upstream results, for n
+    positions) to the (n, C) values the kernel sees as spectra; it must be a module-level
+    function, as the kernel is. ``quantity``/``units`` describe the converted values (empty:
+    those of the first needed field).
+    """
+
+    analysis: str  # the upstream analysis, e.g. "sho"
+    dimension: str  # the upstream spectroscopic dimension the new spectra run along
+    needs: tuple[str, ...]  # upstream field names read, e.g. ("Fit_Amplitude", "Fit_Phase")
+    convert: Callable[[dict[str, np.ndarray]], np.ndarray]
+    quantity: str = ""
+    units: str = ""
+
+
 Kernel = Callable[[np.ndarray, ParamValues, SpectralContext], dict[str, np.ndarray]]
 Inspect = Callable[[np.ndarray, ParamValues, SpectralContext], PixelDetail]
 
@@ -186,6 +214,9 @@ class Analysis:
     """The declaration of one analysis; see the module docstring.
 
     ``kernel`` must be a module-level function (worker processes and Dask import it by name).
+    A ``per_position`` kernel gets (n, N, S) blocks (all steps of whole positions) and returns
+    per-spectrum fields as (n, N) and ``per_point`` fields as (n, N, S); its ``inspect`` gets
+    the (N, S) spectra of one position.
     """
 
     name: str  # identifier: entry-point name, --analysis NAME
@@ -208,6 +239,8 @@ class Analysis:
     bad: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
     bad_needs: tuple[str, ...] = ()
     check_axis: Callable[[ParamValues, SpectralContext], str | None] | None = None
+    input: ResultsInput | None = None  # None: raw spectra; else another analysis' results
+    per_position: bool = False
     # the GUI view that draws this analysis' pixel detail, "package.module:Class" (imported by
     # the GUI only, so the core never loads Qt); "" lets the GUI choose by priority
     view: str = ""

@@ -10,7 +10,7 @@ smooth 'topography'. A few pixels are noise only (tip lifted) or all zero (dropp
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import h5py
 import numpy as np
 
 from peakgui.core.dimension import Dimension
-from peakgui.core.io.usid_write import link_as_main, write_ancillaries
+from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries
 
 DEMO_DATASET = "/Measurement_000/Channel_000/Raw_Data"
 TRUTH_GROUP = "/Measurement_000/Channel_000/Ground_Truth"
@@ -98,13 +98,6 @@ def demo_block(scene: DemoScene, start: int, stop: int) -> np.ndarray:
     return spectra.astype(np.complex64)
 
 
-def make_demo_spectra(rows: int = 128, cols: int = 128, bins: int = 119,
-                      seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(rows*cols, bins) complex64 spectra and the frequency axis in Hz, all in memory."""
-    scene = demo_scene(rows, cols, bins, seed=seed)
-    return demo_block(scene, 0, rows * cols), scene.freq
-
-
 def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[Dimension]:
     """X and Y in metres for a scan whose longer side is scan_size_m (fastest first)."""
     side = max(rows, cols)
@@ -114,10 +107,14 @@ def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[
 
 def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
                     spec_dims: list[Dimension], block: Callable[[int, int], np.ndarray],
-                    attrs: dict, extra: Callable[[h5py.Group], None] | None = None) -> str:
+                    attrs: dict, extra: Callable[[h5py.Group], None] | None = None,
+                    spec_rows: Sequence[int] | None = None,
+                    spec_attrs: Mapping[str, object] | None = None) -> str:
     """Write a BE-style USID file whose spectra come from ``block(start, stop)``, in blocks of
     positions so a gigabyte file needs no gigabyte of memory; returns the main dataset path.
-    ``extra(channel_group)`` may add more before the file takes its name."""
+    ``extra(channel_group)`` may add more before the file takes its name. ``spec_rows`` puts
+    the spectroscopic table's rows (``spec_dims`` indices) in another order than fastest first,
+    as some acquisition software does; ``spec_attrs`` go on both spectroscopic tables."""
     n_pos = int(np.prod([d.size for d in pos_dims]))
     n_cols = int(np.prod([d.size for d in spec_dims]))
     path = Path(path)
@@ -130,6 +127,10 @@ def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
         chan = meas.create_group("Channel_000")
         pos = write_ancillaries(chan, pos_dims, spectroscopic=False)
         spec = write_ancillaries(chan, spec_dims, spectroscopic=True)
+        if spec_rows is not None:
+            _reorder_rows(spec, spec_rows)
+        for table in spec:
+            table.attrs.update(dict(spec_attrs or {}))
         raw = chan.create_dataset("Raw_Data", shape=(n_pos, n_cols), dtype=np.complex64)
         for start in range(0, n_pos, step):
             stop = min(n_pos, start + step)
@@ -140,6 +141,16 @@ def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
             extra(chan)
     os.replace(tmp, path)  # a half-written demo never takes the real name
     return DEMO_DATASET
+
+
+def _reorder_rows(tables: tuple[h5py.Dataset, h5py.Dataset], rows: Sequence[int]) -> None:
+    """Rewrite an index/value pair with its rows (and labels, units) in the order ``rows``."""
+    rows = list(rows)
+    for table in tables:
+        table[...] = table[()][rows]
+        for key in ("labels", "units"):
+            names = [str(n) for n in table.attrs[key]]
+            table.attrs.create(key, [names[r] for r in rows], dtype=TEXT)
 
 
 def sho_truth(scene: DemoScene) -> dict[str, np.ndarray]:

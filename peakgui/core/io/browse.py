@@ -151,11 +151,6 @@ def file_node(file: str | Path) -> H5Node:
     return H5Node(None, 0, "/", NodeInfo(Path(file).name, Kind.FILE, n_children=n))
 
 
-def group_size(file: str | Path, group_path: str) -> int:
-    with open_read(file) as f:
-        return len(f[group_path])
-
-
 def read_children(file: str | Path, group_path: str, start: int,
                   count: int) -> tuple[list[NodeInfo], int]:
     """Up to ``count`` children of a group from link index ``start``, and the group's size."""

@@ -88,9 +88,6 @@ class SpectralLayout:
             return rows.reshape(rows.shape[0], self.n_steps, self.n_points)
         return rows[:, self.columns]
 
-    def read_position(self, dset: h5py.Dataset, position: int) -> np.ndarray:
-        """All steps of one position as (N, S): reads only that position's row."""
-        return self.read(dset, position, position + 1)[0]
 
 
 def default_spectral_dim(info: DatasetInfo) -> str:

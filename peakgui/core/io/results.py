@@ -3,7 +3,8 @@
 A results group sits beside the source dataset (``<main>-<Process>_<NNN>``), or in a sidecar file
 ``<name>.peakgui.h5`` at the same HDF5 path when the source file cannot be written. Every result
 is a USID main dataset of shape (P, N) sharing the source's position ancillaries (copied into the
-group when they cannot be linked) and a spectroscopic table for the N remaining steps.
+group when they cannot be linked) and a spectroscopic table for the N remaining steps; a
+per-point result (a projected loop) is (P, N*S) in the columns of the source's own table.
 ``completed_positions`` marks each position whose results are on disk; it is written after the
 results of a chunk, so a killed run never marks a position it did not finish.
 """
@@ -23,9 +24,10 @@ import numpy as np
 from peakgui import __version__
 from peakgui.core.analyses.declaration import ResultField
 from peakgui.core.dimension import Dimension
+from peakgui.core.io.files import SIDECAR_SUFFIX
 from peakgui.core.io.layout import SpectralLayout
 from peakgui.core.io.usid import as_text
-from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries
+from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries, write_table
 
 COMPLETED = "completed_positions"
 PARAMS_ATTR = "peakgui_parameters"
@@ -42,8 +44,11 @@ class ResultsRef:
 
 
 def sidecar_path(source: Path) -> Path:
-    """``scan.h5`` -> ``scan.peakgui.h5`` beside it."""
-    return source.with_name(source.stem + ".peakgui.h5")
+    """``scan.h5`` -> ``scan.peakgui.h5`` beside it; a sidecar is its own (a chained run reads
+    its upstream group from the sidecar and writes beside it there)."""
+    if source.name.endswith(SIDECAR_SUFFIX):
+        return source
+    return source.with_name(source.stem + SIDECAR_SUFFIX)
 
 
 def timestamp() -> str:
@@ -129,6 +134,19 @@ def _position_ancillaries(f: h5py.File, grp: h5py.Group, layout: SpectralLayout,
     return inds, vals
 
 
+def _point_ancillaries(f: h5py.File, grp: h5py.Group, layout: SpectralLayout,
+                       source_in_file: bool) -> tuple[h5py.Dataset, h5py.Dataset]:
+    """The spectroscopic table of per-point results: every column of the source, as the
+    source has them (linked when the source is a USID dataset of this file, else copied)."""
+    info = layout.info
+    if source_in_file and info.is_usid:
+        src = f[info.path]
+        return f[src.attrs["Spectroscopic_Indices"]], f[src.attrs["Spectroscopic_Values"]]
+    table = info.spectroscopic
+    dims = [table.dimension(d) for d in range(len(table.names))]
+    return write_table(grp, dims, table.indices, table.values, "Point_Spectroscopic")
+
+
 def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
                          fields: list[ResultField], attrs: dict, source_in_file: bool,
                          source_file: Path) -> h5py.Group:
@@ -145,9 +163,14 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
     others = list(reversed(layout.others))  # written fastest first
     spec_dims = others or [Dimension("Empty", "a. u.", np.zeros(1))]
     spec = write_ancillaries(grp, spec_dims, spectroscopic=True)
-    shape = (layout.n_positions, layout.n_steps)
+    shapes = {False: (layout.n_positions, layout.n_steps),
+              True: (layout.n_positions, info.n_columns)}
+    tables = {False: spec}
     for name, members in stored_datasets(fields).items():
         fld = members[0]
+        if fld.per_point and True not in tables:
+            tables[True] = _point_ancillaries(f, grp, layout, source_in_file)
+        shape, spec_of = shapes[fld.per_point], tables[fld.per_point]
         if fld.compound:
             dtype = compound_dtype(members)
             fill = np.zeros((), dtype=dtype)
@@ -157,11 +180,11 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
             ds = grp.create_dataset(name, data=np.full(shape, fill, dtype=dtype),
                                     fillvalue=fill)
             ds.attrs[MEMBERS_ATTR] = json.dumps({m.member: m.name for m in members})
-            link_as_main(ds, pos, spec, fld.compound_quantity or name, "compound")
+            link_as_main(ds, pos, spec_of, fld.compound_quantity or name, "compound")
         else:
             data = np.full(shape, fld.fill, dtype=fld.dtype)
             ds = grp.create_dataset(name, data=data, fillvalue=data.flat[0])
-            link_as_main(ds, pos, spec, fld.quantity, fld.units)
+            link_as_main(ds, pos, spec_of, fld.quantity, fld.units)
     grp.create_dataset(COMPLETED, data=np.zeros(layout.n_positions, dtype=np.uint8))
     now = timestamp()
     base = {
@@ -205,44 +228,3 @@ def write_values(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
             grp[name][a:b] = rows
         else:
             grp[name][a:b] = values[name]
-
-
-def read_fields(grp: h5py.Group, fields: list[ResultField], step: int | None = None
-                ) -> dict[str, np.ndarray]:
-    """Each field's (P, N) values, or (P,) of one step; members of compounds come out by their
-    field names. Fields missing from the group are left out."""
-    out: dict[str, np.ndarray] = {}
-    for name, members in stored_datasets(fields).items():
-        ds = grp.get(name)
-        if not isinstance(ds, h5py.Dataset):
-            continue
-        data = ds[()] if step is None else ds[:, step]
-        for m in members:
-            if m.compound:
-                if m.member in (data.dtype.names or ()):
-                    out[m.name] = np.asarray(data[m.member])
-            else:
-                out[m.name] = data
-    return out
-
-
-def read_results(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
-    """Every (or the named) field of a group, plus completed_positions, in memory; members of
-    compound datasets come out under their field names."""
-    from peakgui.core.io.h5access import open_read
-
-    with open_read(ref.file) as f:
-        grp = f[ref.group]
-        out: dict[str, np.ndarray] = {}
-        for key in grp:
-            ds = grp[key]
-            if not isinstance(ds, h5py.Dataset):
-                continue
-            members = json.loads(as_text(ds.attrs.get(MEMBERS_ATTR, "{}")) or "{}")
-            if members and ds.dtype.names:
-                data = ds[()]
-                out.update({field: np.asarray(data[m]) for m, field in members.items()
-                            if m in ds.dtype.names})
-            else:
-                out[key] = ds[()]
-        return {k: v for k, v in out.items() if names is None or k in names}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import h5py
 import numpy as np
@@ -32,6 +32,7 @@ class StoredField:
     units: str
     dataset: str = ""  # the compound dataset holding it ("" : its own dataset, ``name``)
     member: str = ""
+    per_point: bool = False  # (P, N*S): a value per point of the source (a projected loop)
 
 
 def _members(ds: h5py.Dataset) -> dict[str, str]:
@@ -51,8 +52,9 @@ def _units_of(member: str) -> str:
     return found.group(1) if found else ""
 
 
-def _sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
-    """Field name -> (dataset, member or '') for the named fields the group holds."""
+def field_sources(grp: h5py.Group, names: list[str] | None) -> dict[str, tuple[str, str]]:
+    """Field name -> (dataset, member or '') for the named fields the group holds (every
+    dataset of the group, members by their field names, when ``names`` is None)."""
     out = {}
     for key, obj in grp.items():
         if not isinstance(obj, h5py.Dataset):
@@ -62,7 +64,7 @@ def _sources(grp: h5py.Group, names: list[str]) -> dict[str, tuple[str, str]]:
             out[name] = (key, member)
         if not members:
             out[key] = (key, "")
-    return {n: out[n] for n in names if n in out}
+    return out if names is None else {n: out[n] for n in names if n in out}
 
 
 def _column(ds: h5py.Dataset, member: str, index) -> np.ndarray:
@@ -134,7 +136,10 @@ def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> Results
         if not fields:
             raise KeyError(f"{ref.group} holds no result datasets")
         plain = [fl for fl in fields if not fl.dataset]  # describe() reads numbers only
-        first = plain[0].name if plain else fields[0].dataset
+        # the group's steps are those of its narrowest dataset: per-point results are wider
+        width = {fl: grp[fl.dataset or fl.name].shape[1] for fl in fields}
+        first = min(plain, key=width.__getitem__).name if plain else \
+            min(fields, key=width.__getitem__).dataset
         n = grp[first].shape[0]
         if layout is None or layout.n_positions != n:
             layout = build_layout(describe(f, f"{ref.group}/{first}"))
@@ -142,6 +147,8 @@ def read_group(ref: ResultsRef, layout: SpectralLayout | None = None) -> Results
         mask = (done[()].astype(bool) if isinstance(done, h5py.Dataset) and done.shape == (n,)
                 else np.ones(n, dtype=bool))
         attrs = {k: _attr(v) for k, v in grp.attrs.items()}
+        steps = grp[first].shape[1]
+    fields = [replace(fl, per_point=True) if width[fl] > steps else fl for fl in fields]
     return ResultsGroup(ref, fields, layout, mask, attrs)
 
 
@@ -150,7 +157,7 @@ def read_step(ref: ResultsRef, names: list[str], step: int) -> dict[str, np.ndar
     out = {}
     with open_read(ref.file) as f:
         grp = f[ref.group]
-        for name, (dataset, member) in _sources(grp, names).items():
+        for name, (dataset, member) in field_sources(grp, names).items():
             ds = grp[dataset]
             s = min(max(step, 0), ds.shape[1] - 1)
             out[name] = _column(ds, member, (slice(None), s))
@@ -165,4 +172,13 @@ def read_row(ref: ResultsRef, position: int, names: list[str]) -> dict[str, np.n
         if isinstance(done, h5py.Dataset) and not done[position]:
             return None
         return {name: _column(grp[dataset], member, position).ravel()
-                for name, (dataset, member) in _sources(grp, names).items()}
+                for name, (dataset, member) in field_sources(grp, names).items()}
+
+
+def read_all(ref: ResultsRef, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Every (or the named) dataset of a group in memory, ``completed_positions`` included,
+    compound members under their field names: for scripts and tests, not for viewers."""
+    with open_read(ref.file) as f:
+        grp = f[ref.group]
+        return {name: _column(grp[dataset], member, ())
+                for name, (dataset, member) in field_sources(grp, names).items()}

@@ -59,6 +59,11 @@ class SpectralSource:
     def with_spectral_dim(self, name: str | None) -> SpectralSource:
         return SpectralSource(self.file, self.info, build_layout(self.info, name))
 
+    def input_key(self) -> dict[str, str]:
+        """What the results depend on besides the analysis' parameters: nothing for raw
+        spectra; the upstream group for a results source."""
+        return {}
+
     def read(self, start: int, stop: int) -> np.ndarray:
         """Spectra of positions [start, stop) as (n, N, S)."""
         with open_read(self.file) as f:

@@ -39,6 +39,8 @@ class DimensionTable:
     units: list[str]
     indices: np.ndarray  # (n_dims, n_entries) integer
     values: np.ndarray  # (n_dims, n_entries) float
+    # step names of a dim, from BGlib's ``<dim>_parameters`` attribute ('Field': out-, in-field)
+    step_labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sizes(self) -> list[int]:
@@ -54,7 +56,9 @@ class DimensionTable:
         size = self.sizes[d]
         vals = np.full(size, np.nan)
         vals[self.indices[d]] = self.values[d]  # every entry with index k carries value k's value
-        return Dimension(self.names[d], self.units[d], vals)
+        labels = self.step_labels.get(self.names[d], ())
+        return Dimension(self.names[d], self.units[d], vals,
+                         labels if len(labels) == size else ())
 
     def find(self, name: str) -> int:
         for d, n in enumerate(self.names):
@@ -243,7 +247,12 @@ def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: in
         units = [""] * n_dims
         if notes is not None:
             notes.append(f"{anc_inds.name} has no usable units: {side} values shown unitless")
-    return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64))
+    labels = {}
+    for name in names:  # BGlib writes them on both tables; either will do
+        found = anc_vals.attrs.get(f"{name}_parameters", anc_inds.attrs.get(f"{name}_parameters"))
+        if found is not None and not isinstance(found, h5py.Reference):
+            labels[name] = tuple(as_text_list(found))
+    return DimensionTable(names, units, inds.astype(np.int64), vals.astype(np.float64), labels)
 
 
 def describe(f: h5py.File, path: str) -> DatasetInfo:
@@ -278,6 +287,14 @@ def describe(f: h5py.File, path: str) -> DatasetInfo:
         f"{path}: shape {obj.shape} is not a spectral map "
         "(need a USID main dataset or a (rows, cols, points) cube)"
     )
+
+
+def describe_main(dset: h5py.Dataset) -> DatasetInfo:
+    """A USID main dataset of any dtype: also the compound ``Fit`` of a results group, which
+    :func:`describe` refuses as spectra."""
+    if not is_main_dataset(dset):
+        raise InputError(f"{dset.name}: is not a USID main dataset")
+    return _describe_usid(dset)
 
 
 def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:

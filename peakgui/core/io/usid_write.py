@@ -28,6 +28,9 @@ def grid_indices(sizes: Sequence[int]) -> np.ndarray:
 def _label_attrs(obj: h5py.Dataset, dims: Sequence[Dimension]) -> None:
     obj.attrs.create("labels", [d.name for d in dims], dtype=TEXT)
     obj.attrs.create("units", [d.units for d in dims], dtype=TEXT)
+    for d in dims:  # named steps travel on, as BGlib writes them: Field_parameters
+        if d.labels:
+            obj.attrs.create(f"{d.name}_parameters", list(d.labels), dtype=TEXT)
 
 
 def write_ancillaries(group: h5py.Group, dims: Sequence[Dimension], spectroscopic: bool,
@@ -56,3 +59,14 @@ def link_as_main(dset: h5py.Dataset, pos: tuple[h5py.Dataset, h5py.Dataset],
     dset.attrs["Position_Values"] = pos[1].ref
     dset.attrs["Spectroscopic_Indices"] = spec[0].ref
     dset.attrs["Spectroscopic_Values"] = spec[1].ref
+
+
+def write_table(group: h5py.Group, dims: Sequence[Dimension], indices: np.ndarray,
+                values: np.ndarray, prefix: str) -> tuple[h5py.Dataset, h5py.Dataset]:
+    """A spectroscopic index/value pair copied as given ((dims, entries), file order of dims):
+    the columns of another dataset, for results stored per point of it."""
+    h5_inds = group.create_dataset(f"{prefix}_Indices", data=indices.astype(np.uint32))
+    h5_vals = group.create_dataset(f"{prefix}_Values", data=values.astype(np.float32))
+    for obj in (h5_inds, h5_vals):
+        _label_attrs(obj, dims)
+    return h5_inds, h5_vals

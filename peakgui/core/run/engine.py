@@ -10,19 +10,20 @@ picklable kernel mapping an (n, S) block of spectra to per-spectrum results.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
 
-from peakgui.core.analyses import registry
+from peakgui.core.analyses.configured import ConfiguredAnalysis
 from peakgui.core.analyses.declaration import (
     Analysis,
     Kernel,
@@ -35,9 +36,6 @@ from peakgui.core.errors import InputError, OutputError
 from peakgui.core.io.h5access import (
     OPEN_LOCK,
     RunLock,
-    is_writable,
-    lock_holder_text,
-    may_access,
     open_read,
     open_read_handle,
     open_write,
@@ -56,9 +54,11 @@ from peakgui.core.io.results import (
     write_values,
 )
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, split_blocks
+from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind
+from peakgui.core.run.chain import check_input, compute_block
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
+from peakgui.core.run.target import ResultsTarget, results_target
 
 try:
     import resource
@@ -67,36 +67,44 @@ except ImportError:  # pragma: no cover - Windows has no file-size limits
 
 RESULTS_OVERHEAD = 1 << 20  # group, attributes, spectroscopic tables and HDF5 bookkeeping
 
-@dataclass
-class ResultsTarget:
-    """Which file a run writes into, and why there."""
-
-    file: Path
-    separate: bool  # not the source file (sidecar or --output)
-    reason: str
-
-
 class AnalysisRun:
-    """One analysis over one spectral dataset, run chunk by chunk and resumable.
+    """One configured analysis run over one spectral dataset, chunk by chunk and resumable.
 
-    ``analysis`` is a declaration or a registered name; ``params`` are overlaid on its defaults
-    and checked (ValueError names a bad one).
+    The science and its checked parameters are ``run.configured``
+    (:class:`~peakgui.core.analyses.configured.ConfiguredAnalysis`); the run adds only where the
+    results go, the resources and backend, and the chunking. ``AnalysisRun(source, analysis,
+    params)`` configures the analysis first (ValueError or InputError names a fault);
+    :meth:`from_configured` takes one already configured, without checking again.
     """
 
     def __init__(self, source: SpectralSource, analysis: Analysis | str | None = None,
-                 params: Mapping | None = None, *, n_jobs: int | None = None,
+                 params: Mapping[str, Any] | None = None, *, n_jobs: int | None = None,
                  max_mem_mb: float | None = None, output: str | Path | None = None,
                  backend: Backend | None = None, chunk_seconds: float = 0.4,
                  worker_kind: WorkerKind | str | None = None):
-        self.analysis = analysis if isinstance(analysis, Analysis) else registry.get(analysis)
-        self.context = spectral_context(source)
-        why = self.analysis.check_points(self.context)
-        if why:
-            raise InputError(f"{source.dataset}: {why}")
-        self.params: ParamValues = self.analysis.values(params)
-        why = self.analysis.check(self.params, self.context)
-        if why:
-            raise InputError(f"{source.dataset}: {why}")
+        with _about(source):
+            configured = ConfiguredAnalysis.create(analysis, params, spectral_context(source))
+        self._setup(source, configured, n_jobs=n_jobs, max_mem_mb=max_mem_mb, output=output,
+                    backend=backend, chunk_seconds=chunk_seconds, worker_kind=worker_kind)
+
+    @classmethod
+    def from_configured(cls, source: SpectralSource, configured: ConfiguredAnalysis, *,
+                        n_jobs: int | None = None, max_mem_mb: float | None = None,
+                        output: str | Path | None = None, backend: Backend | None = None,
+                        chunk_seconds: float = 0.4,
+                        worker_kind: WorkerKind | str | None = None) -> AnalysisRun:
+        """A run of an analysis configured for this source's spectra (not checked again)."""
+        run = cls.__new__(cls)
+        run._setup(source, configured, n_jobs=n_jobs, max_mem_mb=max_mem_mb, output=output,
+                   backend=backend, chunk_seconds=chunk_seconds, worker_kind=worker_kind)
+        return run
+
+    def _setup(self, source: SpectralSource, configured: ConfiguredAnalysis, *,
+               n_jobs: int | None, max_mem_mb: float | None, output: str | Path | None,
+               backend: Backend | None, chunk_seconds: float,
+               worker_kind: WorkerKind | str | None) -> None:
+        check_input(configured.analysis, source)
+        self.configured = configured
         self.source = source
         self.n_jobs = resolve_jobs(n_jobs)
         self.max_mem_mb = max_mem_mb
@@ -104,7 +112,7 @@ class AnalysisRun:
         self._backend = backend
         self.chunk_seconds = chunk_seconds
         if worker_kind is None:  # threads pay only when the kernel lets go of the GIL
-            worker_kind = (WorkerKind.THREADS if self.analysis.releases_gil
+            worker_kind = (WorkerKind.THREADS if configured.analysis.releases_gil
                            else WorkerKind.PROCESSES)
         self.worker_kind = WorkerKind(worker_kind)
 
@@ -115,67 +123,66 @@ class AnalysisRun:
             self._backend = LocalBackend(self.n_jobs, self.worker_kind)
         return self._backend
 
-    # ---- what the declaration says, for this source -------------------------------------------
+    # ---- the configured analysis, as callers read it -------------------------------------------
+    @property
+    def analysis(self) -> Analysis:
+        return self.configured.analysis
+
+    @property
+    def params(self) -> ParamValues:
+        return self.configured.params
+
+    @property
+    def context(self) -> SpectralContext:
+        return self.configured.context
+
     @property
     def group_name(self) -> str:
-        return self.analysis.group_name
+        return self.configured.group_name
 
-    def parameters(self) -> dict:
+    def parameters(self) -> dict[str, Any]:
         """Every setting that changes the results; stored with them and used to find them."""
-        return {**self.params, "spectral_dimension": self.source.layout.spectral.name}
+        return {**self.configured.key(), **self.source.input_key()}
 
     def result_fields(self) -> list[ResultField]:
-        return self.analysis.fields(self.context)
+        return self.configured.result_fields()
 
     def prepare(self) -> None:
         """Load what the kernel needs in this process before a run is timed."""
-        if self.analysis.prepare is not None:
-            self.analysis.prepare(self.params, self.context)
+        self.configured.prepare()
 
     def bytes_per_spectrum(self) -> int:
-        return self.analysis.bytes_per_spectrum(self.context.n_points, self.params)
+        return self.configured.bytes_per_spectrum()
 
     def workspace_bytes(self) -> int:
-        return self.analysis.workspace_bytes(self.context.n_points, self.params)
+        return self.configured.workspace_bytes()
 
     # ---- one pixel -----------------------------------------------------------------------------
     def test(self, position: int, step: int = 0) -> PixelDetail:
         """Full detail for one spectrum of one position (reads that position's row only)."""
-        return self.inspect(self.source.read_position(position)[step])
+        spectra = self.source.read_position(position)
+        return self.configured.inspect(spectra if self.analysis.per_position else spectra[step])
 
     def inspect(self, spectrum: np.ndarray) -> PixelDetail:
         """Full detail for a spectrum already in memory (a pixel, a region's mean, ...)."""
-        return self.analysis.inspect(np.asarray(spectrum), self.params, self.context)
+        return self.configured.inspect(spectrum)
 
     def compute(self, spectra: np.ndarray) -> dict[str, np.ndarray]:
-        """The kernel's results for (N, S) spectra in memory, as a run would write them (for
-        the N steps of one position: loops against the other spectroscopic dimensions)."""
-        out = self.analysis.kernel(np.asarray(spectra), self.params, self.context)
-        return {f.name: np.asarray(out[f.name], dtype=f.dtype) for f in self.result_fields()}
+        """The kernel's results for (N, S) spectra in memory, as a run would write them."""
+        return self.configured.compute(spectra)
 
     # ---- planning -------------------------------------------------------------------------------
     def results_target(self) -> ResultsTarget:
         """The source file when it can be written, else the sidecar (or the explicit output)."""
-        src = self.source.file
-        if self.output is not None:
-            return ResultsTarget(self.output, True, "as asked")
-        if is_writable(src):
-            return ResultsTarget(src, False, "beside the source dataset")
-        side = sidecar_path(src)
-        why = "read-only" if not _can_write(src) else f"locked by {lock_holder_text(src)}"
-        if side.exists() and not is_writable(side):
-            raise OutputError(f"{src} is {why}, and its sidecar {side} cannot be written either")
-        if not side.exists() and not _can_write(side.parent):
-            raise OutputError(f"{src} is {why}, and {side.parent} is not writable for a sidecar "
-                              "file: choose an output file")
-        return ResultsTarget(side, True, f"the source file is {why}")
+        return results_target(self.source.file, self.output)
 
     def bytes_per_position(self) -> int:
         lay = self.source.layout
         spectra = lay.n_steps
         itemsize = self.source.info.dtype.itemsize
         per_spectrum = lay.n_points * itemsize * 4 + self.bytes_per_spectrum()  # 2 reads
-        out = sum(np.dtype(f.dtype).itemsize for f in self.result_fields()) * 2
+        out = sum(np.dtype(f.dtype).itemsize * (lay.n_points if f.per_point else 1)
+                  for f in self.result_fields()) * 2
         return spectra * (per_spectrum + out)
 
     def chunk_limit(self) -> int:
@@ -188,7 +195,8 @@ class AnalysisRun:
         """Groups with these exact parameters, in the source file, its sidecar or the output."""
         key = self.parameters()
         n = self.source.layout.n_positions
-        files = [self.output] if self.output else [self.source.file, sidecar_path(self.source.file)]
+        files = [self.output] if self.output else \
+            list(dict.fromkeys([self.source.file, sidecar_path(self.source.file)]))
         found: list[ExistingResults] = []
         for path in files:
             if path is None or not path.exists():
@@ -221,13 +229,15 @@ class AnalysisRun:
         yield from self._compute(target, resume)
 
     def _reused(self, found: ExistingResults) -> Progress:
-        return Progress(ProgressState.REUSED, found.total, found.total, 0, 0, {}, 0.0, 0.0, 0.0, found.ref,
-                        computed=0)
+        return Progress(state=ProgressState.REUSED, done=found.total, total=found.total,
+                        start=0, stop=0, values={}, elapsed=0.0, rate=0.0, eta=0.0,
+                        results=found.ref, computed=0)
 
     def results_bytes(self) -> int:
         """File space a new results group takes: all of it is allocated when it is created."""
         lay = self.source.layout
-        per_position = sum(np.dtype(f.dtype).itemsize for f in self.result_fields())
+        per_position = sum(np.dtype(f.dtype).itemsize * (lay.n_points if f.per_point else 1)
+                           for f in self.result_fields())
         size = lay.n_positions * (lay.n_steps * per_position + 1)
         size += lay.n_positions * len(self.source.info.positions.names) * 8  # copied positions
         return size + RESULTS_OVERHEAD
@@ -272,7 +282,8 @@ class AnalysisRun:
             except (OSError, RuntimeError) as exc:
                 raise _write_error(target.file, exc) from None
             ref = ResultsRef(target.file, grp.name, target.separate)
-            src = f if not target.separate else open_read_handle(self.source.file)
+            src = f if _same_file(target.file, self.source.file) \
+                else open_read_handle(self.source.file)
             try:
                 yield from self._chunks(grp, src[self.source.dataset], ref,
                                         lambda: _check_identity(target.file, identity))
@@ -286,12 +297,16 @@ class AnalysisRun:
     def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
         path = next_group_name(f, self.source.dataset, self.group_name)
         params = self.parameters()
-        attrs = {**params, **self.analysis.provenance(), "analysis": self.analysis.name,
+        analysis = self.configured.analysis
+        attrs = {**params, **analysis.provenance(), "analysis": analysis.name,
                  "source_notes": "; ".join(self.source.notes),
                  PARAMS_ATTR: canonical_params(params)}
+        if self.source.input_key():  # where the upstream group was read from
+            attrs["input_file"] = str(self.source.file.resolve())
         return create_results_group(
             f, path, self.source.layout, self.result_fields(), attrs,
-            source_in_file=not target.separate, source_file=self.source.file,
+            source_in_file=_same_file(target.file, self.source.file),
+            source_file=self.source.file,
         )
 
     def _chunks(self, grp: h5py.Group, dset: h5py.Dataset, ref: ResultsRef,
@@ -302,7 +317,8 @@ class AnalysisRun:
         completed = grp[COMPLETED][()].astype(bool)
         done = int(completed.sum())
         missing = _missing_ranges(completed)
-        func, args = self.analysis.kernel, (self.params, self.context)
+        cfg = self.configured
+        func, args = cfg.analysis.kernel, (cfg.params, cfg.context)
         limit = max(1, self.chunk_limit())
         backend = self.backend
         t_start = time.perf_counter()
@@ -338,8 +354,10 @@ class AnalysisRun:
                     rate = computed * n_steps / elapsed if elapsed > 0 else 0.0
                     eta = (total - done) * n_steps / rate if rate > 0 else math.inf
                     state = ProgressState.FINISHED if done >= total else ProgressState.CHUNK
-                    yield Progress(state, done, total, a, b, values, elapsed, rate, eta, ref,
-                                   computed, frozenset(backend.worker_pids),
+                    yield Progress(state=state, done=done, total=total, start=a, stop=b,
+                                   values=values, elapsed=elapsed, rate=rate, eta=eta,
+                                   results=ref, computed=computed,
+                                   worker_pids=frozenset(backend.worker_pids),
                                    where=backend.describe())
                     t_start += time.perf_counter() - t_yield  # the caller's time is not ours
                     # aim the next chunk at chunk_seconds of work, within the memory limit
@@ -357,14 +375,8 @@ class AnalysisRun:
 
     def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
                        func: Kernel, args: tuple) -> dict[str, np.ndarray]:
-        lay = self.source.layout
-        flat = block.reshape(-1, lay.n_points)
-        parts = split_blocks(len(flat), backend.n_workers)
-        outs = backend.map(func, [flat[s] for s in parts], *args)
-        return {
-            fld.name: np.concatenate([o[fld.name] for o in outs]).reshape(b - a, lay.n_steps)
-            for fld in self.result_fields()
-        }
+        return compute_block(backend, block, self.source.layout, self.analysis.per_position,
+                             self.result_fields(), func, args)
 
 
 def _write_chunk(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
@@ -439,11 +451,33 @@ def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist()))
 
 
-def _can_write(path: Path) -> bool:
-    return may_access(path, os.W_OK)
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (results written where their source is)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def spectral_context(source: SpectralSource) -> SpectralContext:
     """What an analysis is told about a source: its spectral axis and the data's quantity."""
     info = source.info
-    return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units)
+    return SpectralContext(axis=source.layout.spectral, quantity=info.quantity, units=info.units,
+                           steps=tuple(source.layout.others))
+
+
+def configured_for(source: SpectralSource, analysis: Analysis,
+                   values: ParamValues) -> ConfiguredAnalysis:
+    """Values already checked (a batch's, a form's) set up for this source's spectra; only the
+    checks against them run (InputError names the dataset)."""
+    with _about(source):
+        return ConfiguredAnalysis.from_values(analysis, values, spectral_context(source))
+
+
+@contextlib.contextmanager
+def _about(source: SpectralSource) -> Iterator[None]:
+    """Spectra an analysis cannot use are named by their dataset."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{source.dataset}: {exc}") from None

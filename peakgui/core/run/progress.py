@@ -22,9 +22,9 @@ class ProgressState(enum.Enum):
         return self is not ProgressState.CHUNK
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Progress:
-    """One report of a run. ``elapsed`` counts only the time the run was computing: time the
+    """One report of a run, built by keyword (its fields are many and alike). ``elapsed`` counts only the time the run was computing: time the
     caller spent between two reports (a paused window, say) is not in it, so ``rate`` and
     ``eta`` stay true across a pause."""
 

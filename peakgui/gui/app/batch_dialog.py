@@ -10,10 +10,9 @@ stops after the chunk in flight: finished chunks are saved and that file resumes
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -35,16 +34,16 @@ from PyQt5.QtWidgets import (
 from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
 from ...core.io.files import expand_inputs
-from ...core.io.source import SpectralSource
-from ...core.run.engine import AnalysisRun
+from ...core.run import batch
+from ...core.run.batch import BatchStage
 from ...core.run.progress import ProgressState
 from ...core.run.resources import resolve_jobs
 from ..formatting import error_text
 from ..panels.compute_target import kind_text
+from ..panels.parameters_panel import ParametersPanel
+from ..session import Session
 from ..workers import Worker, start_worker
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+from .settings import Settings
 
 
 class FileState(enum.Enum):
@@ -80,25 +79,23 @@ class RunSettings:
 
 
 def run_files(files: list[Path], settings: RunSettings) -> Iterator[FileEvent]:
-    """The worker's generator: each file in turn, a FileEvent after every chunk."""
-    for i, path in enumerate(files):
-        yield FileEvent(i, FileState.RUNNING)
-        try:
-            source = SpectralSource.open(path)
-            run = AnalysisRun(source, settings.analysis, settings.params,
+    """The worker's generator: the core's batch, each file's events as its row shows them."""
+    for ev in batch.run_files(files, settings.analysis, settings.params,
+                              errors=(PeakGUIError, OSError, ValueError, KeyError),
                               n_jobs=settings.n_jobs, max_mem_mb=settings.max_mem_mb,
                               worker_kind=settings.worker_kind,
-                              chunk_seconds=settings.chunk_seconds)
-            last = None
-            for prog in run.run():
-                last = prog
-                yield FileEvent(i, FileState.RUNNING, prog.fraction, prog.where)
-        except (PeakGUIError, OSError, ValueError, KeyError) as exc:
-            yield FileEvent(i, FileState.ERROR, 0.0, error_text(exc))
-            continue
-        name = last.results.group.rsplit("/", 1)[-1] if last is not None else ""
-        reused = last is not None and last.state is ProgressState.REUSED
-        yield FileEvent(i, FileState.REUSED if reused else FileState.DONE, 1.0, name)
+                              chunk_seconds=settings.chunk_seconds):
+        if ev.stage is BatchStage.OPENING:
+            yield FileEvent(ev.index, FileState.RUNNING)
+        elif ev.stage is BatchStage.PROGRESS and ev.progress is not None:
+            yield FileEvent(ev.index, FileState.RUNNING, ev.progress.fraction, ev.progress.where)
+        elif ev.stage is BatchStage.FAILED:
+            yield FileEvent(ev.index, FileState.ERROR, 0.0, error_text(ev.error))
+        elif ev.stage is BatchStage.FINISHED:
+            last = ev.progress
+            name = last.results.group.rsplit("/", 1)[-1] if last is not None else ""
+            reused = last is not None and last.state is ProgressState.REUSED
+            yield FileEvent(ev.index, FileState.REUSED if reused else FileState.DONE, 1.0, name)
 
 
 class BatchDialog(QDialog):
@@ -107,9 +104,15 @@ class BatchDialog(QDialog):
     sigFinished = pyqtSignal(object)
     """Every file ran, failed or was cancelled (carries the list of FileStates)."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None):
-        super().__init__(parent or window)
-        self.w = window
+    def __init__(self, panel: ParametersPanel, session: Session, settings: Settings,
+                 chunk_seconds: float, on_new_results: Callable[[], None],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.panel = panel
+        self.session = session
+        self.settings = settings
+        self.chunk_seconds = chunk_seconds
+        self.on_new_results = on_new_results  # the open file got new results: show them
         self.setWindowTitle("Run on files")
         self.setModal(True)
         self.resize(760, 420)
@@ -220,12 +223,12 @@ class BatchDialog(QDialog):
 
     # ---- running --------------------------------------------------------------------------------
     def _settings(self) -> RunSettings | None:
-        panel = self.w.params_panel
+        panel = self.panel
         analysis, params = panel.analysis(), panel.params()
         if analysis is None or params is None:
             return None
         return RunSettings(analysis, params, panel.jobs(), panel.max_mem_mb(),
-                           panel.compute_target().local_kind(), self.w.chunk_seconds)
+                           panel.compute_target().local_kind(), self.chunk_seconds)
 
     def _describe(self) -> None:
         s = self._settings()
@@ -300,9 +303,10 @@ class BatchDialog(QDialog):
         self._message.setText(("Cancelled: " if self._cancelled else "Finished: ")
                               + ", ".join(parts) + ".")
         self._update_buttons()
-        if self.w.source is not None and any(
-                self.w.source.file.resolve() == self.files[r].resolve() for r in self._todo):
-            self.w.check_existing()  # the open file has new results: show them
+        source = self.session.source
+        if source is not None and any(
+                source.file.resolve() == self.files[r].resolve() for r in self._todo):
+            self.on_new_results()
         self.sigFinished.emit([self.states[r] for r in self._todo])
 
     def _update_buttons(self) -> None:
@@ -314,13 +318,13 @@ class BatchDialog(QDialog):
 
     # ---- slots ----------------------------------------------------------------------------------
     def _on_add_files_clicked(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add files", self.w.settings.last_folder(),
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add files", self.settings.last_folder(),
                                                 "HDF5 files (*.h5 *.hdf5);;All files (*)")
         self.add_paths(paths)
 
     def _on_add_folder_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add the .h5 files of a folder",
-                                                  self.w.settings.last_folder())
+                                                  self.settings.last_folder())
         if folder:
             self.add_paths([folder])
 

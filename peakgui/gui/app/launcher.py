@@ -19,7 +19,7 @@ from ... import __version__
 from ...arguments import SHORTHANDS, parameter_values
 from ...core.errors import PeakGUIError
 from ..panels.compute_target import LOCAL
-from .dialogs import Dialogs
+from ..widgets.dialogs import Dialogs
 from .excepthook import ExceptHook, configure_logging
 from .icons import app_icon
 from .main_window import MainWindow

@@ -1,41 +1,26 @@
-"""The main window: it builds the widgets and wires them to the presenters that do the work.
+"""The main window: it builds the widgets, the session and the presenters, and hands each
+presenter the session and the few widgets it works with (no presenter holds the window).
 
-Presenters: :class:`RunPresenter` (a run), :class:`ResultsBrowser` (results groups and earlier
-results), :class:`NavigatorController` (navigator images), :class:`PixelInspector` (the selected
-pixel), :class:`WindowActions` (actions and menus). Files are never kept open and never read on
-the GUI thread by them: their workers open the file briefly for each read (the engine opens the
-results file read-write during a run, and HDF5 refuses that while this process holds it).
+The session (:mod:`peakgui.gui.session`) holds the state; presenters change it through its
+methods and follow its events. Files are read only in workers, each read opening them briefly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt5.QtCore import Qt, QTimer, pyqtSignal
+from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PyQt5.QtWidgets import (
-    QDockWidget,
-    QFrame,
-    QGroupBox,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt5.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ...core.analyses import registry
-from ...core.analyses.declaration import ResultField
-from ...core.io.layout import SpectralLayout
-from ...core.io.source import SpectralSource
-from ...core.run.engine import AnalysisRun
-from ..formatting import step_description
+from ..export.actions import ExportActions
 from ..panels.attributes_table import AttributesTable
 from ..panels.parameters_panel import ParametersPanel
 from ..panels.run_panel import RunPanel
 from ..presenters.analysis_presenter import AnalysisPresenter
 from ..presenters.dataset_presenter import DatasetPresenter
+from ..presenters.feedback import Feedback
 from ..presenters.inspector import PixelInspector
 from ..presenters.map_layers import MapLayers
 from ..presenters.map_tools import MapTools
@@ -45,32 +30,27 @@ from ..presenters.results_browser import ResultsBrowser
 from ..presenters.results_maps import LiveMaps
 from ..presenters.run_controller import RunController
 from ..presenters.run_presenter import RunPresenter
+from ..session import Session
 from ..views.loop_plot import LoopPlot
+from ..widgets.dataset_label import DatasetLabel
+from ..widgets.dialogs import Dialogs
 from ..widgets.h5_tree import H5TreeView
 from ..widgets.info_bar import InfoBar
-from ..widgets.map_grid import MapGrid
 from ..widgets.map_view import MapView
 from ..widgets.spectrum_view import SpectrumView
 from ..workers import wait_for_workers
-from .actions import WindowActions
-from .dialogs import Dialogs
+from .actions import ACTIONS, WindowActions
+from .docks import add_dock, analysis_panel, default_sizes, scrolled
 from .icons import app_icon
 from .settings import Settings
 from .view_options import ViewOptions
 from .window_geometry import keep_docks_readable, restore_or_place
 
+LEFT, RIGHT = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
+
 
 class MainWindow(QMainWindow):
     """HDF5 tree, map, spectrum, analysis parameters and run controls of one file."""
-
-    sigFileOpened = pyqtSignal(str)
-    """A file was opened (carries its path)."""
-    sigDatasetOpened = pyqtSignal(str)
-    """A spectral dataset became the current source (carries its HDF5 path)."""
-    sigOpenFinished = pyqtSignal(bool)
-    """Opening a file or dataset ended (True: shown; False: refused, and said why)."""
-    sigPixelTested = pyqtSignal(object)
-    """The selected pixel was read and tested (carries a PixelReport)."""
 
     def __init__(self, settings: Settings | None = None, dialogs: Dialogs | None = None,
                  parent: QWidget | None = None):
@@ -79,77 +59,22 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         if self.dialogs.parent is None:
             self.dialogs.parent = self
-        self.file: Path | None = None
-        self.source: SpectralSource | None = None
-        self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
+        self.session = Session()
         self.remember_run_options = True  # False when --jobs came from the command line
         self.setWindowTitle("PeakGUI")
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowNestedDocks)
-
-        self._build_widgets()
-        self.inspector = PixelInspector(self)
-        self.run_controller = RunController(self)
-        self.live_maps = LiveMaps(self)
-        self.navigator = NavigatorController(self.layers, self)
-        self.results_browser = ResultsBrowser(self)
-        self.datasets = DatasetPresenter(self)
-        self.pixels = PixelPresenter(self)
-        self.analysis = AnalysisPresenter(self)
-        self.run_presenter = RunPresenter(self, self.run_controller, self.live_maps)
-        self.actions = WindowActions(self)
-        self.view_options = ViewOptions(self.settings, self.map_view, self.spectrum_view, self)
-        self.inspector.sigInspected.connect(self.pixels.on_pixel_inspected)  # shown first
-        self.map_tools = MapTools(self.map_view, self.spectrum_view, self.layers, self.inspector,
-                                  self.results_browser, self.statusBar().showMessage,
-                                  self.step_suffix, self)
-        help_menu = next(m for m in self.menuBar().findChildren(QMenu) if m.title() == "&Help")
-        self.menuBar().insertMenu(help_menu.menuAction(), self.map_tools.menu)
+        self._build()
         self._build_docks()
         self._connect()
-        self.bin_timer = self._single_shot(200, self.pixels.on_bin_timer_timeout)
         self._restore_settings()
-        self.update_actions()
+        self.actions.update()
         self.statusBar().showMessage("Open an HDF5 file (File ▸ Open, or drop it on the window)")
 
-    # ---- signals relayed from the presenters ----------------------------------------------------
-    @property
-    def sigNavigatorReady(self):
-        """A complete navigator image is shown (carries 'mean' or 'bin')."""
-        return self.navigator.sigReady
-
-    @property
-    def sigResultsShown(self):
-        """A results group's maps are shown (carries ResultsMaps)."""
-        return self.results_browser.sigResultsShown
-
-    @property
-    def sigExistingChecked(self):
-        """Earlier results with the current parameters were looked for (carries the list)."""
-        return self.results_browser.sigExistingChecked
-
-    @property
-    def results(self):
-        return self.results_browser.results
-
-    @property
-    def existing(self):
-        return self.results_browser.existing
-
-    @property
-    def last_progress(self):
-        return self.run_presenter.last_progress
-
     # ---- construction ---------------------------------------------------------------------------
-    def _single_shot(self, msecs: int, slot) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(msecs)
-        timer.timeout.connect(slot)
-        return timer
-
-    def _build_widgets(self) -> None:
+    def _build(self) -> None:
+        s, settings = self.session, self.settings
         self.map_view = MapView()
         self.layers = MapLayers(self.map_view, self)
         self.info_bar = InfoBar()
@@ -164,79 +89,93 @@ class MainWindow(QMainWindow):
         self.spectrum_view = SpectrumView()
         self.params_panel = ParametersPanel(registry.available())
         self.loop_plot = LoopPlot()
-        self.dataset_label = QLabel("")
+        self.run_panel = RunPanel()
+        self.dataset_label = DatasetLabel()
         self.statusBar().addPermanentWidget(self.dataset_label)
+        self.feedback = fb = Feedback(self.statusBar(), self.dialogs)
+        self.inspector = PixelInspector(s, self)
+        self.run_controller = RunController(self)
+        self.live_maps = LiveMaps(self)
+        self.navigator = NavigatorController(self.layers, self)
+        self.analysis = AnalysisPresenter(s, self.params_panel, settings, self.layers,
+                                          self.spectrum_view, self.loop_plot, self)
+        self.results_browser = ResultsBrowser(s, self.layers, self.map_view, self.info_bar,
+                                              self.run_panel, self.loop_plot, self.analysis,
+                                              settings, fb, self)
+        self.datasets = DatasetPresenter(s, self.tree, self.attributes, self.info_bar,
+                                         self.layers, self.map_view, self.spectrum_view,
+                                         self.loop_plot, self.run_panel, self.navigator,
+                                         self.results_browser, settings, fb, self)
+        self.pixels = PixelPresenter(s, self.inspector, self.map_view, self.spectrum_view,
+                                     self.loop_plot, self.layers, self.navigator,
+                                     self.results_browser, self)
+        self.run_presenter = RunPresenter(s, self.run_controller, self.live_maps,
+                                          self.params_panel, self.run_panel, self.layers,
+                                          self.info_bar, self.loop_plot, self.results_browser,
+                                          self.analysis, settings, fb, self)
+        self.map_tools = MapTools(s, self.map_view, self.spectrum_view, self.layers,
+                                  self.inspector, self.results_browser, fb, self)
+        exports = ExportActions(s, settings, fb, self.map_view, self.layers,
+                                self.spectrum_view, self.loop_plot, self.map_tools, self)
+        self.actions = WindowActions(self, s, settings, fb, self.datasets, self.run_presenter,
+                                     self.run_controller, self.results_browser,
+                                     self.params_panel, self.layers, self.map_view, exports,
+                                     self.map_tools.menu, self.default_layout)
+        for name in ACTIONS:  # the window's actions, by name (menus, tests, scripts)
+            setattr(self, name, getattr(self.actions, name))
+        self.recent_menu = self.actions.recent_menu
+        self.run_panel.bind(self.start_action, self.pause_action, self.cancel_action)
+        self.view_options = ViewOptions(settings, self.map_view, self.spectrum_view, self)
+        self.bin_timer = QTimer(self)
+        self.bin_timer.setSingleShot(True)
+        self.bin_timer.setInterval(200)
 
     def _build_docks(self) -> None:
-        self.tree_dock = self._dock("HDF5 file", "tree", self.tree, Qt.LeftDockWidgetArea)
-        self.attributes_dock = self._dock("Attributes", "attributes", self.attributes,
-                                          Qt.LeftDockWidgetArea)
-        self.spectrum_dock = self._dock("Spectrum and pixel test", "spectrum",
-                                        self.spectrum_view, Qt.RightDockWidgetArea)
+        self.tree_dock = add_dock(self, "HDF5 file", "tree", self.tree, LEFT)
+        self.attributes_dock = add_dock(self, "Attributes", "attributes", self.attributes, LEFT)
+        self.spectrum_dock = add_dock(self, "Spectrum and pixel test", "spectrum",
+                                      self.spectrum_view, RIGHT)
         self.splitDockWidget(self.tree_dock, self.attributes_dock, Qt.Vertical)
-        self.loop_dock = self._dock("Loop at the selected pixel", "loop", self.loop_plot,
-                                    Qt.LeftDockWidgetArea)
+        self.loop_dock = add_dock(self, "Loop at the selected pixel", "loop", self.loop_plot,
+                                  LEFT)
         self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
         self.loop_dock.hide()  # only for data with more than one step
-        self.run_panel = RunPanel(self.start_action, self.pause_action, self.cancel_action)
-        boxes = []
-        for title, widget in (("Parameters", self.params_panel),
-                              ("Run over the whole dataset", self.run_panel)):
-            box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(widget)
-            boxes.append(box)
-        scroll = QScrollArea()  # a short screen scrolls the parameters; Start stays in view
-        scroll.setWidget(boxes[0])
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(boxes[0].minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width())
-        panel = QWidget()
-        v = QVBoxLayout(panel)
-        v.setContentsMargins(2, 2, 2, 2)
-        v.addWidget(scroll, 1)
-        v.addWidget(boxes[1])
-        self.run_dock = self._dock("Analysis", "analysis", panel, Qt.RightDockWidgetArea)
+        self.run_dock = add_dock(self, "Analysis", "analysis",
+                                 analysis_panel(self.params_panel, self.run_panel), RIGHT)
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
-        tools = QScrollArea()
-        tools.setWidget(self.map_tools.panel)
-        tools.setWidgetResizable(True)
-        tools.setFrameShape(QFrame.NoFrame)
-        tools.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.tools_dock = self._dock("Regions and comparisons", "tools", tools,
-                                     Qt.LeftDockWidgetArea)
+        self.tools_dock = add_dock(self, "Regions and comparisons", "tools",
+                                   scrolled(self.map_tools.panel), LEFT)
         self.tabifyDockWidget(self.attributes_dock, self.tools_dock)
         self.attributes_dock.raise_()
-        self.actions.fill_view_menu([self.tree_dock, self.attributes_dock, self.spectrum_dock,
-                                     self.loop_dock, self.run_dock, self.tools_dock])
+        docks = [self.tree_dock, self.attributes_dock, self.spectrum_dock, self.loop_dock,
+                 self.run_dock, self.tools_dock]
+        self.actions.fill_view_menu(docks)
         self.view_options.add_to_menu(self.actions.view_menu)
-        keep_docks_readable([self.tree_dock, self.attributes_dock, self.spectrum_dock,
-                             self.loop_dock, self.run_dock, self.tools_dock])
-
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+        keep_docks_readable(docks)
 
     def _connect(self) -> None:
-        self.tree.sigNodeSelected.connect(self.datasets.on_tree_node_selected)
-        self.tree.sigNodeActivated.connect(self.datasets.on_tree_node_activated)
-        self.tree.sigNodeClickedAgain.connect(self.datasets.on_tree_node_clicked_again)
+        s = self.session
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
-        self.layers.sigLayerChanged.connect(self.pixels.on_layers_layer_changed)
         self.layers.sigBinChanged.connect(lambda _bin: self.bin_timer.start())
-        self.spectrum_view.sigStepChanged.connect(self.pixels.on_spectrum_step_changed)
-        self.spectrum_view.sigSpectralDimChanged.connect(self.set_spectral_dim)
-        self.navigator.sigFailed.connect(self.pixels.on_navigator_failed)
+        self.bin_timer.timeout.connect(self.pixels.on_bin_timer_timeout)
+        self.spectrum_view.sigSpectralDimChanged.connect(self.datasets.set_spectral_dim)
+        s.run_changed.connect(self.run_panel.show_status)
+        s.file_changed.connect(self._on_session_file_changed)
+        s.source_changed.connect(self.dataset_label.show_source)
+        s.source_changed.connect(lambda _source: self.show_loop_dock())
+        self.datasets.sigDatasetOpened.connect(lambda _ds: self.run_presenter.warm_up())
+        self.datasets.sigOpenWanted.connect(self.open_action.trigger)
+        self.run_presenter.sigCloseWanted.connect(self.close)
+        self.run_presenter.sigFileChanged.connect(self.tree.refresh_path)
         self.map_tools.sigShowWanted.connect(lambda: (self.tools_dock.show(),
                                                       self.tools_dock.raise_()))
         self.map_tools.connect_map_updates(self.live_maps.sigMapsUpdated, self.navigator.sigReady)
-        self.sigDatasetOpened.connect(lambda _ds: self.map_tools.on_source_changed(self.source))
+
+    def _on_session_file_changed(self, path: Path | None) -> None:
+        self.setWindowTitle(f"PeakGUI — {path.name}" if path else "PeakGUI")
+        self.setWindowFilePath(str(path) if path else "")
 
     def _restore_settings(self) -> None:
         geom, state = self.settings.window_geometry(), self.settings.window_state()
@@ -253,119 +192,68 @@ class MainWindow(QMainWindow):
 
     def default_layout(self) -> None:
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
-        for d in (self.tree_dock, self.attributes_dock, self.spectrum_dock, self.run_dock):
-            d.show()
+        default_sizes(self, self.tree_dock, self.attributes_dock, self.spectrum_dock,
+                      self.run_dock)
         self.show_loop_dock()
-        right = self.run_dock.widget().minimumSizeHint().width()  # the analysis panel
-        self.resizeDocks([self.tree_dock, self.spectrum_dock], [380, max(440, right)],
-                         Qt.Horizontal)
-        self.resizeDocks([self.tree_dock, self.attributes_dock], [420, 440], Qt.Vertical)
-        self.resizeDocks([self.spectrum_dock, self.run_dock], [340, 560], Qt.Vertical)
+
+    def show_loop_dock(self) -> None:
+        source = self.session.source
+        multi = source is not None and source.layout.n_steps > 1
+        self.loop_dock.setVisible(multi)
+        if multi:
+            self.loop_dock.raise_()
 
     def _save_settings(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
-        self.remember_analysis()
+        self.analysis.remember()
         if self.remember_run_options:
             self.settings.set_run_options(self.params_panel.jobs() or 0,
                                           int(self.params_panel.max_mem_mb() or 0))
         self.settings.set_compute_target(self.params_panel.compute_target())
         self.settings.sync()
 
-    def remember_analysis(self) -> None:
-        """The chosen analysis and its valid parameters, for the next session."""
-        analysis, params = self.params_panel.analysis(), self.params_panel.params()
-        if analysis is not None:
-            self.settings.set_analysis_name(analysis.name)
-            if params is not None:
-                self.settings.set_analysis_params(analysis.name, params)
+    # ---- what scripts, tests and the launcher use -----------------------------------------------
+    file = property(lambda self: self.session.file)
+    source = property(lambda self: self.session.source)
+    results = property(lambda self: self.results_browser.results)
+    last_progress = property(lambda self: self.run_presenter.last_progress)
+    sigFileOpened = property(lambda self: self.datasets.sigFileOpened)
+    sigDatasetOpened = property(lambda self: self.datasets.sigDatasetOpened)
+    sigOpenFinished = property(lambda self: self.datasets.sigOpenFinished)
+    sigPixelTested = property(lambda self: self.pixels.sigPixelTested)
+    sigNavigatorReady = property(lambda self: self.navigator.sigReady)
+    sigResultsShown = property(lambda self: self.results_browser.sigResultsShown)
 
-    # ---- the analysis (see AnalysisPresenter) ---------------------------------------------------
-    def analysis_run(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
-        return self.analysis.run_for(params, backend)
+    @property
+    def chunk_seconds(self) -> float:
+        """Seconds of work per chunk of a run: how soon Pause and Cancel take effect."""
+        return self.run_presenter.chunk_seconds
 
-    def result_fields(self) -> list[ResultField]:
-        run = self.inspector.run
-        return run.result_fields() if run is not None else []
+    @chunk_seconds.setter
+    def chunk_seconds(self, value: float) -> None:
+        self.run_presenter.chunk_seconds = value
 
-    def apply_params(self, params: dict | None) -> None:
-        self.analysis.apply_params(params)
-
-    def check_existing(self) -> None:
-        self.analysis.check_existing()
-
-    # ---- files and datasets (see DatasetPresenter) ----------------------------------------------
     def open_file(self, path: str | Path, dataset: str | None = None) -> bool:
         """Show a file's tree and open its first (or the given) spectral dataset."""
         return self.datasets.open_file(path, dataset)
 
-    def open_dataset(self, dataset: str, file: Path | None = None) -> bool:
-        """Open a spectral dataset of the file (sigOpenFinished says how it went)."""
-        return self.datasets.open_dataset(dataset, file)
-
-    def set_spectral_dim(self, name: str) -> bool:
-        return self.datasets.set_spectral_dim(name)
-
-    def set_source(self, source: SpectralSource, keep_pixel: tuple[int, int] | None = None,
-                   check: bool = True) -> None:
-        self.datasets.set_source(source, keep_pixel, check)
-
     def close_file(self) -> None:
         self.datasets.close_file()
 
-    def open_recent(self, path: str) -> bool:
-        return self.datasets.open_recent(path)
-
-    def open_results_group(self, group: str) -> bool:
-        return self.results_browser.open_group(group)
-
-    def set_map_grid(self, layout: SpectralLayout) -> None:
-        self.map_view.set_grid(MapGrid.from_layout(layout))
-
-    # ---- the selected pixel ---------------------------------------------------------------------
     def select_pixel(self, row: int, col: int) -> bool:
         """Read and test one pixel, in a worker (sigPixelTested follows)."""
-        return self.inspector.select(row, col)
+        return self.session.select_pixel(row, col)
 
-    def step_suffix(self, step: int) -> str:
-        lay = self.source.layout if self.source is not None else None
-        if lay is None or lay.n_steps <= 1:
-            return ""
-        return f" · {step_description(lay, step)}"
-
-    def show_loop_dock(self) -> None:
-        multi = self.source is not None and self.source.layout.n_steps > 1
-        self.loop_dock.setVisible(multi)
-        if multi:
-            self.loop_dock.raise_()
-
-    # ---- running --------------------------------------------------------------------------------
     def start_run(self, force: bool = False) -> bool:
         """Run the analysis over the dataset (resumes or reuses); see RunPresenter."""
         return self.run_presenter.start(force)
 
-    def pause_run(self) -> None:
-        self.run_controller.pause()
-
-    def resume_run(self) -> None:
-        self.run_controller.resume()
-
-    def cancel_run(self) -> None:
-        self.run_controller.cancel()
-
-    def update_actions(self) -> None:
-        self.run_presenter.update_actions()
-
-    # ---- messages -------------------------------------------------------------------------------
     def show_unexpected_error(self, summary: str) -> None:
         """Called by the global exception hook: a short note, the window stays usable."""
         self.statusBar().showMessage(f"Unexpected error: {summary}", 15000)
         self.dialogs.unexpected(summary)
 
-    def error(self, title: str, text: str) -> None:
-        self.statusBar().showMessage(text, 15000)
-        self.dialogs.error(title, text)
-
-    # ---- Qt events ------------------------------------------------------------------------------
+    # ---- workers and Qt events ------------------------------------------------------------------
     def busy(self) -> bool:
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
@@ -374,15 +262,11 @@ class MainWindow(QMainWindow):
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
-        self.datasets.abort()
-        self.navigator.abort()
-        self.results_browser.abort()
-        self.map_tools.abort()
+        for part in (self.datasets, self.navigator, self.results_browser, self.map_tools,
+                     self.inspector, self.tree.model(), self.run_presenter.warmup):
+            part.abort()
         self.attributes.clear()
-        self.inspector.set_source(self.inspector.source)
-        self.tree.model().abort()
         self.live_maps.stop()
-        self.run_presenter.warmup.abort()
         return wait_for_workers(msecs)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -393,8 +277,7 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        local = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        local = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if not local:
             event.ignore()
             return

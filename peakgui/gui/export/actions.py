@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PyQt5.QtCore import QObject
@@ -18,15 +17,21 @@ from PyQt5.QtWidgets import (
     QFormLayout,
     QMenu,
     QSpinBox,
+    QWidget,
 )
 
+from ..app.settings import Settings
 from ..formatting import error_text
 from ..widgets.parts import action
+from ..presenters.feedback import Feedback
+from ..presenters.map_layers import MapLayers
+from ..presenters.map_tools import MapTools
+from ..session import Session
+from ..views.loop_plot import LoopPlot
+from ..widgets.map_view import MapView
+from ..widgets.spectrum_view import SpectrumView
 from .figures import save_columns, save_plot
 from .map_export import export_png
-
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
 
 FIGURE_FILTER = "PNG images (*.png);;SVG drawings (*.svg)"
 CSV_FILTER = "CSV tables (*.csv)"
@@ -87,14 +92,24 @@ _ACTIONS = (  # name (its writer is export_<name>), menu text, tooltip, save dia
 class ExportActions(QObject):
     """The Export submenu's actions beyond the map's values, and their slots."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.w = window
-        self.actions = {name: action(window, text, lambda _=False, n=name, t=title: self._save(n, t),
+    def __init__(self, session: Session, settings: Settings, feedback: Feedback,
+                 map_view: MapView, layers: MapLayers, spectrum_view: SpectrumView,
+                 loop_plot: LoopPlot, map_tools: MapTools, parent: QWidget):
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings
+        self.feedback = feedback
+        self.map_view = map_view
+        self.layers = layers
+        self.spectrum_view = spectrum_view
+        self.loop_plot = loop_plot
+        self.map_tools = map_tools
+        self.parent_widget = parent
+        self.actions = {name: action(parent, text, lambda _=False, n=name, t=title: self._save(n, t),
                                      tip, f"export_{name}")
                         for name, text, tip, title in _ACTIONS}
         self.actions["figure_options"] = action(
-            window, "Figure &options…", self._on_figure_options_triggered,
+            parent, "Figure &options…", self._on_figure_options_triggered,
             "Pixels per scan point and DPI of exported map figures", "figure_options")
 
     def fill_menu(self, menu: QMenu) -> None:
@@ -115,25 +130,25 @@ class ExportActions(QObject):
     # ---- options --------------------------------------------------------------------------------
     def options(self) -> tuple[int, int]:
         """(pixels per scan point, 0 = auto; dpi) as remembered."""
-        s = self.w.settings.qsettings
+        s = self.settings.qsettings
         return int(s.value(_SCALE_KEY, 0) or 0), int(s.value(_DPI_KEY, 300) or 300)
 
     def set_options(self, scale: int, dpi: int) -> None:
-        s = self.w.settings.qsettings
+        s = self.settings.qsettings
         s.setValue(_SCALE_KEY, int(scale))
         s.setValue(_DPI_KEY, int(dpi))
 
     def _on_figure_options_triggered(self) -> None:
-        dlg = FigureOptionsDialog(*self.options(), parent=self.w)
+        dlg = FigureOptionsDialog(*self.options(), parent=self.parent_widget)
         if dlg.exec_() == QDialog.Accepted:
             self.set_options(dlg.scale_spin.value(), dlg.dpi_spin.value())
 
     # ---- slots ----------------------------------------------------------------------------------
     def _ask(self, title: str, what: str, filt: str, suffix: str) -> str | None:
-        w = self.w
-        stem = w.file.stem if w.file else "peakgui"
-        path = w.dialogs.ask_save_path(title, str(Path(w.settings.last_folder())
-                                                  / f"{stem}_{what}{suffix}"), filt)
+        file = self.session.file
+        stem = file.stem if file else "peakgui"
+        path = self.feedback.dialogs.ask_save_path(
+            title, str(Path(self.settings.last_folder()) / f"{stem}_{what}{suffix}"), filt)
         if path and not Path(path).suffix:
             path += suffix
         return path or None
@@ -142,32 +157,30 @@ class ExportActions(QObject):
         try:
             job(path)
         except (OSError, ValueError) as exc:
-            self.w.error("Export failed", error_text(exc))
+            self.feedback.error("Export failed", error_text(exc))
             return
-        self.w.statusBar().showMessage(f"Saved {path}", 5000)
+        self.feedback.status(f"Saved {path}", 5000)
 
     def export_map_figure(self, path: str) -> None:
         """The shown map as a figure (PNG or SVG), with the remembered size and DPI."""
-        w = self.w
-        key = w.layers.current()
-        integer = bool(key in w.layers.keys() and w.layers.layer(key).integer)
+        key = self.layers.current()
+        integer = bool(key in self.layers.keys() and self.layers.layer(key).integer)
         scale, dpi = self.options()
-        export_png(w.map_view, path, integer, scale or None, dpi)
+        export_png(self.map_view, path, integer, scale or None, dpi)
 
     def on_map_figure_triggered(self) -> None:
-        w = self.w
-        path = self._ask("Export map as figure", str(w.layers.current()), FIGURE_FILTER, ".png")
+        path = self._ask("Export map as figure", str(self.layers.current()), FIGURE_FILTER, ".png")
         if path:
             self._done(path, self.export_map_figure)
 
     def export_spectrum_figure(self, path: str) -> None:
-        view = self.w.spectrum_view
+        view = self.spectrum_view
         if view.spectrum() is None:
             raise ValueError("no spectrum is shown")
         save_plot(view.plot_item(), path, plain_text(view.title().text()))
 
     def export_spectrum_csv(self, path: str) -> None:
-        view = self.w.spectrum_view
+        view = self.spectrum_view
         spectrum, axis = view.spectrum(), view.axis()
         if spectrum is None or axis is None:
             raise ValueError("no spectrum is shown")
@@ -175,7 +188,7 @@ class ExportActions(QObject):
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
-        for pin in self.w.map_tools.pins.pins.pins:
+        for pin in self.map_tools.pins.pins.pins:
             if len(pin.spectrum) == len(spectrum):  # pinned along the same axis
                 cols[f"{pin.label} abs"] = np.abs(pin.spectrum)
         header = [f"PeakGUI spectrum: {plain_text(view.title().text())}",
@@ -183,13 +196,13 @@ class ExportActions(QObject):
         save_columns(path, cols, header)
 
     def export_loop_figure(self, path: str) -> None:
-        loop = self.w.loop_plot
+        loop = self.loop_plot
         if not loop.field_names() or loop.curves("test")[0].size == 0:
             raise ValueError("no loop is shown")
         save_plot(loop.graphics_layout(), path, f"Loop · {loop.note()}")
 
     def export_loop_csv(self, path: str) -> None:
-        loop = self.w.loop_plot
+        loop = self.loop_plot
         x, test = loop.curves("test")
         xr, results = loop.curves("results")
         if x.size == 0 and xr.size == 0:
@@ -200,7 +213,7 @@ class ExportActions(QObject):
         save_columns(path, cols, [f"PeakGUI loop: {loop.note()}"])
 
     def export_profile_csv(self, path: str) -> None:
-        profile = self.w.map_tools.profile.profile
+        profile = self.map_tools.profile.profile
         d, v = profile.data()
         if d.size == 0:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
@@ -208,15 +221,15 @@ class ExportActions(QObject):
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
         ends = profile.ends()
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
-                     [f"PeakGUI line profile of: {self.w.map_view.title_text()}",
+                     [f"PeakGUI line profile of: {self.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])
 
     def export_region_csv(self, path: str) -> None:
-        regions = self.w.map_tools.regions
+        regions = self.map_tools.regions
         if not regions.stats:
             raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
         lines = [f"# PeakGUI region statistics: {regions.region.shape} on "
-                 f"{self.w.map_view.title_text()}", f"# units: {self.w.map_view.units() or '-'}",
+                 f"{self.map_view.title_text()}", f"# units: {self.map_view.units() or '-'}",
                  "statistic,value"]
         lines += [f"{k},{v:.9g}" for k, v in regions.stats.items()]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -141,6 +141,17 @@ class ParametersPanel(QWidget):
             return str(exc)
         return ""
 
+    def commit(self) -> None:
+        """Say the values as typed now (a box that still has the focus has not said them yet:
+        Start is pressed without taking the focus)."""
+        if self._form is not None:
+            self._on_form_edited()
+
+    def show_error(self, text: str) -> None:
+        """Why the parameters cannot be used ('' hides it): the form's or the session's word."""
+        self._error.setText(f"Not valid: {text}" if text else "")
+        self._error.setVisible(bool(text))
+
     def set_params(self, values: dict[str, Any], emit: bool = True) -> None:
         """Show these values (unknown names ignored, invalid stored ones replaced by defaults)."""
         if self._form is None or self._analysis is None:
@@ -209,11 +220,10 @@ class ParametersPanel(QWidget):
         try:
             params = self._validated()
         except ValueError as exc:
-            self._error.setText(f"Not valid: {exc}")
-            self._error.setVisible(True)
+            self.show_error(str(exc))
             self.sigParamsInvalid.emit(str(exc))
             return
-        self._error.setVisible(False)
+        self.show_error("")
         self.sigParamsChanged.emit(params)
 
     def _on_chooser_index_changed(self, index: int) -> None:

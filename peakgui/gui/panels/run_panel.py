@@ -16,24 +16,17 @@ from PyQt5.QtWidgets import (
 
 from ...core.run.progress import Progress, ProgressState
 from ..formatting import duration, rate
+from ..session import RunPhase, RunStatus
 
 
 class RunPanel(QWidget):
     """Buttons bound to the window's run actions, so menus, shortcuts and buttons agree."""
 
-    def __init__(self, start: QAction, pause: QAction, cancel: QAction,
-                 parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        self._buttons = {}
-        for action in (start, pause, cancel):
-            b = QToolButton()
-            b.setDefaultAction(action)
-            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            buttons.addWidget(b)
-            self._buttons[action.objectName()] = b
+        self._button_row = buttons
         self._bar = QProgressBar()
         self._bar.setRange(0, 1000)
         self._bar.setValue(0)
@@ -47,6 +40,8 @@ class RunPanel(QWidget):
         self._where.setWordWrap(True)
         self._where.setToolTip("Where the run computes (Parameters ▸ Compute on)")
         self._message = QLabel("")
+        self._text = ""
+        self._note = ""
         self._message.setWordWrap(True)
         self._message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout = QVBoxLayout(self)
@@ -57,14 +52,20 @@ class RunPanel(QWidget):
         layout.addWidget(self._where)
         layout.addWidget(self._message)
 
+    def bind(self, start: QAction, pause: QAction, cancel: QAction) -> None:
+        """Buttons for the window's run actions (made after this panel)."""
+        for action in (start, pause, cancel):
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            self._button_row.addWidget(b)
+
     def progress_bar(self) -> QProgressBar:
         return self._bar
 
     def stats_label(self) -> QLabel:
         return self._stats
-
-    def message_label(self) -> QLabel:
-        return self._message
 
     def reset(self) -> None:
         self._bar.setValue(0)
@@ -110,7 +111,24 @@ class RunPanel(QWidget):
         self._where.setText(text)
 
     def set_message(self, text: str) -> None:
-        self._message.setText(text)
+        """What the run is doing, or what the shown group is (the session's run status)."""
+        self._text = text
+        self._message.setText(text + self._note)
+
+    def set_note(self, text: str) -> None:
+        """A note after the message (how many pixels the maps mask), kept across messages."""
+        self._note = text
+        self._message.setText(self._text + text)
+
+    def show_status(self, status: RunStatus) -> None:
+        """The session's run status: the state of the shown group and analysis."""
+        if status.phase is RunPhase.IDLE and status.group is None:
+            self.reset()
+            self.set_note("")
+        elif status.total and status.phase in (RunPhase.IDLE, RunPhase.REUSED,
+                                               RunPhase.FAILED):
+            self.show_done_fraction(status.done, status.total)
+        self.set_message(status.message)
 
     def message(self) -> str:
         return self._message.text()

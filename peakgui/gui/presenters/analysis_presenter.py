@@ -1,46 +1,55 @@
-"""The chosen analysis and its parameters as typed: the engine for them, its view, its fields.
+"""The chosen analysis and its parameters as typed: the session's configured analysis, its view.
 
-Every valid edit re-tests the selected pixel (no I/O), redraws the loop, is remembered for that
-analysis, and (after a short pause in the typing) looks for earlier results with these values.
+The parameters form checks values against the declaration; the session checks them once more
+only against the open spectra (a band outside the axis) and holds the result. Every valid edit
+re-tests the selected pixel (the inspector listens to the session) and is remembered for that
+analysis once the typing stops (or when the window closes), not on every keystroke.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import QObject, QTimer
 
 from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
-from ...core.run.engine import AnalysisRun
+from ..app.settings import Settings
+from ..panels.parameters_panel import ParametersPanel
+from ..session import Configured, Session
 from ..views import AnalysisView, view_for
+from ..views.loop_plot import LoopPlot
+from ..widgets.spectrum_view import SpectrumView
+from .map_layers import MapLayers
 
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
-
-EXISTING_DELAY_MS = 250  # typing pause before earlier results are looked for
+REMEMBER_DELAY_MS = 1000  # typing pause before the parameters are written to the settings
 
 
 class AnalysisPresenter(QObject):
-    """Connects the parameters panel to the inspector, the plots and the results browser."""
+    """Connects the parameters panel to the session, and the session to the analysis' view."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.w = window
+    def __init__(self, session: Session, panel: ParametersPanel, settings: Settings,
+                 layers: MapLayers, spectrum_view: SpectrumView, loop_plot: LoopPlot,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.panel = panel
+        self.settings = settings
+        self.layers = layers
+        self.spectrum_view = spectrum_view
+        self.loop_plot = loop_plot
         self.view: AnalysisView | None = None  # draws the pixel detail
-        self._field_names: list[str] = []  # result fields the plots are set up for
-        self._existing_timer = QTimer(self)
-        self._existing_timer.setSingleShot(True)
-        self._existing_timer.setInterval(EXISTING_DELAY_MS)
-        self._existing_timer.timeout.connect(self.check_existing)
-        panel = window.params_panel
+        self._field_names: list[str] | None = None  # result fields the plots are set up for
+        self._remember_timer = QTimer(self)
+        self._remember_timer.setSingleShot(True)
+        self._remember_timer.setInterval(REMEMBER_DELAY_MS)
+        self._remember_timer.timeout.connect(self.remember)
         panel.sigAnalysisChanged.connect(self._on_panel_analysis_changed)
-        panel.sigParamsChanged.connect(self.apply_params)
+        panel.sigParamsChanged.connect(self._on_panel_params_changed)
         panel.sigParamsInvalid.connect(self._on_panel_params_invalid)
+        session.configured_changed.connect(self._on_session_configured_changed)
 
     def ensure_view(self) -> None:
         """Set up the view of the analysis the panel shows (at start-up)."""
-        analysis = self.w.params_panel.analysis()
+        analysis = self.panel.analysis()
         if self.view is None and analysis is not None:
             self._on_panel_analysis_changed(analysis)
 
@@ -54,62 +63,57 @@ class AnalysisPresenter(QObject):
             values = analysis.values(given)
         except (KeyError, ValueError, PeakGUIError) as exc:
             return str(exc.args[0] if exc.args else exc)
-        panel = self.w.params_panel
-        if not panel.set_analysis(analysis.name):
+        if not self.panel.set_analysis(analysis.name):
             return f"the analysis {analysis.name!r} is not available in the window"
-        panel.set_params(values)
+        self.panel.set_params(values)
         return ""
 
-    def run_for(self, params: dict | None = None, backend=None) -> AnalysisRun | None:
-        """The engine for the current source, analysis and parameters as typed (None when the
-        parameters are not valid); nothing is read."""
-        w = self.w
-        analysis = w.params_panel.analysis()
-        params = params if params is not None else w.params_panel.params()
-        if w.source is None or analysis is None or params is None:
-            return None
-        return AnalysisRun(w.source, analysis, params, n_jobs=w.params_panel.jobs(),
-                           max_mem_mb=w.params_panel.max_mem_mb(),
-                           chunk_seconds=w.chunk_seconds, backend=backend,
-                           worker_kind=w.params_panel.compute_target().local_kind())
+    def remember(self) -> None:
+        """The chosen analysis and its valid parameters, for the next session."""
+        self._remember_timer.stop()
+        analysis, params = self.panel.analysis(), self.panel.params()
+        if analysis is not None:
+            self.settings.set_analysis_name(analysis.name)
+            if params is not None:
+                self.settings.set_analysis_params(analysis.name, params)
 
     def apply_params(self, params: dict | None) -> None:
-        """The analysis with these parameters (None: invalid) for the inspector and the plots."""
-        w = self.w
-        try:
-            run = self.run_for(params) if params is not None else None
-        except (PeakGUIError, ValueError):
-            run = None
+        """The analysis with these parameters as the form checked them (None: not valid)."""
+        analysis = self.panel.analysis()
+        if params is None:
+            self.session.refuse(analysis, self.panel.error())
+        else:
+            self.session.configure(analysis, params, checked=True)
+
+    # ---- the panel and the session --------------------------------------------------------------
+    def _on_panel_analysis_changed(self, analysis: Analysis) -> None:
+        self.panel.set_params(self.settings.analysis_params(analysis.name), emit=False)
+        self.view = view_for(analysis)
+        self._field_names = None
+        self.layers.set_analysis(analysis, None, self.view.bad_label)
+        self.layers.set_result_layers([])
+        self._remember_timer.start()
+        self.apply_params(self.panel.params())
+
+    def _on_panel_params_changed(self, params: dict) -> None:
+        self.apply_params(params)
+        self._remember_timer.start()
+
+    def _on_panel_params_invalid(self, reason: str) -> None:
+        self.session.refuse(self.panel.analysis(), reason)
+
+    def _on_session_configured_changed(self, configured: Configured) -> None:
+        run = configured.run
         fields = run.result_fields() if run is not None else []
         if run is not None and self.view is not None:  # derived maps and the bad mask
-            w.layers.set_analysis(run.analysis, run.context, self.view.bad_label)
-        if self.view is not None and (w.spectrum_view.overlay() is not self.view
-                                      or [f.name for f in fields] != self._field_names):
-            w.spectrum_view.set_overlay(self.view, fields)
-            w.loop_plot.set_fields(self.view.loop_fields(fields))
-        self._field_names = [f.name for f in fields]
-        analysis = w.params_panel.analysis()
-        if params is not None and analysis is not None:
-            w.settings.set_analysis_params(analysis.name, params)
-        w.inspector.set_run(run)
-        self._existing_timer.start()
-        w.update_actions()
-
-    def check_existing(self) -> None:
-        """Look for earlier results with the parameters as typed (now, not after a pause)."""
-        self._existing_timer.stop()
-        self.w.results_browser.check_existing()
-
-    def _on_panel_analysis_changed(self, analysis: Analysis) -> None:
-        w = self.w
-        w.settings.set_analysis_name(analysis.name)
-        w.params_panel.set_params(w.settings.analysis_params(analysis.name), emit=False)
-        self.view = view_for(analysis)
-        w.layers.set_analysis(analysis, None, self.view.bad_label)
-        w.results_browser.clear()
-        w.layers.set_result_layers([])
-        self.apply_params(w.params_panel.params())
-
-    def _on_panel_params_invalid(self, _reason: str) -> None:
-        self.w.inspector.set_run(None)
-        self.w.update_actions()
+            self.layers.set_analysis(run.analysis, run.context, self.view.bad_label)
+        names = [f.name for f in fields]
+        if self.view is not None and (self.spectrum_view.overlay() is not self.view
+                                      or names != self._field_names):
+            self.spectrum_view.set_overlay(self.view, fields)
+            self.loop_plot.set_fields(self.view.loop_fields(fields))
+        self._field_names = names
+        if configured.analysis is not None and configured.params is None:
+            self.panel.show_error(configured.error)
+        else:
+            self.panel.show_error("")

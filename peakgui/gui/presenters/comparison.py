@@ -3,8 +3,6 @@ chosen group, drawn with a diverging colormap centred on zero (see :mod:`.compar
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject
@@ -12,12 +10,13 @@ from PyQt5.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QWidget
 
 from ...core.analyses.maps import Difference, LayerKey, field_of
 from ...core.io.results import ResultsRef
-from ..formatting import error_text
+from ..formatting import error_text, step_suffix
+from ..session import Session
 from ..widgets.map_view import MapView
 from ..widgets.parts import action, action_button
 from ..workers import LatestOnly
 from .compare import DIVERGING, difference, group_label, list_groups, read_field, symmetric_levels
-from .inspector import PixelInspector
+from .feedback import Feedback
 from .map_layers import MapLayers
 from .results_browser import ResultsBrowser
 
@@ -25,13 +24,12 @@ from .results_browser import ResultsBrowser
 class ComparisonPresenter(QObject):
     """The difference action (Tools menu), the group chooser in the dock, and the layer."""
 
-    def __init__(self, map_view: MapView, layers: MapLayers, results: ResultsBrowser,
-                 inspector: PixelInspector, status: Callable[[str, int], None],
-                 step_suffix: Callable[[int], str], parent: QWidget):
+    def __init__(self, session: Session, map_view: MapView, layers: MapLayers,
+                 results: ResultsBrowser, feedback: Feedback, parent: QWidget):
         super().__init__(parent)
+        self.session = session  # the source whose groups are compared
         self.map_view, self.layers, self.results = map_view, layers, results
-        self.inspector = inspector  # the source whose groups are compared
-        self._status, self._step_suffix = status, step_suffix
+        self.feedback = feedback
         self.groups: list[ResultsRef] = []
         self._group_lister = LatestOnly(self)
         self._diff_reader = LatestOnly(self)
@@ -58,7 +56,7 @@ class ComparisonPresenter(QObject):
 
     def refresh_groups(self) -> None:
         """List the dataset's results groups again (in a worker)."""
-        source = self.inspector.source
+        source = self.session.source
         if source is not None:
             self._group_lister.start(list_groups, source.file, source.dataset,
                                      on_yield=self._on_groups_listed)
@@ -68,14 +66,14 @@ class ComparisonPresenter(QObject):
         res, other = self.results.results, self.group_combo.currentData()
         key = field_of(self.layers.current())
         if res is None or key is None or key not in self.layers.keys():
-            self._status("Show a field of a results group first", 5000)
+            self.feedback.status("Show a field of a results group first", 5000)
             return False
         if other is None or other == res.ref:
-            self._status("Choose another results group to compare with", 5000)
+            self.feedback.status("Choose another results group to compare with", 5000)
             return False
         self._diff_reader.start(read_field, other, key, res.step, res.layout,
                                 on_yield=lambda img: self._on_other_read(key, other, img),
-                                on_error=lambda exc: self._status(
+                                on_error=lambda exc: self.feedback.status(
                                     f"Cannot compare: {error_text(exc)}", 10000))
         return True
 
@@ -99,7 +97,7 @@ class ComparisonPresenter(QObject):
         try:
             diff = difference(current, image)
         except ValueError as exc:
-            self._status(f"Cannot compare: {exc}", 10000)
+            self.feedback.status(f"Cannot compare: {exc}", 10000)
             return
         layer = layers.layer(key)
         diff_key = Difference(key)
@@ -108,7 +106,7 @@ class ComparisonPresenter(QObject):
         layers.set_result_layers(specs + [(diff_key, f"Difference: {layer.label}", False)])
         other_name = group_label(other).split("-")[-1]
         layers.set_layer(diff_key, diff, f"Δ {layer.label} · {res.short_name} − {other_name}"
-                         f"{self._step_suffix(res.step)}", layer.units)
+                         f"{step_suffix(res.layout, res.step)}", layer.units)
         layers.layer(diff_key).levels = symmetric_levels(diff)
         if layers.current() == diff_key:
             self._on_layers_layer_changed(diff_key)

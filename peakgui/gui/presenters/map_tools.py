@@ -3,20 +3,20 @@
 :class:`MapTools` only puts the parts together: a region (:mod:`.regions`), a line profile
 (:mod:`.line_profile`), pinned pixels (:mod:`.pins`) and the difference of two results groups
 (:mod:`.comparison`) each hold their own actions, box and slots. It gets the few widgets and
-presenters they work with, not the window, and tells them when the shown map or dataset changes.
+presenters they work with, not the window, and tells them when the shown map changes; they follow the session's dataset.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PyQt5.QtCore import QObject, pyqtBoundSignal, pyqtSignal
 from PyQt5.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from ...core.io.source import SpectralSource
+from ..session import Session
 from ..widgets.map_view import MapView
 from ..widgets.spectrum_view import SpectrumView
 from .comparison import ComparisonPresenter
+from .feedback import Feedback
 from .inspector import PixelInspector
 from .line_profile import ProfilePresenter
 from .map_layers import MapLayers
@@ -31,17 +31,16 @@ class MapTools(QObject):
     sigShowWanted = pyqtSignal()
     """A region or a line was drawn: the dock with their figures should come forward."""
 
-    def __init__(self, map_view: MapView, spectrum_view: SpectrumView, layers: MapLayers,
-                 inspector: PixelInspector, results: ResultsBrowser,
-                 status: Callable[[str, int], None], step_suffix: Callable[[int], str],
-                 parent: QWidget):
+    def __init__(self, session: Session, map_view: MapView, spectrum_view: SpectrumView,
+                 layers: MapLayers, inspector: PixelInspector, results: ResultsBrowser,
+                 feedback: Feedback, parent: QWidget):
         super().__init__(parent)
-        self.regions = RegionsPresenter(map_view, spectrum_view, layers, inspector, step_suffix,
+        self.regions = RegionsPresenter(session, map_view, spectrum_view, layers, inspector,
                                         parent)
         self.profile = ProfilePresenter(map_view, parent)
-        self.pins = PinsPresenter(map_view, spectrum_view, inspector, status, parent)
-        self.comparison = ComparisonPresenter(map_view, layers, results, inspector, status,
-                                              step_suffix, parent)
+        self.pins = PinsPresenter(map_view, spectrum_view, inspector, feedback, parent)
+        self.comparison = ComparisonPresenter(session, map_view, layers, results, feedback,
+                                              parent)
         self.menu = QMenu("&Tools", parent)  # the window puts it in its menu bar
         for i, group in enumerate((self.regions.actions, [self.profile.profile_action],
                                    self.pins.actions, [self.comparison.diff_action])):
@@ -59,6 +58,7 @@ class MapTools(QObject):
         # after the comparison's own slot: it may redraw the map in diverging colours
         layers.sigLayerChanged.connect(lambda _key: self.on_map_values_changed())
         results.sigResultsShown.connect(self._on_results_shown)
+        session.source_changed.connect(self._on_session_source_changed)
 
     def connect_map_updates(self, *signals: pyqtBoundSignal) -> None:
         """Signals after which the shown map's values changed (live maps, navigators)."""
@@ -78,7 +78,7 @@ class MapTools(QObject):
         self.regions.update_stats()
         self.profile.update()
 
-    def on_source_changed(self, _source: SpectralSource | None) -> None:
+    def _on_session_source_changed(self, _source: SpectralSource | None) -> None:
         """Another grid: regions, profile and pins belonged to the old one."""
         self.regions.remove()
         self.profile.remove()

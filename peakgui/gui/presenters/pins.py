@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -11,6 +9,7 @@ from ..widgets.map_view import MapView
 from ..widgets.parts import action, action_button
 from ..widgets.pinned import PinnedSpectra
 from ..widgets.spectrum_view import PHASE_MODE, SpectrumView
+from .feedback import Feedback
 from .inspector import PixelInspector
 
 _PROMPT = "Select a pixel and press P to keep its spectrum"
@@ -20,11 +19,10 @@ class PinsPresenter(QObject):
     """The pins' actions (Tools menu), their box in the dock, and the pinned spectra."""
 
     def __init__(self, map_view: MapView, spectrum_view: SpectrumView,
-                 inspector: PixelInspector, status: Callable[[str, int], None],
-                 parent: QWidget):
+                 inspector: PixelInspector, feedback: Feedback, parent: QWidget):
         super().__init__(parent)
         self.map_view, self.spectrum_view, self.inspector = map_view, spectrum_view, inspector
-        self._status = status
+        self.feedback = feedback
         self.pins = PinnedSpectra(map_view.plot_item(), spectrum_view.plot_item(), self)
         self.pin_action = action(parent, "&Pin the selected pixel", self.pin_selected,
                                  "Keep the selected pixel's spectrum on the plot, with a marker "
@@ -50,7 +48,7 @@ class PinsPresenter(QObject):
         rep = self.inspector.report
         axis = self.spectrum_view.axis()
         if rep is None or rep.spectrum is None or axis is None:
-            self._status("Select a pixel first, then pin it", 5000)
+            self.feedback.status("Select a pixel first, then pin it", 5000)
             return False
         self.pins.set_phase(self.spectrum_view.mode() == PHASE_MODE)
         self.pins.pin(rep.row, rep.col, rep.position, rep.step, axis.values, rep.spectrum,

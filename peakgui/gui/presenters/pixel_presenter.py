@@ -1,77 +1,81 @@
 """The selected pixel and the spectroscopic step: what follows when either changes.
 
-A pixel read and tested (by the inspector's worker) goes to the map marker, the spectrum view,
-the loop plot and the results row; a new step reloads the navigators and the shown results group
-at that step; the '|x| at a bin' navigator follows its bin.
+A pixel tested by the inspector's worker goes to the map marker, the spectrum view, the loop plot
+and the results row; a new step reloads the navigators and the shown results group at that step;
+the '|x| at a bin' navigator follows its bin.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from PyQt5.QtCore import QObject, pyqtSignal
 
-from PyQt5.QtCore import QObject
-
-from .inspector import PixelReport
-from .map_layers import NAVIGATOR_BIN, with_derived
-from .navigator import BIN, MEAN
-
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
+from ..formatting import step_suffix
+from ..session import Session
+from ..views.loop_plot import LoopPlot
+from ..widgets.map_view import MapView
+from ..widgets.spectrum_view import SpectrumView
+from .inspector import PixelInspector, PixelReport
+from .map_layers import NAVIGATOR_BIN, MapLayers
+from .navigator import BIN, MEAN, NavigatorController
+from .results_browser import ResultsBrowser
 
 
 class PixelPresenter(QObject):
-    """Slots the window connects for the pixel, the step and the navigators."""
+    """Shows each tested pixel; follows the step and the bin with the navigators and results."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.w = window
+    sigPixelTested = pyqtSignal(object)
+    """The selected pixel was read and tested (carries a PixelReport)."""
 
-    def on_pixel_inspected(self, rep: PixelReport) -> None:
-        self.w.map_view.set_marker(rep.row, rep.col)
-        grid = self.w.map_view.grid()
+    def __init__(self, session: Session, inspector: PixelInspector, map_view: MapView,
+                 spectrum_view: SpectrumView, loop_plot: LoopPlot, layers: MapLayers,
+                 navigator: NavigatorController, results: ResultsBrowser,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.map_view = map_view
+        self.spectrum_view = spectrum_view
+        self.loop_plot = loop_plot
+        self.layers = layers
+        self.navigator = navigator
+        self.results = results
+        inspector.sigInspected.connect(self._on_pixel_inspected)
+        spectrum_view.sigStepChanged.connect(session.set_step)
+        session.step_changed.connect(self._on_session_step_changed)
+        layers.sigLayerChanged.connect(self._on_layers_layer_changed)
+
+    def _on_pixel_inspected(self, rep: PixelReport) -> None:
+        self.map_view.set_marker(rep.row, rep.col)
+        grid = self.map_view.grid()
         where = grid.describe(rep.row, rep.col) if grid else f"row {rep.row}, col {rep.col}"
         title = f"<b>Position {rep.position}</b> · {where}"
         if rep.spectrum is None:
-            self.w.spectrum_view.clear(rep.error or "no spectrum")
+            self.spectrum_view.clear(rep.error or "no spectrum")
         else:
-            self.w.spectrum_view.show_pixel(rep.spectrum, rep.detail, title, rep.error)
-        self._update_loop_test()
-        self.w.results_browser.update_loop_row()
-        self.w.sigPixelTested.emit(rep)
+            self.spectrum_view.show_pixel(rep.spectrum, rep.detail, title, rep.error)
+        self.loop_plot.set_test(rep.loop)
+        self.results.update_loop_row(rep)
+        self.sigPixelTested.emit(rep)
 
-    def _update_loop_test(self) -> None:
-        """The analysis at every step of the selected pixel (the engine's compute)."""
-        run, spectra = self.w.inspector.run, self.w.inspector.spectra
-        values = None
-        if run is not None and spectra is not None and len(spectra) > 1:
-            try:
-                values = with_derived(run.analysis, run.compute(spectra))
-            except (ValueError, FloatingPointError):
-                values = None
-        self.w.loop_plot.set_test(values)
-
-    def on_spectrum_step_changed(self, step: int) -> None:
-        """Another step along the other spectroscopic dims: the spectrum and the maps follow
-        (a running run's live maps keep the step they started with)."""
-        self.w.inspector.set_step(step)
-        self.w.loop_plot.set_step(step)
-        if self.w.source is None or self.w.run_controller.is_active():
+    def _on_session_step_changed(self, step: int) -> None:
+        """Another step along the other spectroscopic dims: the maps follow (a running run's
+        live maps keep the step they started with)."""
+        self.loop_plot.set_step(step)
+        source = self.session.source
+        if source is None or self.session.run.phase.active:
             return
-        self.w.navigator.start(MEAN, self.w.layers.current_bin(), step, self.w.step_suffix(step))
-        if self.w.layers.image(NAVIGATOR_BIN) is not None:
-            self.w.navigator.start(BIN, self.w.layers.current_bin(), step, self.w.step_suffix(step))
-        self.w.results_browser.set_step(step)
+        suffix = step_suffix(source.layout, step)
+        self.navigator.start(MEAN, self.layers.current_bin(), step, suffix)
+        if self.layers.image(NAVIGATOR_BIN) is not None:
+            self.navigator.start(BIN, self.layers.current_bin(), step, suffix)
+        self.results.set_step(step)
 
-    def on_layers_layer_changed(self, key: str) -> None:
-        if key == NAVIGATOR_BIN and self.w.layers.image(NAVIGATOR_BIN) is None:
+    def _on_layers_layer_changed(self, key: str) -> None:
+        if key == NAVIGATOR_BIN and self.layers.image(NAVIGATOR_BIN) is None:
             self.on_bin_timer_timeout()
-        self.w.update_actions()
 
     def on_bin_timer_timeout(self) -> None:
-        if self.w.layers.current() == NAVIGATOR_BIN:
-            step = self.w.inspector.step
-            self.w.navigator.start(BIN, self.w.layers.current_bin(), step, self.w.step_suffix(step))
-
-    def on_navigator_failed(self, message: str) -> None:
-        self.w.statusBar().showMessage(message, 10000)
-        self.w.info_bar.show_message(message, "error")
+        source = self.session.source
+        if self.layers.current() == NAVIGATOR_BIN and source is not None:
+            step = self.session.step
+            self.navigator.start(BIN, self.layers.current_bin(), step,
+                                 step_suffix(source.layout, step))

@@ -8,8 +8,6 @@ step) is shown first, and the mean, still in memory at every step, is tested aga
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import (
@@ -23,7 +21,8 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from ..formatting import error_text, si
+from ..formatting import error_text, si, step_suffix
+from ..session import Session
 from ..widgets.map_view import MapView
 from ..widgets.parts import action, action_button
 from ..widgets.regions import (
@@ -54,13 +53,11 @@ class RegionsPresenter(QObject):
     sigShowWanted = pyqtSignal()
     """A region was drawn: the dock with its statistics should come forward."""
 
-    def __init__(self, map_view: MapView, spectrum_view: SpectrumView, layers: MapLayers,
-                 inspector: PixelInspector, step_suffix: Callable[[int], str],
-                 parent: QWidget):
+    def __init__(self, session: Session, map_view: MapView, spectrum_view: SpectrumView,
+                 layers: MapLayers, inspector: PixelInspector, parent: QWidget):
         super().__init__(parent)
+        self.session = session  # the source, the step and the configured analysis
         self.map_view, self.spectrum_view, self.layers = map_view, spectrum_view, layers
-        self.inspector = inspector  # the source, the step and the configured analysis
-        self._step_suffix = step_suffix
         self.region = RegionTool(map_view.plot_item(), self)
         self.region_mean: RegionMean | None = None
         self.stats: dict[str, float] = {}
@@ -162,7 +159,7 @@ class RegionsPresenter(QObject):
     # ---- its mean spectrum ----------------------------------------------------------------------
     def start_mean(self) -> bool:
         """Read the region's spectra in a worker; their mean, tested, goes to the spectrum."""
-        source, mask = self.inspector.source, self.mask()
+        source, mask = self.session.source, self.mask()
         if source is None or mask is None:
             return False
         positions = source.layout.grid_positions[mask]
@@ -172,17 +169,17 @@ class RegionsPresenter(QObject):
             return False
         self.label.setText(f"{self.region.shape.capitalize()}: {len(positions)} positions; "
                            "reading their spectra…")
-        self._mean_reader.start(read_region_mean, source, positions, self.inspector.step,
-                                self.inspector.run, on_yield=self._on_mean_read,
+        self._mean_reader.start(read_region_mean, source, positions, self.session.step,
+                                self.session.configured.run, on_yield=self._on_mean_read,
                                 on_error=self._on_mean_failed)
         return True
 
     def show_mean(self) -> None:
-        m = self.region_mean
+        m, source = self.region_mean, self.session.source
         if m is None:
             return
         title = (f"<b>Region mean</b> · {self.region.shape or 'region'} of {m.count} "
-                 f"positions{self._step_suffix(m.step)}")
+                 f"positions{step_suffix(source.layout if source else None, m.step)}")
         self.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
         self.showing_region = True
 
@@ -203,8 +200,8 @@ class RegionsPresenter(QObject):
         m = self.region_mean
         if not self.showing_region or m is None:
             return
-        m.step = self.inspector.step
-        inspect_mean(self.inspector.run, m)
+        m.step = self.session.step
+        inspect_mean(self.session.configured.run, m)
         self.show_mean()
 
     def _on_region_changed(self) -> None:
@@ -215,7 +212,7 @@ class RegionsPresenter(QObject):
         self.showing_region = False  # the clicked pixel takes the spectrum view
 
     def _on_mean_button_clicked(self) -> None:
-        if self.region_mean is not None and self.region_mean.step == self.inspector.step:
+        if self.region_mean is not None and self.region_mean.step == self.session.step:
             self.show_mean()
         else:
             self.start_mean()

@@ -9,25 +9,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from ...core.analyses.declaration import FieldKind
-from ...core.errors import PeakGUIError
 from ...core.io.results import ExistingResults, ResultsRef
 from ...core.io.results_read import ResultsGroup, read_row
 from ...core.run.engine import AnalysisRun
-from ..formatting import error_text
+from ..app.settings import Settings
+from ..formatting import error_text, step_suffix
+from ..panels.run_panel import RunPanel
+from ..session import Configured, RunPhase, RunStatus, Session
+from ..views.loop_plot import LoopPlot
+from ..widgets.info_bar import InfoBar, InfoKind
+from ..widgets.map_grid import MapGrid
+from ..widgets.map_view import MapView
 from ..workers import LatestOnly
-from .map_layers import with_derived
+from .analysis_presenter import AnalysisPresenter
+from .feedback import Feedback
+from .inspector import PixelReport
+from .map_layers import MapLayers, with_derived
 from .results_maps import ResultsMaps, load_results
 
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
-
 log = logging.getLogger(__name__)
+
+EXISTING_DELAY_MS = 250  # typing pause before earlier results are looked for
 
 
 def find_existing(run: AnalysisRun) -> Iterator[list[ExistingResults]]:
@@ -52,18 +59,39 @@ class ResultsBrowser(QObject):
     sigExistingChecked = pyqtSignal(object)
     """Earlier results with the current parameters were looked for (carries the list)."""
 
-    def __init__(self, window: MainWindow):
-        super().__init__(window)
-        self.w = window
+    sigStartWanted = pyqtSignal(bool)
+    """The info bar's Recompute (True) or Resume (False) was pressed."""
+    sigSourceWanted = pyqtSignal(str, object, object, object)
+    """A group's source dataset should become current (dataset, file, then, also_in)."""
+
+    def __init__(self, session: Session, layers: MapLayers, map_view: MapView,
+                 info_bar: InfoBar, run_panel: RunPanel, loop_plot: LoopPlot,
+                 analysis: AnalysisPresenter, settings: Settings, feedback: Feedback,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.layers = layers
+        self.map_view = map_view
+        self.info_bar = info_bar
+        self.run_panel = run_panel
+        self.loop_plot = loop_plot
+        self.analysis = analysis
+        self.feedback = feedback
         self.results: ResultsMaps | None = None
         self.existing: list[ExistingResults] = []
-        self._mask_note = ""
-        mask = window.layers.mask_check()
-        mask.setChecked(window.settings.mask_shown())
-        mask.toggled.connect(window.settings.set_mask_shown)
+        mask = layers.mask_check()
+        mask.setChecked(settings.mask_shown())
+        mask.toggled.connect(settings.set_mask_shown)
         self._loader = LatestOnly(self)
         self._checker = LatestOnly(self)
         self._row_reader = LatestOnly(self)
+        self._existing_timer = QTimer(self)
+        self._existing_timer.setSingleShot(True)
+        self._existing_timer.setInterval(EXISTING_DELAY_MS)
+        self._existing_timer.timeout.connect(self.check_existing)
+        self._analysis_name = ""
+        self._report: PixelReport | None = None  # the selected pixel, for the loop plot's row
+        session.configured_changed.connect(self._on_session_configured_changed)
 
     def busy(self) -> bool:
         return self._loader.busy() or self._checker.busy() or self._row_reader.busy()
@@ -74,21 +102,47 @@ class ResultsBrowser(QObject):
 
     def clear(self) -> None:
         self.abort()
+        self._existing_timer.stop()
         self.results = None
         self.existing = []
+        self._report = None
+        self.session.show_group(None)
+
+    def _on_session_configured_changed(self, configured: Configured) -> None:
+        """Another set-up: what was offered for the old one (reuse, resume) is withdrawn, and
+        earlier results with the new one are looked for once the typing stops."""
+        name = configured.analysis.name if configured.analysis is not None else ""
+        if name != self._analysis_name:
+            self._analysis_name = name
+            self.clear()
+        if self.info_bar.kind in (InfoKind.OK, InfoKind.INFO):
+            self.info_bar.hide()
+        if self.session.run.phase.active:
+            return
+        if configured.run is not None:
+            self._existing_timer.start()
+        else:
+            self._existing_timer.stop()
+            self._checker.abort()
+            self.existing = []
+            self.mark_other_parameters()
+
+    def result_fields(self) -> list:
+        run = self.session.configured.run
+        return run.result_fields() if run is not None else []
 
     # ---- showing a group ------------------------------------------------------------------------
     def open_group(self, group: str) -> bool:
         """Show a results group picked in the tree; its source dataset becomes current when it
         can be found."""
-        w = self.w
-        if w.file is None:
+        file = self.session.file
+        if file is None:
             return False
-        ref = ResultsRef(w.file, group, sidecar=w.file.name.endswith(".peakgui.h5"))
+        ref = ResultsRef(file, group, sidecar=file.name.endswith(".peakgui.h5"))
 
         def failed(exc: BaseException) -> None:
-            w.info_bar.show_message(f"<b>{group}</b> cannot be shown: {error_text(exc)}",
-                                    "error")
+            self.info_bar.show_message(f"<b>{group}</b> cannot be shown: {error_text(exc)}",
+                                       InfoKind.ERROR)
 
         self.load(ref, "", layout=None, adopt_source=True, on_error=failed)
         return True
@@ -97,7 +151,7 @@ class ResultsBrowser(QObject):
              on_error: Callable[[BaseException], None] | None = None,
              group: ResultsGroup | None = None) -> None:
         """Read one step of a group in a worker, then show it."""
-        step = self.w.inspector.step
+        step = self.session.step
 
         def loaded(maps: ResultsMaps) -> None:
             if not (adopt_source and self._adopt_source(maps, lambda: self.show(maps, note))):
@@ -108,8 +162,7 @@ class ResultsBrowser(QObject):
                 on_error(exc)
             else:
                 log.warning("results cannot be read: %s", exc)
-                self.w.statusBar().showMessage(f"Results cannot be read: {error_text(exc)}",
-                                               10000)
+                self.feedback.status(f"Results cannot be read: {error_text(exc)}", 10000)
 
         self._loader.start(load_results, ref, step, layout, group, on_yield=loaded,
                            on_error=failed)
@@ -117,19 +170,20 @@ class ResultsBrowser(QObject):
     def _adopt_source(self, maps: ResultsMaps, then: Callable[[], None]) -> bool:
         """Open the group's source dataset when it is not the current one, then ``then``;
         False when there is nothing to open (``then`` is not called)."""
-        w = self.w
+        s = self.session
         src_ds = str(maps.attrs.get("source_dataset", ""))
-        if (not src_ds or w.run_controller.is_active()
-                or (w.source is not None and w.source.dataset == src_ds)):
+        if (not src_ds or s.run.phase.active or s.file is None
+                or (s.source is not None and s.source.dataset == src_ds)):
             return False
-        src_file = Path(str(maps.attrs.get("source_file", "")) or w.file)
-        return w.datasets.open_dataset(src_ds, w.file, then=then, also_in=src_file)
+        src_file = Path(str(maps.attrs.get("source_file", "")) or s.file)
+        self.sigSourceWanted.emit(src_ds, s.file, then, src_file)
+        return True
 
     def layer_specs(self, names: list[str],
                     stored: dict[str, str] | None = None) -> list[tuple[str, str, bool]]:
         """(key, label, integer) of result layers: labels and kinds from the current analysis'
         declaration when it has the field, else the stored quantity."""
-        declared = {f.name: f for f in self.w.result_fields()}
+        declared = {f.name: f for f in self.result_fields()}
         specs = []
         for name in names:
             fld = declared.get(name)
@@ -143,43 +197,55 @@ class ResultsBrowser(QObject):
 
     def show(self, maps: ResultsMaps, note: str = "") -> None:
         """Put a group's maps on the map view (its first field shown)."""
-        w = self.w
         lay = maps.layout
-        grid = w.map_view.grid()
+        grid = self.map_view.grid()
         if grid is None or (grid.rows, grid.cols) != lay.grid_shape:
-            w.set_map_grid(lay)
+            self.map_view.set_grid(MapGrid.from_layout(lay))
         stored = {f.name: f for f in maps.group.fields}
-        order = [f.name for f in self.w.result_fields() if f.name in stored]
+        order = [f.name for f in self.result_fields() if f.name in stored]
         order += [n for n in stored if n not in order]  # the declaration's order first
         specs = self.layer_specs(order, {n: f.dtype for n, f in stored.items()})
-        w.layers.set_result_layers(specs)
-        declared = {f.name: f for f in self.w.result_fields()}
+        self.layers.set_result_layers(specs)
+        declared = {f.name: f for f in self.result_fields()}
+        suffix = step_suffix(self.session.source.layout if self.session.source else None,
+                             maps.step)
         for key, label, _ in specs:
             units = declared[key].units if key in declared else stored[key].units
-            w.layers.set_layer(key, maps.images.get(key),
-                               f"{label} · {maps.short_name}{note}{w.step_suffix(maps.step)}",
-                               units)
-        view = w.analysis.view
+            self.layers.set_layer(key, maps.images.get(key),
+                                  f"{label} · {maps.short_name}{note}{suffix}", units)
+        view = self.analysis.view
         first = view.main_field([k for k, _, _ in specs]) if view is not None else None
         if first is not None or specs:
-            w.layers.show(first or specs[0][0])
+            self.layers.show(first or specs[0][0])
         maps.note = note
         self.results = maps
+        self.session.show_group(maps.ref)
+        self._describe_shown(maps)
         self._summarise_mask()
         self.update_loop_row()
-        w.run_panel.show_done_fraction(maps.done, maps.total)
+        self.run_panel.show_done_fraction(maps.done, maps.total)
         self.sigResultsShown.emit(maps)
+
+    def _describe_shown(self, maps: ResultsMaps) -> None:
+        """The run panel speaks of the group on the map: another one than the run status
+        names (picked in the tree) gets its own words, and a banner about another goes."""
+        s = self.session
+        if s.run.phase.active or s.run.group == maps.ref:
+            return
+        if self.info_bar.kind in (InfoKind.OK, InfoKind.INFO):
+            self.info_bar.hide()
+        pct = 100 * maps.done / maps.total if maps.total else 0.0
+        state = ("complete" if maps.done >= maps.total
+                 else f"{pct:.0f}% complete ({maps.done:,} of {maps.total:,} positions)")
+        s.set_run(RunStatus(RunPhase.IDLE, maps.ref, maps.done, maps.total,
+                            f"Shown: {maps.group_name}, {state}."))
 
     def _summarise_mask(self) -> None:
         """'N pixels without a peak' (or with a failed fit) after the run panel's message."""
-        w = self.w
-        msg = w.run_panel.message()
-        if self._mask_note and msg.endswith(self._mask_note):
-            msg = msg[:-len(self._mask_note)]
-        mask = w.layers.mask()
+        mask = self.layers.mask()
         n = int(mask.sum()) if mask is not None else 0
-        self._mask_note = (f" · {w.layers.mask_summary(n)} (masked on the maps)" if n else "")
-        w.run_panel.set_message(msg + self._mask_note)
+        self.run_panel.set_note(f" · {self.layers.mask_summary(n)} (masked on the maps)"
+                                if n else "")
 
     def set_step(self, step: int) -> None:
         """Another spectroscopic step: the shown group's maps at that step."""
@@ -195,62 +261,62 @@ class ResultsBrowser(QObject):
     # ---- earlier results with these parameters --------------------------------------------------
     def check_existing(self) -> None:
         """Show complete results with these parameters at once, or offer to resume a partial run."""
-        w = self.w
-        if w.source is None or w.run_controller.is_active():
+        self._existing_timer.stop()
+        run = self.session.configured.run
+        if self.session.source is None or self.session.run.phase.active or run is None:
             return
-        try:
-            run = w.analysis_run()
-        except (PeakGUIError, OSError, ValueError):
-            return
-        if run is None:
-            return
-        self._checker.start(find_existing, run, on_yield=self._on_existing_found,
-                            on_error=lambda exc: self._on_existing_found([], exc))
+        self._checker.start(find_existing, run, on_yield=lambda found: self._on_existing_found(
+                                found, run), on_error=lambda exc: self._on_existing_found([], run, exc))
 
-    def _on_existing_found(self, found: list[ExistingResults],
+    def _on_existing_found(self, found: list[ExistingResults], run: AnalysisRun,
                            exc: BaseException | None = None) -> None:
-        w = self.w
+        s = self.session
         if exc is not None:
             log.warning("looking for earlier results failed: %s", exc)
-        if w.run_controller.is_active():
-            return
+        if s.run.phase.active or s.configured.run is not run or s.source is None:
+            return  # a run started, or the set-up changed since the search began
         self.existing = found
         complete = [e for e in found if e.complete]
         partial = [e for e in found if not e.complete]
-        if w.info_bar.kind in ("ok", "info") or not w.info_bar.isVisible():
-            w.info_bar.hide()
-        w.start_action.setText("Start")
+        if self.info_bar.kind in (InfoKind.OK, InfoKind.INFO) or not self.info_bar.isVisible():
+            self.info_bar.hide()
         if complete:
             e = complete[-1]  # the one the engine reuses
-            self.load(e.ref, " (reused)", w.source.layout)
+            self.load(e.ref, " (reused)", s.source.layout)
             name = e.ref.group.rsplit("/", 1)[-1]
-            where = "" if e.ref.file == w.source.file else f" in {e.ref.file.name}"
-            w.info_bar.show_message(
+            where = "" if e.ref.file == s.source.file else f" in {e.ref.file.name}"
+            self.info_bar.show_message(
                 f"Results with these parameters already exist ({name}{where}) and are shown: "
-                "reused, nothing to compute.", "ok",
-                [("Recompute", lambda: w.start_run(force=True))])
-            w.run_panel.set_message("Reused: complete results with these parameters.")
+                "reused, nothing to compute.", InfoKind.OK,
+                [("Recompute", lambda: self.sigStartWanted.emit(True))])
+            s.set_run(RunStatus(RunPhase.REUSED, e.ref, e.done, e.total,
+                                f"Reused {name}: complete results with these parameters."))
         elif partial:
             e = max(partial, key=lambda x: x.done)
-            w.start_action.setText("Resume")
-            self.load(e.ref, " (partial)", w.source.layout)
+            self.load(e.ref, " (partial)", s.source.layout)
             pct = 100 * e.done / e.total if e.total else 0
-            w.info_bar.show_message(
+            name = e.ref.group.rsplit("/", 1)[-1]
+            self.info_bar.show_message(
                 f"A run with these parameters stopped at {pct:.0f}% ({e.done:,} of "
-                f"{e.total:,} positions, {e.ref.group.rsplit('/', 1)[-1]}). Resume continues "
-                "where it stopped.", "info", [("Resume", lambda: w.start_run())])
+                f"{e.total:,} positions, {name}). Resume continues where it stopped.",
+                InfoKind.INFO, [("Resume", lambda: self.sigStartWanted.emit(False))])
+            said = s.run.message if s.run.group == e.ref else ""  # "Cancelled at ..."
+            s.set_run(RunStatus(RunPhase.IDLE, e.ref, e.done, e.total, said or (
+                f"Partial results with these parameters: {name} at {pct:.0f}%; Resume "
+                "continues where it stopped."), resumable=True))
         else:
             self.mark_other_parameters()
         self.sigExistingChecked.emit(found)
 
     # ---- the loop plot's results row ------------------------------------------------------------
-    def update_loop_row(self) -> None:
+    def update_loop_row(self, report: PixelReport | None = None) -> None:
         """The selected pixel's row of the shown results group, on the loop plot."""
-        w = self.w
-        rep, maps, src = w.inspector.report, self.results, w.source
-        plot = w.loop_plot
+        if report is not None:
+            self._report = report
+        rep, maps, src = self._report, self.results, self.session.source
+        plot = self.loop_plot
         name = maps.group_name if maps is not None else ""
-        if (rep is None or maps is None or src is None or w.run_controller.is_active()
+        if (rep is None or maps is None or src is None or self.session.run.phase.active
                 or src.layout.n_steps <= 1
                 or maps.layout.n_positions != src.layout.n_positions
                 or maps.attrs.get("spectral_dimension", src.layout.spectral.name)
@@ -259,9 +325,9 @@ class ResultsBrowser(QObject):
             plot.set_results(None, name)
             return
         names = plot.field_names()
-        run = w.inspector.run
+        run = self.session.configured.run
         self._row_reader.start(pixel_row, maps.ref, rep.position, names,
                                run.analysis if run is not None else None,
                                on_yield=lambda row: plot.set_results(row, name),
-                               on_error=lambda exc: w.statusBar().showMessage(
+                               on_error=lambda exc: self.feedback.status(
                                    f"Results cannot be read: {error_text(exc)}", 10000))

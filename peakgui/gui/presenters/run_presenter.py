@@ -1,46 +1,76 @@
-"""A run as the window shows it: starting it, the live maps, the progress panel and the outcome."""
+"""A run as the window shows it: starting it, the live maps, the progress panel and the outcome.
+
+A run starts only here, from Start (F5), Recompute or the info bar's Resume, and only when the
+session says it can: a dataset is open, the parameters are valid for its spectra and no run is
+under way. Where the run stands goes to the session's run status, which the run panel and the
+actions follow.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from PyQt5.QtCore import QObject
-from PyQt5.QtWidgets import QStyle
+from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...core.errors import PeakGUIError
 from ...core.io.h5access import check_readable_hdf5, lock_holder_text
 from ...core.io.results import ResultsRef
+from ...core.run.engine import AnalysisRun
 from ...core.run.progress import Progress, ProgressState
-from ..formatting import duration, error_text, rate
+from ...core.run.target import TargetReason
+from ..app.settings import Settings
+from ..formatting import duration, error_text, rate, step_suffix
 from ..panels.compute_target import LOCAL
+from ..panels.parameters_panel import ParametersPanel
+from ..panels.run_panel import RunPanel
+from ..session import RunPhase, RunStatus, Session
+from ..views.loop_plot import LoopPlot
+from ..widgets.info_bar import InfoBar, InfoKind
+from .analysis_presenter import AnalysisPresenter
+from .feedback import Feedback
+from .map_layers import MapLayers
+from .results_browser import ResultsBrowser
 from .results_maps import LiveMaps
 from .run_controller import RunController, RunState
 from .warmup import WarmUp
-
-if TYPE_CHECKING:
-    from ..app.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
 class RunPresenter(QObject):
-    """Connects the run controller to the map, the run panel, the status bar and the actions."""
+    """Connects the run controller to the session, the live maps and the run panel."""
 
-    def __init__(self, window: MainWindow, controller: RunController, live_maps: LiveMaps):
-        super().__init__(window)
-        self.w = window
+    sigCloseWanted = pyqtSignal()
+    """The run stopped because the window is closing: close it now."""
+    sigFileChanged = pyqtSignal(str)
+    """A run wrote a new group into the open file (carries the group's parent path)."""
+
+    def __init__(self, session: Session, controller: RunController, live_maps: LiveMaps,
+                 panel: ParametersPanel, run_panel: RunPanel, layers: MapLayers,
+                 info_bar: InfoBar, loop_plot: LoopPlot, results: ResultsBrowser,
+                 analysis: AnalysisPresenter, settings: Settings, feedback: Feedback,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session
         self.rc = controller
         self.live_maps = live_maps
+        self.panel = panel
+        self.run_panel = run_panel
+        self.layers = layers
+        self.info_bar = info_bar
+        self.loop_plot = loop_plot
+        self.results = results
+        self.analysis = analysis
+        self.settings = settings
+        self.feedback = feedback
+        self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
         self.last_progress: Progress | None = None
         self.close_after_stop = False
         self._run_ref: ResultsRef | None = None
         self._titles: dict[str, str] = {}
         self._group_short = ""  # the running group's short name, for the map titles
         self.warmup = WarmUp(self)
-        window.sigDatasetOpened.connect(self._on_window_dataset_opened)
         rc = controller
-        rc.sigStarted.connect(self._on_run_started)
         rc.sigConnected.connect(self._on_run_connected)
         rc.sigProgressed.connect(self._on_run_progressed)
         rc.sigPaused.connect(self._on_run_paused)
@@ -52,72 +82,90 @@ class RunPresenter(QObject):
         rc.sigStateChanged.connect(self._on_run_state_changed)
         rc.sigStopped.connect(self._on_run_stopped)
         live_maps.sigMapsUpdated.connect(self._on_live_maps_updated)
+        results.sigStartWanted.connect(lambda force: self.start(force))
+
+    def run_for(self, backend=None) -> AnalysisRun | None:
+        """The engine for the session's configured analysis with the panel's resources (None
+        when the parameters are not valid for the open spectra); nothing is read."""
+        set_up = self.session.configured.run
+        if set_up is None or self.session.source is None:
+            return None
+        return AnalysisRun.from_configured(
+            self.session.source, set_up.configured, n_jobs=self.panel.jobs(),
+            max_mem_mb=self.panel.max_mem_mb(), chunk_seconds=self.chunk_seconds,
+            backend=backend, worker_kind=self.panel.compute_target().local_kind())
 
     def start(self, force: bool = False) -> bool:
         """Run the analysis over the dataset in a worker (resumes or reuses)."""
-        w = self.w
-        if w.source is None or self.rc.is_active():
+        s = self.session
+        if not self.rc.is_active():
+            self.panel.commit()  # the values as shown, not those before the last keystrokes
+        why = s.can_start()
+        if why or self.rc.is_active():
+            if s.source is not None and not self.rc.is_active():
+                self.feedback.error("Cannot run", why)
             return False
-        params = w.params_panel.params()
-        if params is None:
-            w.error("Parameters not valid", w.params_panel.error())
-            return False
-        compute = w.params_panel.compute_target()
+        compute = self.panel.compute_target()
         try:
-            check_readable_hdf5(w.source.file)  # deleted or moved since it was opened?
-            backend = compute.backend(w.params_panel.jobs())  # parses only; no connection
-            run = w.analysis_run(backend=backend)
+            check_readable_hdf5(s.source.file)  # deleted or moved since it was opened?
+            backend = compute.backend(self.panel.jobs())  # parses only; no connection
+            run = self.run_for(backend)
+            assert run is not None
             target = run.results_target()
         except (PeakGUIError, OSError, ValueError) as exc:
-            w.error("Cannot run", error_text(exc))
+            self.feedback.error("Cannot run", error_text(exc))
             return False
-        w.remember_analysis()
-        w.settings.set_compute_target(compute)
-        if target.separate:
-            reason = target.reason
-            if "locked" in reason:  # who holds it, with its process id when the OS says
-                reason = f"the source file is locked by {lock_holder_text(w.source.file)}"
-            w.info_bar.show_message(
-                f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "
-                "(the source file is not modified).", "warning")
-        elif w.info_bar.kind in ("ok", "info"):
-            w.info_bar.hide()
-        w.results_browser.abort()
+        self.analysis.remember()
+        self.settings.set_compute_target(compute)
+        self._say_target(target, s.source.file)
+        self.results.abort()
         fields = run.result_fields()
-        self.live_maps.start(w.source.layout, [f.name for f in fields], w.inspector.step)
-        specs = w.results_browser.layer_specs([f.name for f in fields])
-        w.layers.set_result_layers(specs)
+        self.live_maps.start(s.source.layout, [f.name for f in fields], s.step)
+        specs = self.results.layer_specs([f.name for f in fields])
+        self.layers.set_result_layers(specs)
         self._titles = {key: label for key, label, _ in specs}
-        suffix = w.step_suffix(w.inspector.step)
+        suffix = step_suffix(s.source.layout, s.step)
         for f in fields:
-            w.layers.set_layer(f.name, self.live_maps.images[f.name],
-                               f"{self._titles[f.name]} · running{suffix}", f.units)
-        if fields:
-            w.layers.show(w.analysis.view.main_field([f.name for f in fields]) or fields[0].name)
-        w.results_browser.results = None
-        w.loop_plot.set_results(None)
-        w.start_action.setText("Start")  # not "Resume" once this run is under way
+            self.layers.set_layer(f.name, self.live_maps.images[f.name],
+                                  f"{self._titles[f.name]} · running{suffix}", f.units)
+        if fields and self.analysis.view is not None:
+            self.layers.show(self.analysis.view.main_field([f.name for f in fields])
+                             or fields[0].name)
+        self.results.results = None
+        self.loop_plot.set_results(None)
         self._run_ref = None
         self._group_short = ""
         self.last_progress = None
-        w.run_panel.reset()
+        self.run_panel.reset()
+        self.run_panel.set_note("")
         # local runs: the engine's own words (threads or processes, how many); nothing starts
         # until the run enters its backend
         where = (compute.describe(run.n_jobs, run.worker_kind.value) if backend is not None
                  else run.backend.describe())
-        w.run_panel.set_where(f"Computes on {where}")
-        w.run_panel.set_message(f"Connecting to {where}…" if backend is not None
-                                else f"Starting on {where}…")
+        self.run_panel.set_where(f"Computes on {where}")
+        s.set_run(RunStatus(RunPhase.WARMING_UP, message=f"Connecting to {where}…"
+                            if backend is not None else f"Starting on {where}…"))
         self.rc.start(run, force, backend)
+        self.feedback.status("Running the analysis…")
         return True
 
-    def _on_window_dataset_opened(self, _dataset: str) -> None:
+    def _say_target(self, target, source_file) -> None:
+        if target.separate:
+            reason = target.text
+            if target.reason is TargetReason.LOCKED:  # who holds it, with its process id
+                reason = f"the source file is locked by {lock_holder_text(source_file)}"
+            self.info_bar.show_message(
+                f"Results go to the sidecar file <b>{target.file.name}</b>: {reason} "
+                "(the source file is not modified).", InfoKind.WARNING)
+        elif self.info_bar.kind in (InfoKind.OK, InfoKind.INFO):
+            self.info_bar.hide()
+
+    def warm_up(self) -> None:
         """Warm up what a run of this dataset needs, so the first Start does not wait."""
-        w = self.w
-        if w.params_panel.compute_target().mode != LOCAL:
+        if self.panel.compute_target().mode != LOCAL:
             return  # the kernel runs on the cluster's workers
         try:
-            run = w.analysis_run()
+            run = self.run_for()
         except (PeakGUIError, OSError, ValueError):
             return
         self.warmup.start(run)
@@ -128,139 +176,117 @@ class RunPresenter(QObject):
         else:
             self.rc.resume()
 
-    def update_actions(self) -> None:
-        w = self.w
-        state = self.rc.state
-        idle = state is RunState.IDLE
-        has_source = w.source is not None
-        valid = w.params_panel.params() is not None
-        w.start_action.setEnabled(idle and has_source and valid)
-        w.recompute_action.setEnabled(idle and has_source and valid)
-        w.pause_action.setEnabled(state in (RunState.RUNNING, RunState.PAUSING,
-                                            RunState.PAUSED))
-        paused = state in (RunState.PAUSING, RunState.PAUSED)
-        w.pause_action.setText("Resume" if paused else "Pause")
-        w.pause_action.setIcon(w.style().standardIcon(
-            QStyle.SP_MediaPlay if paused else QStyle.SP_MediaPause))
-        w.cancel_action.setEnabled(not idle and state is not RunState.CANCELLING)
-        w.params_panel.set_editable(idle)
-        w.open_action.setEnabled(idle)
-        w.recent_menu.setEnabled(idle)
-        w.close_action.setEnabled(idle and w.file is not None)
-        has_map = w.layers.current_image() is not None
-        for a in (w.export_png_action, w.export_csv_action, w.export_npy_action):
-            a.setEnabled(has_source or has_map)
-
     # ---- the controller's events ----------------------------------------------------------------
-    def _on_run_started(self) -> None:
-        self.w.statusBar().showMessage("Running the analysis…")
-
     def _on_run_connected(self, where: str) -> None:
-        self.w.run_panel.set_where(f"Computes on {where}")
-        self.w.run_panel.set_message("Connected; starting…")
+        self.run_panel.set_where(f"Computes on {where}")
+        self.session.update_run(message="Connected; starting…")
 
     def _on_run_progressed(self, prog: Progress) -> None:
-        w = self.w
         self.last_progress = prog
         self.live_maps.apply(prog)
-        w.run_panel.show_progress(prog)
+        self.run_panel.show_progress(prog)
+        changes: dict = {"done": prog.done, "total": prog.total}
+        if self.session.run.phase is RunPhase.WARMING_UP:
+            changes["phase"] = RunPhase.RUNNING
         if prog.results != self._run_ref:
             self._run_ref = prog.results
             name = prog.results.group.rsplit("/", 1)[-1]
             self._group_short = name.rsplit("-", 1)[-1]
             self._set_map_titles("running")
             where = f" in {prog.results.file.name}" if prog.results.sidecar else ""
-            w.run_panel.set_message(f"Writing {name}{where}")
+            changes.update(group=prog.results, message=f"Writing {name}{where}")
+        self.session.update_run(**changes)
 
     def _set_map_titles(self, doing: str) -> None:
         """The live maps' titles say what the run is doing ('running', 'paused')."""
-        w = self.w
         group = f"{self._group_short} " if self._group_short else ""
-        suffix = w.step_suffix(self.live_maps.step)
+        source = self.session.source
+        suffix = step_suffix(source.layout if source else None, self.live_maps.step)
         for key, label in self._titles.items():
-            w.layers.set_title(key, f"{label} · {group}({doing}){suffix}")
+            self.layers.set_title(key, f"{label} · {group}({doing}){suffix}")
 
     def _on_live_maps_updated(self) -> None:
         for key in self.live_maps.images:
-            self.w.layers.refresh(key)
+            self.layers.refresh(key)
 
     def _on_run_paused(self, last: Progress | None) -> None:
         if self.rc.state is not RunState.PAUSED:
             return
         done = f" at {last.done:,} / {last.total:,} positions" if last else ""
-        self.w.run_panel.set_message(f"Paused{done}. Finished chunks are saved; Resume (F6) "
-                                     "continues.")
-        self.w.run_panel.show_paused(last)
+        self.session.update_run(phase=RunPhase.PAUSED, message=f"Paused{done}. Finished "
+                                "chunks are saved; Resume (F6) continues.")
+        self.run_panel.show_paused(last)
         self._set_map_titles("paused")
-        self.w.statusBar().showMessage(f"Paused{done}")
+        self.feedback.status(f"Paused{done}")
 
     def _on_run_resumed(self) -> None:
-        self.w.run_panel.set_message("Running…")
-        self.w.run_panel.show_resumed(self.last_progress)
+        self.session.update_run(phase=RunPhase.RUNNING, message="Running…")
+        self.run_panel.show_resumed(self.last_progress)
         self._set_map_titles("running")
-        self.w.statusBar().showMessage("Resumed")
+        self.feedback.status("Resumed")
 
     def _on_run_reused(self, prog: Progress) -> None:
-        w = self.w
         self.last_progress = prog
         self.live_maps.stop()
-        w.run_panel.show_progress(prog)
+        self.run_panel.show_progress(prog)
         name = prog.results.group.rsplit("/", 1)[-1]
-        w.results_browser.load(prog.results, " (reused)", w.source.layout if w.source else None,
-                               on_error=lambda exc: w.error("Cannot show the results",
-                                                            error_text(exc)))
+        source = self.session.source
+        self.results.load(prog.results, " (reused)", source.layout if source else None,
+                          on_error=lambda exc: self.feedback.error("Cannot show the results",
+                                                                   error_text(exc)))
         msg = (f"Reused {name}: complete results with these parameters already existed, "
                "nothing was computed.")
-        w.run_panel.set_message(msg)
-        w.statusBar().showMessage(msg, 10000)
+        self.session.set_run(RunStatus(RunPhase.REUSED, prog.results, prog.done, prog.total,
+                                       msg))
+        self.feedback.status(msg, 10000)
 
     def _on_run_finished(self, prog: Progress) -> None:
-        w = self.w
         self.last_progress = prog
         self.live_maps.stop()
-        w.run_panel.show_progress(prog)
+        self.run_panel.show_progress(prog)
         name = prog.results.group.rsplit("/", 1)[-1]
-        spectra = prog.computed * (w.source.layout.n_steps if w.source else 1)
+        source = self.session.source
+        spectra = prog.computed * (source.layout.n_steps if source else 1)
         msg = (f"Done: {prog.computed:,} positions computed in {duration(prog.elapsed)} "
                f"({rate(spectra / prog.elapsed if prog.elapsed else 0)}); results in {name}"
                + (f" ({prog.results.file.name})" if prog.results.sidecar else ""))
-        w.run_panel.set_message(msg)
-        w.statusBar().showMessage(msg, 15000)
+        self.session.set_run(RunStatus(RunPhase.FINISHED, prog.results, prog.done, prog.total,
+                                       msg))
+        self.feedback.status(msg, 15000)
 
     def _on_run_cancelled(self, last: Progress | None) -> None:
         self.live_maps.stop()
         done = f" at {last.done:,} / {last.total:,} positions" if last else ""
         msg = f"Cancelled{done}. Finished chunks are saved; Start resumes where it stopped."
-        self.w.run_panel.set_message(msg)
-        self.w.statusBar().showMessage(msg, 15000)
+        self.session.set_run(RunStatus(RunPhase.IDLE, last.results if last else None,
+                                       last.done if last else 0, last.total if last else 0,
+                                       msg))
+        self.feedback.status(msg, 15000)
 
     def _on_run_errored(self, message: str) -> None:
         self.live_maps.stop()
-        self.w.run_panel.set_message(f"Failed: {message}")
-        self.w.statusBar().showMessage(f"The run failed: {message}", 15000)
-        self.w.error("The run failed", f"{message}\n\nFinished chunks are kept; Start resumes.")
+        self.session.update_run(phase=RunPhase.FAILED, message=f"Failed: {message}")
+        self.feedback.status(f"The run failed: {message}", 15000)
+        self.feedback.error("The run failed",
+                            f"{message}\n\nFinished chunks are kept; Start resumes.")
 
     def _on_run_state_changed(self, state: RunState) -> None:
         if state is RunState.PAUSING:
-            self.w.run_panel.set_message("Pausing after the chunk in flight…")
+            self.session.update_run(message="Pausing after the chunk in flight…")
         elif state is RunState.CANCELLING:
-            self.w.run_panel.set_message("Cancelling after the chunk in flight…")
-        self.update_actions()
+            self.session.update_run(message="Cancelling after the chunk in flight…")
 
     def _on_run_stopped(self) -> None:
-        w = self.w
-        self.update_actions()
+        s = self.session
+        if s.run.phase.active:  # stopped without a word (the worker ended)
+            s.update_run(phase=RunPhase.IDLE)
         if self.close_after_stop:
-            w.close()
+            self.sigCloseWanted.emit()
             return
-        if w.source is not None and w.source.file == w.file:
-            w.tree.refresh_path(w.source.info.parent)  # show the new results group
+        if s.source is not None and s.source.file == s.file:
+            self.sigFileChanged.emit(s.source.info.parent)  # show the new results group
         last = self.last_progress
-        if last is not None and last.state.is_done:
-            w.start_action.setText("Start")  # nothing left to resume
         if last is not None and last.state is ProgressState.FINISHED:
-            w.results_browser.load(last.results, "", w.source.layout if w.source else None)
+            self.results.load(last.results, "", s.source.layout if s.source else None)
         elif last is None or last.state is not ProgressState.REUSED:
-            keep = w.run_panel.message()
-            w.check_existing()  # offers Resume after a cancel or an error
-            w.run_panel.set_message(keep)
+            self.results.check_existing()  # offers Resume after a cancel or an error

@@ -20,7 +20,7 @@ from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
 from ...core.io.results import ResultsRef
 from ...core.io.source import SpectralSource
-from ...core.run.engine import AnalysisRun
+from ...core.run.engine import AnalysisRun, configured_for
 from .events import Event
 
 
@@ -50,6 +50,7 @@ class RunStatus:
     done: int = 0
     total: int = 0
     message: str = ""
+    resumable: bool = False  # Start resumes ``group`` (a partial one with these parameters)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class Configured:
 
     analysis: Analysis | None
     params: dict[str, Any] | None  # the declaration's checked values, None when not valid
-    run: AnalysisRun | None  # for the open source (None: no source, or not valid)
+    run: AnalysisRun | None  # for the open source (None: no source, or not valid); its
+    # ``configured`` is the core's ConfiguredAnalysis, checked once
     error: str = ""
 
     @property
@@ -76,6 +78,7 @@ class Session:
         self.file: Path | None = None
         self.source: SpectralSource | None = None
         self.configured: Configured = NOTHING
+        self._values: dict[str, Any] | None = None  # the declaration's checked values
         self.pixel: tuple[int, int] | None = None
         self.step = 0
         self.shown_group: ResultsRef | None = None
@@ -109,27 +112,41 @@ class Session:
         self.shown_group = None
         self.run = RunStatus()
         self.source_changed.emit(source)
-        self.configure(self.configured.analysis, self.configured.params
-                       if self.configured.params is not None else None)
+        c = self.configured
+        if self._values is not None or c.analysis is None:
+            self.configure(c.analysis, self._values, checked=True)
+        else:
+            self.configured_changed.emit(c)
 
     # ---- the analysis ---------------------------------------------------------------------------
-    def configure(self, analysis: Analysis | None, given: Mapping[str, Any] | None) -> Configured:
-        """The analysis with ``given`` overlaid on its defaults, checked once against the
-        declaration and (with a source) the spectra; invalid values leave an error, no run."""
+    def configure(self, analysis: Analysis | None, given: Mapping[str, Any] | None,
+                  checked: bool = False) -> Configured:
+        """The analysis with ``given`` overlaid on its defaults, checked against the declaration
+        (unless ``checked``: values the declaration already gave, as the parameters form does)
+        and, with a source, against its spectra; invalid values leave an error and no run."""
         if analysis is None:
             configured = NOTHING
         else:
             try:
-                params = analysis.values(dict(given) if given is not None else None)
+                params = (dict(given) if checked and given is not None
+                          else analysis.values(dict(given) if given is not None else None))
             except (ValueError, PeakGUIError) as exc:
                 configured = Configured(analysis, None, None, _reason(exc))
             else:
+                self._values = params
                 configured = self._for_source(analysis, params)
+        return self._set_configured(configured)
+
+    def refuse(self, analysis: Analysis | None, reason: str) -> Configured:
+        """Values that are not valid (the form said why): no configured analysis, the reason."""
+        self._values = None
+        return self._set_configured(Configured(analysis, None, None, reason or "not valid"))
+
+    def _set_configured(self, configured: Configured) -> Configured:
         changed = configured != self.configured
         self.configured = configured
         if changed:
             if not self.run.phase.active:
-                self.shown_group = None if configured.analysis is None else self.shown_group
                 self.set_run(RunStatus())  # what was said of the old set-up no longer holds
             self.configured_changed.emit(configured)
         return configured
@@ -137,11 +154,12 @@ class Session:
     def _for_source(self, analysis: Analysis, params: dict[str, Any]) -> Configured:
         if self.source is None:
             return Configured(analysis, params, None)
-        try:
-            run = AnalysisRun(self.source, analysis, params, n_jobs=1)
+        try:  # the values are the declaration's already: only the checks against the spectra
+            configured = configured_for(self.source, analysis, params)
         except (ValueError, PeakGUIError) as exc:
             return Configured(analysis, None, None, _reason(exc))
-        return Configured(analysis, run.params, run)
+        run = AnalysisRun.from_configured(self.source, configured, n_jobs=1)
+        return Configured(analysis, configured.params, run)
 
     # ---- the pixel, the step, the shown results ---------------------------------------------------
     def select_pixel(self, row: int, col: int) -> bool:

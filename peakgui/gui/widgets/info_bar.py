@@ -7,6 +7,7 @@ tests can press its buttons.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QResizeEvent
@@ -21,11 +22,21 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+
+class InfoKind(str, Enum):
+    """What a message is, and so its colours."""
+
+    INFO = "info"
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 _STYLES = {  # background, border, text
-    "info": ("#e8f1fb", "#9cc1e8", "#1b3a5c"),
-    "ok": ("#e9f6ec", "#98cfa5", "#1d4d2a"),
-    "warning": ("#fdf3e1", "#e8c27c", "#5c3d0b"),
-    "error": ("#fbe9e7", "#e0a39a", "#6b1d14"),
+    InfoKind.INFO: ("#e8f1fb", "#9cc1e8", "#1b3a5c"),
+    InfoKind.OK: ("#e9f6ec", "#98cfa5", "#1d4d2a"),
+    InfoKind.WARNING: ("#fdf3e1", "#e8c27c", "#5c3d0b"),
+    InfoKind.ERROR: ("#fbe9e7", "#e0a39a", "#6b1d14"),
 }
 
 
@@ -57,21 +68,20 @@ class InfoBar(QFrame):
         outer.setSpacing(2)
         outer.addLayout(self._layout)
         outer.addWidget(self._note)
-        self.kind = ""
+        self.kind: InfoKind | None = None
         self._message_shown = False
         super().hide()
 
     def hide(self) -> None:
         """Hide the message; the dataset's note (if any) stays."""
         self._message_shown = False
-        self.kind = ""
+        self.kind = None
         self._label.hide()
-        for b in self._buttons:
-            b.hide()
+        self._remove_buttons()  # a message's actions go with it
         if self._note.isHidden():
             super().hide()
         else:
-            self._style("warning")
+            self._style(InfoKind.WARNING)
 
     def show_note(self, text: str) -> None:
         """A one-line note about the open dataset ('' removes it)."""
@@ -81,7 +91,7 @@ class InfoBar(QFrame):
         self._note.setVisible(bool(text))
         if text:
             if not self._message_shown:
-                self._style("warning")
+                self._style(InfoKind.WARNING)
             self.show()
         elif not self._message_shown:
             super().hide()
@@ -103,30 +113,34 @@ class InfoBar(QFrame):
         self._note.hide()
         self.hide()
 
-    def _style(self, kind: str) -> None:
-        bg, border, fg = _STYLES.get(kind, _STYLES["info"])
+    def _style(self, kind: InfoKind) -> None:
+        bg, border, fg = _STYLES[kind]
         self.setStyleSheet(f"InfoBar {{background:{bg}; border:1px solid {border}; "
                            "border-radius:4px;}")
         for label in (self._label, self._note):
             label.setStyleSheet(f"border:none; background:transparent; color:{fg};")
 
-    def show_message(self, text: str, kind: str = "info",
+    def show_message(self, text: str, kind: InfoKind = InfoKind.INFO,
                      actions: list[tuple[str, Callable[[], None]]] | None = None) -> None:
-        for b in self._buttons:
-            self._layout.removeWidget(b)
-            b.deleteLater()
-        self._buttons = []
+        self._remove_buttons()
         for label, callback in actions or []:
             b = QPushButton(label)
             b.clicked.connect(callback)
             self._layout.insertWidget(self._layout.count() - 1, b)
             self._buttons.append(b)
-        self.kind = kind
-        self._style(kind)
+        self.kind = InfoKind(kind)
+        self._style(self.kind)
         self._label.setText(text)
         self._label.show()
         self._message_shown = True
         self.show()
+
+    def _remove_buttons(self) -> None:
+        for b in self._buttons:
+            self._layout.removeWidget(b)
+            b.hide()
+            b.deleteLater()
+        self._buttons = []
 
     def text(self) -> str:
         return self._label.text() if self.isVisible() and self._message_shown else ""

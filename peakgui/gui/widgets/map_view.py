@@ -21,6 +21,7 @@ from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
 from .parts import Part
+from .pixel_marker import PixelMarker, arrow_neighbour
 from .readout import ReadoutLabel
 from .scale_bar import MapScaleBar
 
@@ -43,7 +44,6 @@ class MapView(QWidget):
         self._image_data: np.ndarray | None = None
         self._title_text, self._units, self._integer = "", "", False
         self._levels: tuple[float, float] | None = None
-        self._marker_rc: tuple[int, int] | None = None
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
         self._pad = (0.0, 0.0)  # extra margins that give the view the image's aspect ratio
@@ -80,12 +80,7 @@ class MapView(QWidget):
         self._plot.getAxis("left").setWidth(60)
         self._image = pg.ImageItem()
         self._plot.addItem(self._image)
-        self._marker = pg.ScatterPlotItem(size=15, symbol="s", pen=pg.mkPen("#ff2d2d", width=2.5),
-                                          brush=None, pxMode=True)
-        self._marker_halo = pg.ScatterPlotItem(size=20, symbol="s", pen=pg.mkPen("w", width=1.2),
-                                               brush=None, pxMode=True)
-        self._plot.addItem(self._marker_halo)
-        self._plot.addItem(self._marker)
+        self._marker = PixelMarker(self._plot)
         self._scale_bar = MapScaleBar()
         self._scale_bar.setParentItem(self._plot.getViewBox())
         self._scale_bar.setZValue(20)
@@ -177,9 +172,7 @@ class MapView(QWidget):
         self._grid = None
         self._image_data = None
         self._title_text, self._units, self._levels = "", "", None
-        self._marker_rc = None
-        self._marker.setData([], [])
-        self._marker_halo.setData([], [])
+        self._marker.clear()
         self._levels_bar.set_auto(True)  # the next file's levels follow its data
         self._redraw()
         self._readout.setText(" ")
@@ -253,8 +246,8 @@ class MapView(QWidget):
             self._levels_bar.set_auto(True)
             self._hist.autoHistogramRange()
         self._redraw()
-        if self._marker_rc is not None:
-            self._show_readout(*self._marker_rc)
+        if self._marker.rc is not None:
+            self._show_readout(*self._marker.rc)
 
     def refresh(self) -> None:
         """Redraw an image whose values changed in place (a live map)."""
@@ -275,18 +268,13 @@ class MapView(QWidget):
     def set_marker(self, row: int | None, col: int | None) -> None:
         """Mark the selected pixel (None hides the marker)."""
         if row is None or col is None or self._grid is None:
-            self._marker_rc = None
-            self._marker.setData([], [])
-            self._marker_halo.setData([], [])
+            self._marker.clear()
             return
-        self._marker_rc = (row, col)
-        x, y = self._grid.centre(row, col)
-        self._marker.setData([x], [y])
-        self._marker_halo.setData([x], [y])
+        self._marker.place(self._grid, row, col)
         self._show_readout(row, col)
 
     def marker(self) -> tuple[int, int] | None:
-        return self._marker_rc
+        return self._marker.rc
 
     def value_at(self, row: int, col: int) -> float:
         img = self._image_data
@@ -332,8 +320,8 @@ class MapView(QWidget):
         self._title.setText(self._title_text)
         set_axis_units(self._hist.axis, self._title_text.split(" · ")[0], self._units,
                        self._integer)
-        if self._marker_rc is not None:
-            self._show_readout(*self._marker_rc)
+        if self._marker.rc is not None:
+            self._show_readout(*self._marker.rc)
 
     def _apply_colormap(self) -> None:
         self._hist.gradient.setColorMap(gradient_colormap(self._cmap_combo.currentData()
@@ -395,8 +383,8 @@ class MapView(QWidget):
         rc = self._pixel_at_scene(pos)
         if rc is not None:
             self._show_readout(*rc, hovering=True)
-        elif self._marker_rc is not None:
-            self._show_readout(*self._marker_rc)
+        elif self._marker.rc is not None:
+            self._show_readout(*self._marker.rc)
 
     def _on_scene_mouse_clicked(self, event) -> None:
         if event.button() != Qt.LeftButton:
@@ -411,20 +399,12 @@ class MapView(QWidget):
         if obj is self._glw and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Home:
             self.view_all()
             return True
-        if obj is self._glw and event.type() == QEvent.KeyPress and self._marker_rc:
-            g = self._grid
-            if g is None:
-                return False
-            row, col = self._marker_rc
-            up = 1 if g.dy > 0 else -1  # y grows upwards on screen
-            right = 1 if g.dx > 0 else -1
-            moves = {Qt.Key_Up: (up, 0), Qt.Key_Down: (-up, 0),
-                     Qt.Key_Left: (0, -right), Qt.Key_Right: (0, right)}
-            if event.key() in moves:
-                dr, dc = moves[event.key()]
-                r, c = min(max(row + dr, 0), g.rows - 1), min(max(col + dc, 0), g.cols - 1)
-                if (r, c) != (row, col):
-                    self.sigPixelClicked.emit(r, c)
+        rc = self._marker.rc
+        if obj is self._glw and event.type() == QEvent.KeyPress and rc and self._grid:
+            to = arrow_neighbour(self._grid, rc, event.key())
+            if to is not None:
+                if to != rc:
+                    self.sigPixelClicked.emit(*to)
                 return True
         return super().eventFilter(obj, event)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.core.helpers import install_distribution
+
 MODULE = '''
 """Mean |x| over a frequency band: the smallest analysis a lab might ship."""
 import time
@@ -118,11 +120,5 @@ class BandMeanView(AnalysisView):
 def install(folder: Path) -> Path:
     """Write the plugin distribution into ``folder`` and return it (put it on the path)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "lab_band_mean.py").write_text(MODULE)
     (folder / "lab_band_mean_view.py").write_text(VIEW_MODULE)
-    info = folder / "lab_band_mean-1.0.dist-info"
-    info.mkdir(exist_ok=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: lab-band-mean\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(
-        "[peakgui.analyses]\nband_mean = lab_band_mean:ANALYSIS\n")
-    return folder
+    return install_distribution(folder, "lab_band_mean", MODULE, "band_mean")

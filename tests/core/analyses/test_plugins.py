@@ -4,10 +4,6 @@ found through the entry point, listed, documented, run, resumed after a kill and
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import h5py
 import numpy as np
@@ -15,26 +11,17 @@ import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from tests.core.analyses.band_mean_plugin import install
-from tests.core.helpers import kill_after
+from tests.core.helpers import cli, env_with, kill_after
 
 GROUP = DEMO_DATASET + "-Band_Mean_000"
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory) -> dict:
-    site = install(tmp_path_factory.mktemp("site"))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT), env.get("PYTHONPATH", "")])
-    return env
+    return env_with(install(tmp_path_factory.mktemp("site")))
 
 
-def batch(env, *args, check=True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "peakgui.cli", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=300)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+batch = cli
 
 
 def expected_means(path, lo, hi) -> np.ndarray:

@@ -7,7 +7,8 @@ import numpy as np
 
 from peakgui.core.analyses.declaration import Analysis, PixelDetail, ResultField
 from peakgui.core.demo.be import write_demo
-from peakgui.core.io.results import COMPLETED, read_fields
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.results_read import read_all, read_group, read_step
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from tests.interop import run_interop
@@ -44,9 +45,14 @@ def test_compound_members_are_written_as_one_dataset_and_read_back_by_field(tmp_
         assert fit.shape == (30, 1) and fit.dtype.names == ("Amplitude [V]", "Frequency [Hz]")
         assert fit.attrs["quantity"] == "SHO" and fit.attrs["units"] == "compound"
         assert "Fit_Amp" not in grp and grp[COMPLETED][()].all()
-        got = read_fields(grp, _fields(None))
-        step = read_fields(grp, _fields(None), step=0)
         raw = f[src.dataset][()]
+    names = [fl.name for fl in _fields(None)]
+    got = read_all(last.results, names)
+    step = read_step(last.results, names, 0)
+    everything = read_all(last.results)  # compound members by field, never the compound
+    assert {COMPLETED, *names} <= set(everything) and "Fit" not in everything
+    assert {fl.name: fl.dataset for fl in read_group(last.results).fields} == {
+        "Fit_Amp": "Fit", "Fit_Freq": "Fit", "Flag": ""}
     np.testing.assert_array_equal(got["Fit_Amp"][:, 0], np.abs(raw).max(axis=1))
     np.testing.assert_array_equal(step["Fit_Freq"], got["Fit_Freq"][:, 0])
     assert got["Flag"].dtype == np.uint8 and not got["Flag"].any()

@@ -10,10 +10,10 @@ import pytest
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
-from peakgui.core.demo.be import DEMO_DATASET
+from peakgui.core.demo.be import DEMO_DATASET, read_truth
 from peakgui.core.demo.beps import dc_waveform, write_beps_demo
 from peakgui.core.io.layout import default_spectral_dim
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from tests.core.helpers import peak_run
 from tests.interop import run_interop
@@ -37,25 +37,29 @@ def test_beps_demo_dims_and_default_spectral_dim(beps):
     assert default_spectral_dim(src.info) == "Frequency"
     lay = src.layout
     assert (lay.n_positions, lay.n_steps, lay.n_points) == (30, 32, 87)
-    assert [d.name for d in lay.others] == ["Field", "DC_Offset"]  # slowest first
-    np.testing.assert_allclose(lay.others[1].values, dc_waveform(16), rtol=1e-6)
+    # BGlib's layout: Field varies faster than DC_Offset, the in-field spectrum (Field = 1) first
+    assert [d.name for d in lay.others] == ["DC_Offset", "Field"]  # slowest first
+    np.testing.assert_allclose(lay.others[0].values, dc_waveform(16), rtol=1e-6)
+    np.testing.assert_array_equal(lay.others[1].values, [1, 0])
 
 
 def test_off_field_loop_is_hysteretic(beps):
-    """Remanent response: the phase flips between the two branches at the same bias."""
+    """Remanent response: at the same bias the two branches answer with opposite responses
+    (the response line is offset from the origin, so 'opposite' means their difference
+    outweighs their sum)."""
     src = SpectralSource.open(beps)
     lay = src.layout
-    spectra = src.read_position(7)  # (N, S) = (2 * 16, 87)
-    off = spectra[16:]  # Field index 1: off-field, one spectrum per DC step
-    volts = lay.others[1].values
+    position = int(np.flatnonzero(read_truth(beps)["Switching"][:, 1])[0])
+    spectra = src.read_position(position)  # (N, S) = (16 * 2, 87)
+    off = spectra[1::2]  # Field index 1: out-of-field, one spectrum per DC step
+    volts = lay.others[0].values
     peak = np.abs(off).argmax(axis=1)
-    phase = np.angle(off[np.arange(16), peak])
+    response = off[np.arange(16), peak]
     up_branch = np.flatnonzero((volts == 0) & (np.arange(16) < 8))
     down_branch = np.flatnonzero((volts == 0) & (np.arange(16) >= 8))
     assert up_branch.size and down_branch.size
-    # at V = 0 after poling up vs after poling down the polarisation (phase) is opposite
-    diff = np.angle(np.exp(1j * (phase[up_branch[-1]] - phase[down_branch[-1]])))
-    assert abs(abs(diff) - np.pi) < 0.5
+    after_up, after_down = response[up_branch[-1]], response[down_branch[-1]]
+    assert abs(after_up - after_down) > 2 * abs(after_up + after_down)
 
 
 @pytest.mark.parametrize("spectral", ["Frequency", "DC_Offset"])
@@ -65,7 +69,7 @@ def test_results_per_step_match_an_explicit_loop(beps, tmp_path, spectral):
     src = SpectralSource.open(path, spectral_dim=spectral)
     params = PARAMS if spectral == "Frequency" else PeakParams(2, 6, 5)
     last = deque(peak_run(src, params, n_jobs=2).run(), maxlen=1)[0]
-    res = read_results(last.results)
+    res = read_all(last.results)
     lay = src.layout
     assert res[RESPONSE].shape == (30, lay.n_steps)
     with h5py.File(path, "r") as f:

@@ -16,9 +16,11 @@ from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPON
 from peakgui.core.analyses.peak_finding.peaks import PeakParams, choose_peak, reference_peaks
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from peakgui.core.errors import OutputError
-from peakgui.core.io.results import COMPLETED, read_results, sidecar_path
+from peakgui.core.io.results import COMPLETED, sidecar_path
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.progress import ProgressState
+from peakgui.core.run.target import TargetReason
 from tests.core.helpers import dataset_digest, peak_run, read_only, tutorial_amplitudes
 from tests.interop import run_interop
 
@@ -84,7 +86,7 @@ def test_results_equal_the_tutorial_loop_with_two_workers(small_file, kind):
     else:  # threads of this process, no copies of the spectra
         assert last.worker_pids == {os.getpid()} and len(run.backend.worker_threads) == 2
     assert run.worker_kind.value == kind and f"2 worker {kind[:-1]}" in last.where
-    res = read_results(last.results)
+    res = read_all(last.results)
     np.testing.assert_array_equal(res[RESPONSE][:, 0], tutorial_amplitudes(raw))
     # frequency and count from the scipy reference, spectrum by spectrum
     freq = src.layout.spectral.values
@@ -119,7 +121,7 @@ def test_pixel_test_gives_full_detail(small_file):
 def test_stop_then_resume_equals_uninterrupted(small_file, tmp_path):
     reference = tmp_path / "ref.h5"
     reference.write_bytes(small_file.read_bytes())
-    ref = read_results(run_all(peak_run(SpectralSource.open(reference), n_jobs=1)).results)
+    ref = read_all(run_all(peak_run(SpectralSource.open(reference), n_jobs=1)).results)
 
     src = SpectralSource.open(small_file)
     before = dataset_digest(small_file, DEMO_DATASET)
@@ -136,7 +138,7 @@ def test_stop_then_resume_equals_uninterrupted(small_file, tmp_path):
     last = run_all(peak_run(src, n_jobs=1))
     assert last.results.group == GROUP0  # the same group was resumed
     assert last.computed == len(done) - done.sum()
-    res = read_results(last.results)
+    res = read_all(last.results)
     for name in (RESPONSE, FREQUENCY, COUNT, COMPLETED):
         np.testing.assert_array_equal(res[name], ref[name])
     assert dataset_digest(small_file, DEMO_DATASET) == before
@@ -161,7 +163,8 @@ def test_read_only_source_goes_to_sidecar(small_file):
         src = SpectralSource.open(small_file)
         pf = peak_run(src)
         target = pf.results_target()
-        assert target.separate and "read-only" in target.reason
+        assert target.separate and target.reason is TargetReason.READ_ONLY
+        assert "read-only" in target.text
         last = run_all(pf)
         assert last.results.file == sidecar_path(small_file) and last.results.sidecar
         assert [p.state for p in peak_run(src).run()] == [ProgressState.REUSED]
@@ -181,7 +184,8 @@ def test_locked_source_goes_to_sidecar_and_is_untouched(small_file):
         src = SpectralSource.open(small_file)  # browsing works despite the lock
         pf = peak_run(src)
         target = pf.results_target()
-        assert target.separate and "locked" in target.reason
+        assert target.separate and target.reason is TargetReason.LOCKED
+        assert "locked by" in target.text
         last = run_all(pf)
         assert last.results.file == sidecar_path(small_file)
         with h5py.File(last.results.file, "r") as f:
@@ -246,7 +250,7 @@ def test_multi_dim_results_are_per_step(tmp_path):
     src = SpectralSource.open(path, spectral_dim="Frequency")
     params = PeakParams(width_lo=1, width_hi=3, steps=3)
     last = run_all(peak_run(src, params))
-    res = read_results(last.results)
+    res = read_all(last.results)
     assert res[RESPONSE].shape == (6, 8)
     block = src.read(0, 6)
     for p in range(6):

@@ -12,7 +12,8 @@ from PyQt5.QtGui import QImage
 
 from peakgui.app import create_parser
 from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results_read import read_all
 
 GROUP0 = DEMO_DATASET + "-Peak_Finding_000"
 
@@ -56,7 +57,7 @@ def test_run_screenshot_quit_when_done(tmp_path, small_file):
     assert "Traceback" not in r.stderr
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1600, 1000)
-    done = read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED]
+    done = read_all(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED]
     assert done.all()
     # a second time, the same parameters: reused, still success
     r = run_peakgui([str(small_file), "--run", "--quit-when-done"], tmp_path)
@@ -83,7 +84,7 @@ def test_demo_run_writes_the_demo_into_the_data_folder(tmp_path):
     assert r.returncode == 0, r.stderr
     demo = tmp_path / "data" / "PeakGUI" / "PeakGUI" / "demo.h5"
     assert demo.exists()
-    assert read_results(ResultsRef(demo, GROUP0), [COMPLETED])[COMPLETED].all()
+    assert read_all(ResultsRef(demo, GROUP0), [COMPLETED])[COMPLETED].all()
     assert Path(out).stat().st_size > 10_000
 
 

@@ -10,7 +10,7 @@ import h5py
 from peakgui.core.io.files import expand_inputs
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
-from peakgui.gui.app.batch_dialog import BatchDialog, FileState
+from peakgui.gui.app.batch_dialog import FileState
 from tests.gui.helpers import open_and_wait
 
 
@@ -29,7 +29,7 @@ def test_run_on_files_runs_each_says_errors_and_reuses(qtbot, window, tmp_path, 
     folder = folder_of_files(tmp_path, small_file)
     assert w.run_files_action.text() == "Run on &files…"
     assert w.run_files_action in w.menuBar().actions()[0].menu().actions()
-    dlg = BatchDialog(w)
+    dlg = w.actions.new_batch_dialog()
     qtbot.addWidget(dlg)
     dlg.add_paths([folder, tmp_path / "empty_folder_missing.h5"])
     assert [p.name for p in dlg.files] == ["a.h5", "b.h5", "c.h5", "empty_folder_missing.h5"]
@@ -45,7 +45,7 @@ def test_run_on_files_runs_each_says_errors_and_reuses(qtbot, window, tmp_path, 
     run = AnalysisRun(SpectralSource.open(folder / "a.h5"), "peak_finding",
                       w.params_panel.params(), n_jobs=1)
     assert [e.complete for e in run.find_existing()] == [True]
-    again = BatchDialog(w)
+    again = w.actions.new_batch_dialog()
     qtbot.addWidget(again)
     again.add_paths([folder / "a.h5", folder / "c.h5"])
     with qtbot.waitSignal(again.sigFinished, timeout=60_000) as blocker:
@@ -57,7 +57,7 @@ def test_cancel_stops_after_the_chunk_in_flight(qtbot, window, tmp_path, small_f
                                                 slow_kernel):
     w = window
     folder = folder_of_files(tmp_path, small_file)
-    dlg = BatchDialog(w)
+    dlg = w.actions.new_batch_dialog()
     qtbot.addWidget(dlg)
     dlg.add_paths([folder / "a.h5", folder / "c.h5"])
     with qtbot.waitSignal(dlg.sigFinished, timeout=60_000) as blocker:
@@ -72,7 +72,7 @@ def test_cancel_stops_after_the_chunk_in_flight(qtbot, window, tmp_path, small_f
 def test_the_open_file_shows_its_new_results(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    dlg = BatchDialog(w)
+    dlg = w.actions.new_batch_dialog()
     qtbot.addWidget(dlg)
     dlg.add_paths([small_file])
     with qtbot.waitSignal(w.sigResultsShown, timeout=60_000):

@@ -13,7 +13,8 @@ import h5py
 import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
+from peakgui.core.io.results import COMPLETED, ResultsRef, sidecar_path
+from peakgui.core.io.results_read import read_all
 from peakgui.core.run.progress import ProgressState
 from tests.catalogue import CASES
 from tests.gui.caps import as_plain_user, why_not_supported
@@ -73,7 +74,7 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
         assert "\n" not in msg.split("\n\n")[0] and len(msg) < 500, msg
     assert snapshot(case.path, DEMO_DATASET if in_place else None) == before  # never modified
     if case.name == "read-only file":
-        assert read_results(ResultsRef(sidecar_path(case.path), DEMO_DATASET
+        assert read_all(ResultsRef(sidecar_path(case.path), DEMO_DATASET
                                        + "-Peak_Finding_000"), [COMPLETED])[COMPLETED].all()
     # the window is still usable: open a good file and click a pixel
     open_and_wait(qtbot, w, small_file)
@@ -107,7 +108,7 @@ def test_file_locked_by_another_writer(qtbot, window, small_file):
         assert "sidecar" in w.info_bar.text() and "locked" in w.info_bar.text()
         assert "small.peakgui.h5" in w.run_panel.message()
         ref = ResultsRef(sidecar_path(small_file), DEMO_DATASET + "-Peak_Finding_000")
-        assert read_results(ref, [COMPLETED])[COMPLETED].all()
+        assert read_all(ref, [COMPLETED])[COMPLETED].all()
     finally:
         locker.communicate("\n", timeout=10)
     assert snapshot(small_file) == before

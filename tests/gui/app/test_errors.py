@@ -59,7 +59,7 @@ def test_wrong_dataset_paths(qtbot, window, small_file):
     open_fails(qtbot, window, None, "/Measurement_000")
     assert "is a group, not a dataset" in window.dialogs.errors[-1]
     with qtbot.waitSignal(window.sigOpenFinished, timeout=10_000) as opened:
-        assert window.open_dataset(DEMO_DATASET)
+        assert window.datasets.open_dataset(DEMO_DATASET)
     assert opened.args == [True]
     settle(qtbot, window)
     for msg in window.dialogs.errors:

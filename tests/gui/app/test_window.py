@@ -10,10 +10,10 @@ from PyQt5.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PyQt5.QtWidgets import QAction
 
 from peakgui.core.analyses.peak_finding.params import PeakParams
-from peakgui.gui.app.dialogs import about_text, versions
 from peakgui.gui.app.icons import ICON_SIZES, app_icon, icon_bytes
 from peakgui.gui.app.settings import Settings
 from peakgui.gui.presenters.map_layers import NAVIGATOR_MEAN
+from peakgui.gui.widgets.dialogs import about_text, versions
 from tests.gui.helpers import open_and_wait
 
 
@@ -52,7 +52,7 @@ def test_open_close_and_recent_files(qtbot, make_window, small_file, demo_file):
     assert w.tree.model().rowCount() == 0
     # a recent file that has gone is said so and dropped from the list
     small_file.unlink()
-    assert not w.open_recent(str(small_file))
+    assert not w.datasets.open_recent(str(small_file))
     assert "no such file" in w.dialogs.errors[-1]
     assert str(small_file) not in Settings().recent_files()
 

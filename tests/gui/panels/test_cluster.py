@@ -8,7 +8,8 @@ import psutil
 import pytest
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results_read import read_all
 from peakgui.core.run.progress import ProgressState
 from peakgui.gui.app.settings import Settings
 from peakgui.gui.panels.compute_target import CLUSTER, LOCAL, SCHEDULER, ComputeTarget
@@ -41,7 +42,7 @@ def test_local_dask_cluster_run_equals_a_local_run(qtbot, window, small_file, tm
     settle(qtbot, w)
     assert w.dialogs.errors == [], w.dialogs.errors
     assert w.last_progress.state is ProgressState.FINISHED
-    assert read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()
+    assert read_all(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].all()
     expected = batch_maps(small_file, tmp_path)
     for layer in (RESPONSE, FREQUENCY, COUNT):
         np.testing.assert_array_equal(w.layers.image(layer), expected[layer])
@@ -77,7 +78,7 @@ def test_bad_scheduler_address_says_so_and_the_window_stays_usable(qtbot, window
     # consistent: idle, editable, Start enabled, no results group, pixels still clickable
     assert w.run_controller.state is RunState.IDLE
     assert w.start_action.isEnabled() and box.isEnabled()
-    assert GROUP0 not in str(w.existing)
+    assert GROUP0 not in str(w.results_browser.existing)
     click_map(qtbot, w, 3, 4)
     assert (w.inspector.report.row, w.inspector.report.col) == (3, 4)
 
@@ -105,14 +106,14 @@ def test_the_run_panel_says_how_many_workers_and_of_which_kind(qtbot, window, sm
     assert box.kind_combo().isVisibleTo(box)  # offered for this computer only
     w.params_panel.set_run_options(2, w.params_panel.max_mem_mb())
     box.kind_combo().setCurrentIndex(box.kind_combo().findData(THREADS))
-    assert w.analysis_run().worker_kind.value == THREADS
+    assert w.run_presenter.run_for().worker_kind.value == THREADS
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         assert w.start_run(force=True)
     assert "this computer, 2 worker threads" in w.run_panel.where_label().text()
     assert w.last_progress.where == "this computer, 2 worker threads"
     settle(qtbot, w)
     box.kind_combo().setCurrentIndex(box.kind_combo().findData(PROCESSES))
-    assert w.analysis_run().worker_kind.value == PROCESSES
+    assert w.run_presenter.run_for().worker_kind.value == PROCESSES
     assert w.params_panel.compute_target().describe(2, PROCESSES) == \
         "this computer (2 worker processes)"
     w.close()

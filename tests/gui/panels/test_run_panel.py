@@ -30,7 +30,7 @@ def test_paused_is_said_and_rate_continues_from_the_engine(qtbot, window, demo_f
         with qtbot.waitSignal(w.run_controller.sigProgressed, timeout=10_000):
             pass
     with qtbot.waitSignal(w.run_controller.sigPaused, timeout=5_000):
-        w.pause_run()
+        w.run_controller.pause()
     before = w.last_progress
     assert "(running)" not in w.layers.title(RESPONSE)
     assert "(paused)" in w.layers.title(RESPONSE)
@@ -40,7 +40,7 @@ def test_paused_is_said_and_rate_continues_from_the_engine(qtbot, window, demo_f
     qtbot.wait(1500)  # paused for longer than the run has computed: must not lower the rate
 
     with qtbot.waitSignal(w.run_controller.sigResumed, timeout=5_000):
-        w.resume_run()
+        w.run_controller.resume()
     assert "(running)" in w.layers.title(RESPONSE)
     with qtbot.waitSignal(w.run_controller.sigProgressed, timeout=10_000) as blocker:
         pass
@@ -49,7 +49,7 @@ def test_paused_is_said_and_rate_continues_from_the_engine(qtbot, window, demo_f
     assert w.run_panel.stats_label().text() == f"{rate(after.rate)} · ETA {duration(after.eta)}"
     assert after.rate > 0.6 * before.rate
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=30_000):
-        w.cancel_run()  # before pytest-qt closes the window
+        w.run_controller.cancel()  # before pytest-qt closes the window
 
 
 def test_buttons_say_start_after_a_resumed_run_finished(qtbot, make_window, small_file,
@@ -59,7 +59,7 @@ def test_buttons_say_start_after_a_resumed_run_finished(qtbot, make_window, smal
     open_and_wait(qtbot, w, small_file)
     start(qtbot, w)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
-        w.cancel_run()
+        w.run_controller.cancel()
     settle(qtbot, w)
     assert w.start_action.text() == "Resume"  # offered after the cancel
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=30_000):
@@ -89,7 +89,7 @@ def test_the_run_is_warmed_up_when_a_dataset_opens(qtbot, window, small_file):
     with qtbot.waitSignal(w.run_presenter.warmup.sigReady, timeout=30_000) as blocker:
         open_and_wait(qtbot, w, small_file)
     assert blocker.args == ["peak_finding"]
-    run = w.analysis_run()
+    run = w.run_presenter.run_for()
     assert warmup.warm_key(run) in warmup._warmed
     # the same set-up is not warmed twice
     assert not w.run_presenter.warmup.start(run)
@@ -110,7 +110,7 @@ def test_another_peakgui_run_holding_the_file_is_named_with_its_process_id(qtbot
         start(qtbot, w)
         text = w.info_bar.text()
         with qtbot.waitSignal(w.run_controller.sigStopped, timeout=30_000):
-            w.cancel_run()
+            w.run_controller.cancel()
         assert "sidecar" in text and f"another PeakGUI run (process {proc.pid})" in text
         assert "locked by another program" not in text
     finally:

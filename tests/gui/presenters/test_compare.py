@@ -7,7 +7,7 @@ from PyQt5.QtGui import QColor, QImage
 
 from peakgui.core.analyses.maps import Difference
 from peakgui.core.analyses.peak_finding.analysis import RESPONSE
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from peakgui.gui.export.figures import figure_layout, map_figure
 from peakgui.gui.presenters.compare import symmetric_levels
 from peakgui.gui.presenters.map_layers import NAVIGATOR_MEAN
@@ -39,8 +39,8 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     key = Difference(RESPONSE)
     qtbot.waitUntil(lambda: w.layers.current() == key, timeout=10_000)
     lay = w.source.layout
-    a = lay.to_image(read_results(second, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))
-    b = lay.to_image(read_results(first, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))
+    a = lay.to_image(read_all(second, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))
+    b = lay.to_image(read_all(first, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))
     np.testing.assert_allclose(w.layers.image(key), a - b, rtol=1e-6, atol=1e-12)
     assert "−" in w.map_view.title_text() and w.map_view.units() == "V"
     # a diverging colormap, levels centred on zero

@@ -138,7 +138,7 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     w = window
     open_and_wait(qtbot, w, small_file)
     assert w.start_action.isEnabled()
-    with qtbot.waitSignal(w.params_panel.sigParamsInvalid, timeout=1_000):
+    with qtbot.waitSignals([w.params_panel.sigParamsInvalid, w.sigPixelTested], timeout=5_000):
         w.params_panel.spin_boxes()["width_lo"].setValue(80)  # above the high bound
     assert not w.start_action.isEnabled()
     assert w.params_panel.error() == "peak widths need 0 < low <= high"
@@ -198,6 +198,6 @@ def test_multi_dimensional_spectroscopy_steps_and_axis(qtbot, window, tmp_path):
     assert (w.inspector.report.row, w.inspector.report.col) == (3, 2)  # same pixel
     assert view.plot_item().getAxis("bottom").labelUnits == "V"
     # an axis too short for the peak finder is refused with a message
-    assert not w.set_spectral_dim("Field")
+    assert not w.datasets.set_spectral_dim("Field")
     assert "Field" in w.dialogs.errors[-1]
     assert w.source.layout.spectral.name == "DC_Offset"

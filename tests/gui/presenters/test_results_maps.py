@@ -6,8 +6,8 @@ import numpy as np
 
 from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.io import results_read
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
-from peakgui.core.io.results_read import read_group, read_row
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results_read import read_all, read_group, read_row
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -33,7 +33,7 @@ def test_one_step_of_a_group_is_read_and_only_that_step(tmp_path, monkeypatch):
                         lambda r, names, step: steps.append(step) or real(r, names, step))
     (maps,) = list(load_results(ref, 7, src.layout))
     assert steps == [7] and maps.step == 7
-    full = read_results(ref)
+    full = read_all(ref)
     np.testing.assert_array_equal(
         maps.images["Peak_Response"], src.layout.to_image(full["Peak_Response"][:, 7]))
     row = read_row(ref, 5, ["Peak_Frequency"])
@@ -46,7 +46,7 @@ def test_positions_not_completed_are_blank(small_file):
     first = next(gen)
     gen.close()
     (maps,) = list(load_results(first.results, 0))
-    done = read_results(first.results, [COMPLETED])[COMPLETED].astype(bool)
+    done = read_all(first.results, [COMPLETED])[COMPLETED].astype(bool)
     img = maps.images["Peak_Response"]
     assert np.isnan(img).sum() == (~done).sum() > 0
 
@@ -64,6 +64,6 @@ def test_live_maps_fill_in_chunk_by_chunk_and_throttle_redraws(qtbot, small_file
         pass
     live.stop()
     qtbot.waitUntil(lambda: not live._prefill.busy(), timeout=5_000)
-    full = read_results(prog.results)
+    full = read_all(prog.results)
     np.testing.assert_array_equal(live.images["Peak_Count"],
                                   src.layout.to_image(full["Peak_Count"][:, 0]))

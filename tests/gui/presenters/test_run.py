@@ -12,7 +12,8 @@ import pytest
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
 from peakgui.core.demo.be import DEMO_DATASET
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results, sidecar_path
+from peakgui.core.io.results import COMPLETED, ResultsRef, sidecar_path
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -29,7 +30,7 @@ def batch_maps(path, tmp_path) -> dict[str, np.ndarray]:
     shutil.copy(path, copy)
     run_batch(copy)
     lay = SpectralSource.open(copy).layout
-    res = read_results(ResultsRef(copy, GROUP0))
+    res = read_all(ResultsRef(copy, GROUP0))
     assert res[COMPLETED].all()
     return {layer: lay.to_image(res[name][:, 0].astype(np.float64))
             for layer, name in ((RESPONSE, RESPONSE), (FREQUENCY, FREQUENCY),
@@ -54,7 +55,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
 
     t_pause = time.perf_counter()
     with qtbot.waitSignal(w.run_controller.sigPaused, timeout=5_000):
-        w.pause_run()
+        w.run_controller.pause()
     assert time.perf_counter() - t_pause < 1.0  # takes effect within a second
     assert w.run_controller.state is RunState.PAUSED
     assert w.pause_action.text() == "Resume"
@@ -75,7 +76,7 @@ def test_pause_resume_finish_equals_the_batch_cli(qtbot, window, demo_file, tmp_
 
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=60_000):
         with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
-            w.resume_run()
+            w.run_controller.resume()
     elapsed = time.perf_counter() - t0
     assert w.last_progress.state is ProgressState.FINISHED
     assert w.run_controller.state is RunState.IDLE
@@ -105,11 +106,11 @@ def test_cancel_keeps_progress_and_offers_resume(qtbot, make_window, small_file,
     start(qtbot, w)
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         with qtbot.waitSignal(w.run_controller.sigCancelled, timeout=10_000) as blocker:
-            w.cancel_run()
+            w.run_controller.cancel()
     last = blocker.args[0]
     assert last is not None and last.done < last.total
     settle(qtbot, w)
-    res = read_results(ResultsRef(small_file, GROUP0), [COMPLETED])
+    res = read_all(ResultsRef(small_file, GROUP0), [COMPLETED])
     assert int(res[COMPLETED].sum()) == last.done
     # consistent state: idle, Start offers to resume, parameters editable again
     assert w.run_controller.state is RunState.IDLE
@@ -140,7 +141,7 @@ def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
     assert "already exist" in w.info_bar.text()
     assert "(reused)" in w.layers.title(RESPONSE)
     assert w.layers.current() == RESPONSE
-    expected = read_results(ResultsRef(small_file, GROUP0))[RESPONSE][:, 0]
+    expected = read_all(ResultsRef(small_file, GROUP0))[RESPONSE][:, 0]
     lay = w.source.layout
     np.testing.assert_array_equal(w.layers.image(RESPONSE),
                                   lay.to_image(expected.astype(np.float64)))
@@ -151,7 +152,7 @@ def test_reopening_shows_reused_results_at_once(qtbot, make_window, small_file):
     assert blocker.args[0].computed == 0
     assert "Reused" in w.run_panel.message()
     # other parameters: no earlier results, Start is plain again
-    with qtbot.waitSignal(w.sigExistingChecked, timeout=5_000) as blocker:
+    with qtbot.waitSignal(w.results_browser.sigExistingChecked, timeout=5_000) as blocker:
         w.params_panel.spin_boxes()["steps"].setValue(20)
     assert blocker.args[0] == []
     assert w.start_action.text() == "Start"
@@ -167,7 +168,7 @@ def test_opening_a_results_group_in_the_tree_shows_its_maps(qtbot, window, small
     maps = blocker.args[0]
     assert maps.ref.group == GROUP0 and maps.done == maps.total == 768
     assert w.layers.current() == RESPONSE
-    count = read_results(ResultsRef(small_file, GROUP0))[COUNT][:, 0]
+    count = read_all(ResultsRef(small_file, GROUP0))[COUNT][:, 0]
     np.testing.assert_array_equal(w.layers.image(COUNT),
                                   w.source.layout.to_image(count.astype(np.float64)))
     assert w.layers.units(FREQUENCY) == "Hz"
@@ -215,7 +216,7 @@ def test_closing_during_a_run_asks_and_saves_progress(qtbot, make_window, small_
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         w.close()
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=5_000)
-    done = int(read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].sum())
+    done = int(read_all(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED].sum())
     assert done >= w.last_progress.done > 0
 
 
@@ -239,7 +240,7 @@ def test_unwritable_source_sends_results_to_a_sidecar(qtbot, window, small_file,
             assert "sidecar" in w.info_bar.text() and said in w.info_bar.text()
             side = sidecar_path(small_file)
             assert w.last_progress.results.file == side
-            assert read_results(ResultsRef(side, GROUP0), [COMPLETED])[COMPLETED].all()
+            assert read_all(ResultsRef(side, GROUP0), [COMPLETED])[COMPLETED].all()
             assert not np.isnan(w.layers.image(RESPONSE)).any()
     finally:
         if fd is not None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from peakgui.core.io.results import COMPLETED, read_results
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -46,7 +47,7 @@ def test_cancel_closes_the_engine_in_the_worker_and_keeps_chunks(qtbot, small_fi
     last = cancelled.args[0]
     assert 0 < last.done < last.total
     # the engine's finally ran: the file is closed and its marks match the last report
-    assert int(read_results(last.results, [COMPLETED])[COMPLETED].sum()) == last.done
+    assert int(read_all(last.results, [COMPLETED])[COMPLETED].sum()) == last.done
 
 
 def test_a_second_run_with_the_same_parameters_is_reused(qtbot, small_file):

@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from peakgui.core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
-from peakgui.core.io.results import COMPLETED, ResultsRef, read_results
+from peakgui.core.io.results import COMPLETED, ResultsRef
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.presenters.run_controller import RunState
@@ -23,7 +24,7 @@ def batch_results(path, tmp_path) -> dict[str, np.ndarray]:
     copy = tmp_path / "batch_copy.h5"
     shutil.copy(path, copy)
     run_batch(copy)
-    return read_results(ResultsRef(copy, GROUP0), FIELDS)
+    return read_all(ResultsRef(copy, GROUP0), FIELDS)
 
 
 def test_fifty_pause_resume_cycles_and_a_restart_equal_a_clean_batch_run(
@@ -38,14 +39,14 @@ def test_fifty_pause_resume_cycles_and_a_restart_equal_a_clean_batch_run(
         assert w.start_run()
     for _ in range(50):
         with qtbot.waitSignal(rc.sigPaused, timeout=5_000):
-            w.pause_run()
+            w.run_controller.pause()
         assert rc.state is RunState.PAUSED
         with qtbot.waitSignal(rc.sigResumed, timeout=5_000):
-            w.resume_run()
+            w.run_controller.resume()
         assert rc.state is RunState.RUNNING
     with qtbot.waitSignal(rc.sigStopped, timeout=10_000):
         with qtbot.waitSignal(rc.sigCancelled, timeout=10_000) as cancelled:
-            w.cancel_run()
+            w.run_controller.cancel()
     last = cancelled.args[0]
     assert last is not None and 50 < last.done < last.total
     settle(qtbot, w)  # the existing-results check offers Resume
@@ -55,7 +56,7 @@ def test_fifty_pause_resume_cycles_and_a_restart_equal_a_clean_batch_run(
         with qtbot.waitSignal(rc.sigFinished, timeout=60_000):
             assert w.start_run()
     assert w.last_progress.results.group == GROUP0  # resumed, not a second group
-    got = read_results(ResultsRef(small_file, GROUP0), FIELDS)
+    got = read_all(ResultsRef(small_file, GROUP0), FIELDS)
     for name in FIELDS:
         np.testing.assert_array_equal(got[name], expected[name], err_msg=name)
         assert got[name].dtype == expected[name].dtype
@@ -74,7 +75,7 @@ def test_closing_the_window_mid_run_saves_a_resumable_group(qtbot, make_window, 
     with qtbot.waitSignal(rc.sigStopped, timeout=10_000):
         w.close()  # asks (scripted: stop), cancels after the chunk in flight, then closes
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=5_000)
-    done = read_results(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED]
+    done = read_all(ResultsRef(small_file, GROUP0), [COMPLETED])[COMPLETED]
     assert 0 < done.sum() < done.size
     found = AnalysisRun(SpectralSource.open(small_file), "peak_finding", {}, n_jobs=1).find_existing()
     assert [e.ref.group for e in found if not e.complete] == [GROUP0]

@@ -11,7 +11,8 @@ from PyQt5.QtTest import QTest
 from peakgui.app import create_parser
 from peakgui.core.analyses.peak_finding.analysis import FREQUENCY, RESPONSE
 from peakgui.core.demo.beps import write_beps_demo
-from peakgui.core.io.results import COMPLETED, read_results
+from peakgui.core.io.results import COMPLETED
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -77,7 +78,7 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
     w = window
     open_and_wait(qtbot, w, path)
     lay = w.source.layout
-    assert [d.name for d in lay.others] == ["Field", "DC_Offset"]
+    assert [d.name for d in lay.others] == ["DC_Offset", "Field"]  # BGlib's layout
     loop = w.loop_plot
     assert not w.loop_dock.isHidden()
     assert loop.x_combo().currentText() == "DC_Offset"  # the longest remaining dim
@@ -89,24 +90,24 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
     p = lay.position_of(2, 3)
     spectra = w.source.read_position(p)
     blk = AnalysisRun(w.source, "peak_finding", {}, n_jobs=1).compute(spectra)
-    dc = lay.others[1]
+    dc = lay.others[0]
     x, ys = loop.curves("test")
     np.testing.assert_array_equal(x, dc.values)
-    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][:12])
-    np.testing.assert_array_equal(ys[FREQUENCY], blk[FREQUENCY][:12])
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][0::2])  # in-field, every DC step
+    np.testing.assert_array_equal(ys[FREQUENCY], blk[FREQUENCY][0::2])
     assert loop.curves("results")[1][RESPONSE].size == 0  # nothing computed yet
 
-    # the off-field loop: move the Field slider; the loop follows it
+    # the out-of-field loop: move the Field slider; the loop follows it
     sel = w.spectrum_view.step_selector()
     sel.slider("Field").setValue(1)
     x, ys = loop.curves("test")
-    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][12:])
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][1::2])
 
     # the loop plot takes the other remaining dim as its x axis when asked
     loop.x_combo().setCurrentText("Field")
     x, ys = loop.curves("test")
-    np.testing.assert_array_equal(x, [0, 1])
-    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][[0, 12]])
+    np.testing.assert_array_equal(x, [1, 0])  # in-field is Field = 1, as BGlib writes it
+    np.testing.assert_array_equal(ys[RESPONSE], blk[RESPONSE][[0, 1]])
     loop.x_combo().setCurrentText("DC_Offset")
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000):
         sel.slider("Field").setValue(0)
@@ -116,23 +117,23 @@ def test_loop_plot_equals_the_core_and_the_results(qtbot, window, tmp_path):
         assert w.start_run()
     settle(qtbot, w)
     assert w.last_progress.state is ProgressState.FINISHED
-    res = read_results(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
+    res = read_all(w.results.ref, [RESPONSE, FREQUENCY, COMPLETED])
     assert res[COMPLETED].all()
     x, ys = loop.curves("results")
-    np.testing.assert_array_equal(ys[RESPONSE], res[RESPONSE][p, :12])
-    np.testing.assert_array_equal(ys[FREQUENCY], res[FREQUENCY][p, :12])
+    np.testing.assert_array_equal(ys[RESPONSE], res[RESPONSE][p, 0::2])
+    np.testing.assert_array_equal(ys[FREQUENCY], res[FREQUENCY][p, 0::2])
     np.testing.assert_array_equal(loop.curves("test")[1][RESPONSE], ys[RESPONSE])  # agree
 
     dc_slider = sel.slider("DC_Offset")
     dc_slider.setFocus()
     with qtbot.waitSignal(w.sigResultsShown, timeout=10_000):
         QTest.keyClick(dc_slider, Qt.Key_Right)
-    assert sel.step() == 1 and w.results.step == 1
+    assert sel.step() == 2 and w.results.step == 2  # DC step 1 of the in-field spectra
     assert "V" in sel.value_text("DC_Offset")
     np.testing.assert_array_equal(w.layers.image(RESPONSE),
-                                  lay.to_image(res[RESPONSE][:, 1].astype(np.float64)))
+                                  lay.to_image(res[RESPONSE][:, 2].astype(np.float64)))
     np.testing.assert_array_equal(w.layers.image(FREQUENCY),
-                                  lay.to_image(res[FREQUENCY][:, 1].astype(np.float64)))
+                                  lay.to_image(res[FREQUENCY][:, 2].astype(np.float64)))
     assert "DC_Offset" in w.map_view.title_text()
 
 

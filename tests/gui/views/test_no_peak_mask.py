@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from tests.gui.helpers import open_and_wait, select_and_wait, settle
 
 
@@ -16,7 +16,7 @@ def test_no_peak_pixels_are_masked_counted_and_said(qtbot, window, small_file):
         with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
             assert w.start_run()
     settle(qtbot, w)
-    counts = read_results(w.results.ref)["Peak_Count"][:, 0]
+    counts = read_all(w.results.ref)["Peak_Count"][:, 0]
     none = np.flatnonzero(counts == 0)
     assert len(none) >= 1  # the small demo has one such position
     n = len(none)

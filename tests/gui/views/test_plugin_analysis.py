@@ -134,7 +134,7 @@ def test_a_plugin_run_cancelled_in_the_window_resumes_in_the_same_group(
         assert w.start_run()
     with qtbot.waitSignal(w.run_controller.sigStopped, timeout=10_000):
         with qtbot.waitSignal(w.run_controller.sigCancelled, timeout=10_000) as cancelled:
-            w.cancel_run()
+            w.run_controller.cancel()
     first = cancelled.args[0]
     assert 0 < first.done < first.total
     settle(qtbot, w)

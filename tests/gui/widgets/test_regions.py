@@ -108,8 +108,9 @@ def test_the_mean_stays_shown_and_tested_again_until_a_pixel_is_clicked(qtbot, w
     settle(qtbot, w)
     params = dict(w.params_panel.params())
     params["min_snr"] = 5.0
-    w.params_panel.set_params(params)  # the pixel test runs again, and so does the mean's
-    qtbot.waitUntil(lambda: "Region mean" in w.spectrum_view.title().text(), timeout=5_000)
+    with qtbot.waitSignal(w.sigPixelTested, timeout=10_000):
+        w.params_panel.set_params(params)  # the pixel test runs again, and so does the mean's
+    assert "Region mean" in w.spectrum_view.title().text()
     run = AnalysisRun(w.source, "peak_finding", params, n_jobs=1)
     expected = run.inspect(tools.region_mean.spectrum)
     assert w.spectrum_view.detail().values == pytest.approx(expected.values, nan_ok=True)

@@ -14,7 +14,6 @@ import numpy as np
 from peakgui.core.analyses.declaration import (
     Analysis,
     FieldKind,
-    Parameter,
     ParamValues,
     PixelDetail,
     ResultField,
@@ -22,6 +21,7 @@ from peakgui.core.analyses.declaration import (
 )
 from peakgui.core.analyses.peak_finding.cwt_kernel import MAX_SUB_BLOCK
 from peakgui.core.analyses.peak_finding.lazy_scipy import scipy
+from peakgui.core.analyses.peak_finding.params import PARAMETERS, check_widths
 from peakgui.core.analyses.peak_finding.peaks import (
     ALGORITHM,
     PeakParams,
@@ -34,30 +34,6 @@ FREQUENCY = "Peak_Frequency"
 COUNT = "Peak_Count"
 COUNT_MAX = np.iinfo(np.uint16).max
 MIN_POINTS = 3  # find_peaks_cwt needs a neighbour on each side of a maximum
-
-PARAMETERS = (
-    Parameter("width_lo", "Widths from", float, 20.0, unit="points", minimum=0.01,
-              decimals=2, help="narrowest CWT wavelet width"),
-    Parameter("width_hi", "Widths to", float, 60.0, unit="points", minimum=0.01,
-              decimals=2, help="widest CWT wavelet width"),
-    Parameter("steps", "Width steps", int, 30, minimum=1, maximum=1000,
-              help="number of CWT widths, np.linspace(from, to, steps)"),
-    Parameter("min_snr", "Min SNR", float, 1.0, minimum=0.0, decimals=2,
-              help="smallest signal-to-noise ratio a ridge line must reach"),
-    Parameter("noise_perc", "Noise percentile", float, 10.0, unit="%", minimum=0.0,
-              maximum=100.0, decimals=1, help="percentile of the smallest-width CWT taken "
-              "as the noise floor"),
-    Parameter("gap_thresh", "Gap threshold", float, None, unit="widths", minimum=0.0,
-              optional=True, help="find_peaks_cwt's gap_thresh (default: its own)"),
-    Parameter("min_length", "Min ridge length", float, None, unit="widths", minimum=0.0,
-              optional=True, help="find_peaks_cwt's min_length (default: its own)"),
-    Parameter("window_size", "Noise window", int, None, unit="points", minimum=1,
-              optional=True, help="find_peaks_cwt's window_size (default: its own)"),
-)
-
-
-def _validate(values: ParamValues) -> None:
-    PeakParams.from_dict(values)  # cross-parameter rules (low <= high) raise ValueError
 
 
 def _fields(ctx: SpectralContext) -> list[ResultField]:
@@ -131,7 +107,7 @@ ANALYSIS = Analysis(
     provenance=_provenance,
     min_points=MIN_POINTS,
     releases_gil=True,  # the CWT product (BLAS) and the compiled ridge pass both let go of it
-    validate=_validate,
+    validate=check_widths,
     # magnitude in float64 plus index/count bookkeeping; the CWT itself lives in the
     # kernel's fixed-size sub-block workspace
     bytes_per_spectrum=lambda s, p: 8 * s + 32,

@@ -30,8 +30,3 @@ def wrap_phase(phi):
     """Angles wrapped to (-pi, pi]."""
     return np.pi - np.mod(np.pi - np.asarray(phi, dtype=np.float64), 2 * np.pi)
 
-
-def textbook_to_bglib_phase(phase):
-    """The phi of BGlib's model for a response written ``A w0^2 / (w0^2 - w^2 + i w w0/Q)
-    exp(i phase)`` (the demo's form): the two forms differ by a factor -1."""
-    return wrap_phase(np.asarray(phase, dtype=np.float64) + np.pi)

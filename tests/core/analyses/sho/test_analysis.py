@@ -10,7 +10,8 @@ from peakgui.core.analyses.declaration import FieldKind
 from peakgui.core.analyses.sho.analysis import ANALYSIS, BGLIB_NAMES, COMPOUND, STATUS
 from peakgui.core.analyses.sho.status import FitStatus
 from peakgui.core.demo.be import DEMO_DATASET, demo_scene, read_truth, sho_truth
-from peakgui.core.io.results import ResultsRef, read_results
+from peakgui.core.io.results import ResultsRef
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.core.run.progress import ProgressState
@@ -95,7 +96,7 @@ def test_run_writes_a_results_group_resumes_and_reuses(small_file):
     assert last.results.group == DEMO_DATASET + "-SHO_Fit_000"  # resumed, not a new group
     assert sum(s.computed for s in steps[-1:]) == src.layout.n_positions - first.done
 
-    got = read_results(last.results)
+    got = read_all(last.results)
     assert got["completed_positions"].all()
     fit = {k: got[k][:, 0].astype(np.float64) for k in got if k.startswith(("Fit_", "Guess_"))}
     status = got[STATUS][:, 0]
@@ -112,7 +113,7 @@ def test_run_writes_a_results_group_resumes_and_reuses(small_file):
     # the resumed group equals an uninterrupted run of the same file
     fresh = _finish(AnalysisRun(src, "sho", n_jobs=1), force=True)[-1]
     assert fresh.results.group == DEMO_DATASET + "-SHO_Fit_001"
-    again = read_results(fresh.results)
+    again = read_all(fresh.results)
     for k in got:
         np.testing.assert_array_equal(again[k], got[k], err_msg=k)
 
@@ -136,7 +137,7 @@ def test_dask_local_cluster_gives_the_local_results(small_file):
     remote = _finish(AnalysisRun(src, "sho", n_jobs=1,
                                  backend=DaskBackend(local_workers=2)), force=True)[-1]
     assert remote.state is ProgressState.FINISHED and remote.results != local.results
-    a, b = read_results(local.results), read_results(remote.results)
+    a, b = read_all(local.results), read_all(remote.results)
     for k in a:
         np.testing.assert_array_equal(a[k], b[k], err_msg=k)
 
@@ -154,7 +155,7 @@ def test_read_only_source_gets_a_sidecar(small_file):
         again = _finish(AnalysisRun(src, "sho", n_jobs=1))
         assert [s.state for s in again] == [ProgressState.REUSED]
     assert file_digest(small_file) == before
-    got = read_results(last.results)
+    got = read_all(last.results)
     assert got["completed_positions"].all() and got[STATUS].dtype == np.uint8
 
 
@@ -181,8 +182,8 @@ def test_a_killed_sho_run_resumes_to_the_same_results(tmp_path):
                          check=True, capture_output=True, text=True).stdout
     summary = json.loads(out)
     assert summary["results_group"] == group and summary["computed"] == 24 * 20 - done
-    a = read_results(ResultsRef(clean, group))
-    b = read_results(ResultsRef(killed, group))
+    a = read_all(ResultsRef(clean, group))
+    b = read_all(ResultsRef(killed, group))
     assert set(a) == set(b)
     for k in a:
         np.testing.assert_array_equal(a[k], b[k], err_msg=k)

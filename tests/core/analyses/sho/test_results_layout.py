@@ -8,7 +8,7 @@ import pytest
 
 from peakgui.core.analyses.sho.analysis import BGLIB_NAMES, COMPOUND, STATUS
 from peakgui.core.demo.be import write_demo
-from peakgui.core.io.results import read_results
+from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.engine import AnalysisRun
 from tests.interop import run_interop
@@ -34,7 +34,7 @@ def test_guess_and_fit_are_compound_main_datasets_with_bglib_members(sho_results
             assert ds.attrs["quantity"] == "SHO" and ds.attrs["units"] == "compound"
         assert grp[STATUS].dtype == np.uint8
         fit = grp["Fit"][()]
-    got = read_results(ref)
+    got = read_all(ref)
     for member, field in COMPOUND["Fit"].items():
         np.testing.assert_array_equal(got[field], fit[member])
 
@@ -55,4 +55,4 @@ def test_pyusid_and_bglib_read_fit(sho_results):
     assert got["pos"] == ["X", "Y"] and got["shape"] == [48, 1]
     assert got["names"] == got["bglib_names"] == list(BGLIB_NAMES)
     np.testing.assert_array_equal(np.float32(got["freq"]),
-                                  read_results(ref)["Fit_Frequency"].ravel())
+                                  read_all(ref)["Fit_Frequency"].ravel())

@@ -1,0 +1,106 @@
+"""What the engine does differently for chained and per-position analyses, kept in one place.
+
+A chained analysis (one with a :class:`~peakgui.core.analyses.declaration.ResultsInput`) reads
+a :class:`~peakgui.core.io.results_source.ResultsSource`; :func:`upstream_source` finds the
+upstream group a run should read (the newest complete one, or the one asked for). A
+``per_position`` kernel gets whole positions, (n, N, S), split across workers by positions;
+``per_point`` fields come back (n, N, S) and are stored in the source's own columns.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from peakgui.core.analyses import registry
+from peakgui.core.analyses.declaration import Analysis, Kernel, ResultField
+from peakgui.core.errors import InputError
+from peakgui.core.io.layout import SpectralLayout
+from peakgui.core.io.results import sidecar_path
+from peakgui.core.io.results_source import (
+    ResultsSource,
+    UpstreamGroup,
+    has_group,
+    upstream_groups,
+)
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.backends import Backend, split_blocks
+
+MIN_BLOCK_SPECTRA = 64  # a worker's block holds at least this many spectra (or one position)
+
+
+def check_input(analysis: Analysis, source: SpectralSource) -> None:
+    """Refuse a source of the wrong kind: raw spectra for a chained analysis or the reverse."""
+    chained = isinstance(source, ResultsSource)
+    if analysis.input is not None and not chained:
+        raise InputError(f"{source.dataset}: {analysis.title} reads {analysis.input.analysis} "
+                         "results, not raw spectra: open its results group as the source")
+    if analysis.input is None and chained:
+        raise InputError(f"{source.dataset}: {analysis.title} reads raw spectra, not the "
+                         "results of another analysis")
+    if chained and source.input is not None and source.input.analysis != analysis.input.analysis:
+        raise InputError(f"{source.dataset}: holds {source.input.analysis} results; "
+                         f"{analysis.title} reads {analysis.input.analysis} results")
+
+
+def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
+                  per_position: bool, fields: list[ResultField], func: Kernel,
+                  args: tuple) -> dict[str, np.ndarray]:
+    """Map the kernel over an (n, N, S) chunk and assemble each field as it is stored:
+    (n, N), or (n, N*S) in the source's column order for per-point fields."""
+    n, steps, points = block.shape
+    if per_position:  # whole positions to each worker
+        parts = split_blocks(n, backend.n_workers, max(1, math.ceil(MIN_BLOCK_SPECTRA / steps)))
+        outs = backend.map(func, [block[s] for s in parts], *args)
+    else:
+        flat = block.reshape(-1, points)
+        parts = split_blocks(len(flat), backend.n_workers, MIN_BLOCK_SPECTRA)
+        outs = backend.map(func, [flat[s] for s in parts], *args)
+    values = {}
+    for fld in fields:
+        joined = np.concatenate([o[fld.name] for o in outs])
+        if not fld.per_point:
+            values[fld.name] = joined.reshape(n, steps)
+            continue
+        stored = np.empty((n, layout.info.n_columns), dtype=fld.dtype)
+        stored[:, layout.columns] = joined.reshape(n, steps, points)
+        values[fld.name] = stored
+    return values
+
+
+def upstream_source(analysis: Analysis, file: Path, dataset: str, chosen: str | None = None,
+                    output: Path | None = None) -> tuple[ResultsSource, list[UpstreamGroup]]:
+    """The results source a chained run on ``dataset`` of ``file`` reads: the group ``chosen``
+    (an HDF5 path in the output file, the file or its sidecar), else the newest complete group
+    of the upstream analysis there. Also returns every candidate found (for a note). A missing
+    or incomplete choice is an InputError in one line."""
+    spec = analysis.input
+    if spec is None:
+        raise InputError(f"{analysis.title} reads raw spectra; it has no upstream group")
+    files = list(dict.fromkeys(p for p in (output, file, sidecar_path(file)) if p is not None))
+    if chosen is not None:
+        for path in files:
+            if has_group(path, chosen):
+                return ResultsSource.open_group(path, chosen, spec), []
+        raise InputError(f"{file}: no results group {chosen} (looked in "
+                         f"{', '.join(p.name for p in files)})")
+    upstream = registry.get(spec.analysis)
+    found = upstream_groups(files, dataset, upstream.group_name, spec.analysis)
+    complete = [g for g in found if g.complete]
+    if not complete:
+        if found:
+            g = found[-1]
+            raise InputError(f"{file}: {analysis.title} needs complete {upstream.title} "
+                             f"results; {g.ref.group} holds {g.done} of {g.total} positions: "
+                             f"complete it first (--analysis {spec.analysis})")
+        raise InputError(f"{file}: {analysis.title} needs {upstream.title} results of "
+                         f"{dataset} and there are none: run --analysis {spec.analysis} first "
+                         f"(or --analysis {spec.analysis} --then {analysis.name})")
+    newest = max(complete, key=lambda g: (g.started, g.ref.group))
+    source = ResultsSource.open_group(newest.ref.file, newest.ref.group, spec)
+    if len(complete) > 1:
+        source.notes.append(f"{len(complete)} complete {spec.analysis} groups; read the newest, "
+                            f"{newest.ref.group} (--from chooses)")
+    return source, complete
