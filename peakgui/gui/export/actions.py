@@ -22,13 +22,13 @@ from PyQt5.QtWidgets import (
 
 from ..app.settings import Settings
 from ..formatting import error_text
-from ..widgets.parts import action
 from ..presenters.feedback import Feedback
 from ..presenters.map_layers import MapLayers
 from ..presenters.map_tools import MapTools
 from ..session import Session
 from ..views.loop_plot import LoopPlot
 from ..widgets.map_view import MapView
+from ..widgets.parts import action
 from ..widgets.spectrum_view import SpectrumView
 from .figures import save_columns, save_plot
 from .map_export import export_png
@@ -96,15 +96,10 @@ class ExportActions(QObject):
                  map_view: MapView, layers: MapLayers, spectrum_view: SpectrumView,
                  loop_plot: LoopPlot, map_tools: MapTools, parent: QWidget):
         super().__init__(parent)
-        self.session = session
-        self.settings = settings
-        self.feedback = feedback
-        self.map_view = map_view
-        self.layers = layers
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
-        self.map_tools = map_tools
-        self.parent_widget = parent
+        self.session, self.settings, self.feedback = session, settings, feedback
+        # what is exported: the map and its layers, the spectrum, the loop, the map tools' data
+        self.map_view, self.layers, self.spectrum_view = map_view, layers, spectrum_view
+        self.loop_plot, self.map_tools, self.parent_widget = loop_plot, map_tools, parent
         self.actions = {name: action(parent, text, lambda _=False, n=name, t=title: self._save(n, t),
                                      tip, f"export_{name}")
                         for name, text, tip, title in _ACTIONS}
