@@ -210,11 +210,11 @@ class ExportActions(QObject):
     def export_profile_csv(self, path: str) -> None:
         profile = self.map_tools.profile.profile
         d, v = profile.data()
-        if d.size == 0:
+        ends = profile.ends()
+        if d.size == 0 or ends is None:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
         plot = profile.widget.getPlotItem()
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
-        ends = profile.ends()
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
                      [f"PeakGUI line profile of: {self.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])
