@@ -1,4 +1,4 @@
-"""One way to do work off the GUI thread: generator workers, as napari does.
+"""One way to do work off the GUI thread: generator workers, as napari does (superqt's).
 
 A worker runs a generator function in Qt's thread pool and reports through queued signals:
 ``yielded`` (each value), ``paused``/``resumed`` (between two yields), ``aborted`` (after
@@ -7,9 +7,6 @@ exercised only between yields, so a generator that yields after every block of d
 paused or abandoned within one block. The generator is always closed in the worker's thread,
 so its ``finally`` clauses (closing an HDF5 file, releasing a run lock) run there.
 
-The pattern is napari's and superqt's; the worker is PeakGUI's own (a QRunnable and a QObject of
-signals), so nothing here depends on another package's private fields.
-
 :class:`LatestOnly` keeps one worker per purpose (the selected pixel, the navigator image...):
 starting a new one abandons the old, whose late signals are then ignored.
 """
@@ -17,12 +14,15 @@ starting a new one abandons the old, whose late signals are then ignored.
 from __future__ import annotations
 
 import logging
-import threading
+import os
 from collections.abc import Callable, Generator
-from typing import Any, ClassVar
+from typing import Any
 
 from PyQt5 import sip
-from PyQt5.QtCore import QObject, QRunnable, QThreadPool, pyqtSignal
+from PyQt5.QtCore import QObject, QThreadPool
+
+os.environ.setdefault("QT_API", "pyqt5")  # superqt's qtpy: the binding PeakGUI uses, no probing
+from superqt.utils import GeneratorWorker, WorkerBase
 
 log = logging.getLogger(__name__)
 
@@ -32,125 +32,61 @@ MIN_POOL_THREADS = 8
 
 
 class WorkerError(Exception):
-    """A RuntimeError raised by a worker's generator, carried as an ordinary error (Qt reports
-    deleted objects with RuntimeError; this one is the generator's own)."""
+    """A RuntimeError raised by a worker's generator (superqt would swallow it as a sign of
+    a deleted Qt object), carried as an ordinary error."""
 
     def __init__(self, original: BaseException):
         super().__init__(str(original))
         self.original = original
 
 
-class WorkerSignals(QObject):
-    """A worker's signals; they live in the GUI thread, so its slots run there."""
+class Worker(GeneratorWorker):
+    """superqt's GeneratorWorker whose generator is closed in the worker thread, whatever ends
+    it (done, aborted or failed).
 
-    started = pyqtSignal()
-    yielded = pyqtSignal(object)
-    paused = pyqtSignal()
-    resumed = pyqtSignal()
-    aborted = pyqtSignal()
-    errored = pyqtSignal(object)
-    returned = pyqtSignal(object)
-    finished = pyqtSignal()
-    done = pyqtSignal(object)  # last of all, carries the worker: the pool is done with it
-
-
-class Worker(QRunnable):
-    """Runs one generator in the pool; pause, resume and quit take effect between yields."""
-
-    _live: ClassVar[set[Worker]] = set()  # started and not finished (closing and tests wait)
-    _live_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self, func: Callable[..., Generator], *args: Any, **kwargs: Any):
-        super().__init__()
-        self.setAutoDelete(False)
-        self.signals = WorkerSignals()
-        for name in ("started", "yielded", "paused", "resumed", "aborted", "errored",
-                     "returned", "finished"):
-            setattr(self, name, getattr(self.signals, name))
-        self.signals.done.connect(Worker._forget)  # in the GUI thread, after the run ended
-        self._gen = func(*args, **kwargs)
-        self._abort = threading.Event()
-        self._pause = threading.Event()
-        self._wake = threading.Event()  # set by resume() and quit(): a paused worker goes on
-        self.is_running = False
-
-    @property
-    def abort_requested(self) -> bool:
-        return self._abort.is_set()
-
-    def start(self) -> None:
-        with Worker._live_lock:
-            Worker._live.add(self)
-        QThreadPool.globalInstance().start(self)
-
-    def quit(self) -> None:
-        """Stop before the next value (the generator is closed in the worker's thread)."""
-        self._abort.set()
-        self._wake.set()
-
-    def pause(self) -> None:
-        self._pause.set()
-
-    def resume(self) -> None:
-        self._wake.set()
+    It overrides ``run`` and sets superqt's ``_running`` and ``_finished``: checked against
+    superqt 0.6 to 0.9 (the versions the dependency should be pinned to until this worker
+    stands on its own; a worker of PeakGUI's own measured slower runs after a pause under load,
+    so it waits for a quieter measurement)."""
 
     def run(self) -> None:
-        """Work and report through the signals; ends quietly when the signals are gone (the
-        application is quitting)."""
-        self.is_running = True
+        """Work and report through the signals. Unlike superqt's own ``run`` this leaves
+        ``warnings.showwarning`` alone (it is process-wide: concurrent workers would undo each
+        other's), and it ends quietly when the signals' owner is gone (the app is quitting)."""
         try:
             self._work_and_report()
         except RuntimeError as exc:
             if "has been deleted" not in str(exc):
                 raise
             log.debug("worker ended after its signals were deleted")
-        finally:
-            self.is_running = False
-            try:
-                self.signals.done.emit(self)
-            except RuntimeError:  # the signals are gone with the application
-                pass
-
-    @classmethod
-    def _forget(cls, worker: Worker) -> None:
-        with cls._live_lock:
-            cls._live.discard(worker)
 
     def _work_and_report(self) -> None:
         self.started.emit()
+        self._running = True
         try:
-            outcome = self._loop()
+            outcome = self.work()
+            if isinstance(outcome, Exception):
+                raise outcome
             if not self.abort_requested:
                 self.returned.emit(outcome)
-        except RuntimeError as exc:
-            self.errored.emit(WorkerError(exc))
         except Exception as exc:  # noqa: BLE001 - every failure goes to the errored signal
             self.errored.emit(exc)
+        finally:
+            self._running = False
+        self.finished.emit()
+        self._finished.emit(self)
+
+    def work(self):
+        try:
+            out = super().work()
         finally:
             try:
                 self._gen.close()
             except Exception:  # cleanup of an already failed or stopped worker: logged
                 log.exception("closing a worker's generator")
-        self.finished.emit()
-
-    def _loop(self) -> Any:
-        while True:
-            if self._abort.is_set():
-                self.aborted.emit()
-                return None
-            if self._pause.is_set():
-                self._pause.clear()
-                self.paused.emit()
-                self._wake.wait()
-                self._wake.clear()
-                if self._abort.is_set():
-                    continue
-                self.resumed.emit()
-            try:
-                value = next(self._gen)
-            except StopIteration as stop:
-                return stop.value
-            self.yielded.emit(value)
+        if isinstance(out, RuntimeError):
+            return WorkerError(out)
+        return out
 
 
 def start_worker(func: Callable[..., Generator], *args: Any,
@@ -181,10 +117,9 @@ def start_worker(func: Callable[..., Generator], *args: Any,
     return w
 
 
-def running_workers() -> list[Worker]:
+def running_workers() -> list[WorkerBase]:
     """Workers started and not yet finished (closing and tests wait for them)."""
-    with Worker._live_lock:
-        return [w for w in Worker._live if w.is_running]
+    return [w for w in list(WorkerBase._worker_set) if w.is_running]
 
 
 def wait_for_workers(msecs: int = 10_000) -> bool:
