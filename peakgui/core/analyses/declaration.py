@@ -175,11 +175,15 @@ class SpectralContext:
 @dataclass
 class PixelDetail:
     """Everything an analysis found for one spectrum: ``values`` (the same fields the kernel
-    writes, as Python numbers) plus whatever its view module draws (in ``extra``)."""
+    writes, as Python numbers) plus what its view draws, as the analysis' own typed dataclass
+    in ``detail`` (e.g. a ``ShoDetail``), so the view reads named attributes, not string keys."""
 
     spectrum: np.ndarray
     values: dict[str, float]
     notes: list[str] = field(default_factory=list)  # e.g. "no peak found: centre bin taken"
+    detail: Any = None
+    # untyped keys, read by views only where ``detail`` is None: kept for one release so that
+    # analyses written against it still draw (convert them to a ``detail`` dataclass)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -238,6 +242,9 @@ class Analysis:
     check_axis: Callable[[ParamValues, SpectralContext], str | None] | None = None
     input: ResultsInput | None = None  # None: raw spectra; else another analysis' results
     per_position: bool = False
+    # the GUI view that draws this analysis' pixel detail, "package.module:Class" (imported by
+    # the GUI only, so the core never loads Qt); "" lets the GUI choose by priority
+    view: str = ""
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

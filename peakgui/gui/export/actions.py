@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 from PyQt5.QtCore import QObject
 from PyQt5.QtWidgets import (
-    QAction,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from ..presenters.map_tools import MapTools
 from ..session import Session
 from ..views.loop_plot import LoopPlot
 from ..widgets.map_view import MapView
+from ..widgets.parts import action
 from ..widgets.spectrum_view import SpectrumView
 from .figures import save_columns, save_plot
 from .map_export import export_png
@@ -71,6 +71,24 @@ class FigureOptionsDialog(QDialog):
         form.addRow(buttons)
 
 
+_ACTIONS = (  # name (its writer is export_<name>), menu text, tooltip, save dialog title
+    ("spectrum_figure", "Spectrum as &figure (PNG or SVG)…",
+     "The spectrum plot with the pixel test's overlay, drawn from its items",
+     "Export spectrum as figure"),
+    ("spectrum_csv", "Spectrum &data as CSV…",
+     "The shown spectrum (axis, |x|, phase, real, imaginary) and the test's values",
+     "Export spectrum data"),
+    ("loop_figure", "&Loop as figure (PNG or SVG)…", "The loop plots of the selected pixel",
+     "Export loop as figure"),
+    ("loop_csv", "Loop data as CS&V…",
+     "The loop curves (test and results) against the remaining dimension", "Export loop data"),
+    ("profile_csv", "Line &profile as CSV…",
+     "Distance along the line and the shown map's values there", "Export line profile"),
+    ("region_csv", "&Region statistics as CSV…", "Statistics of the shown map inside the region",
+     "Export region statistics"),
+)
+
+
 class ExportActions(QObject):
     """The Export submenu's actions beyond the map's values, and their slots."""
 
@@ -78,55 +96,31 @@ class ExportActions(QObject):
                  map_view: MapView, layers: MapLayers, spectrum_view: SpectrumView,
                  loop_plot: LoopPlot, map_tools: MapTools, parent: QWidget):
         super().__init__(parent)
-        self.session = session
-        self.settings = settings
-        self.feedback = feedback
-        self.map_view = map_view
-        self.layers = layers
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
-        self.map_tools = map_tools
-        self.parent_widget = parent
-        self.spectrum_figure_action = self._act(
-            "Spectrum as &figure (PNG or SVG)…", self._on_spectrum_figure_triggered,
-            "The spectrum plot with the pixel test's overlay, drawn from its items",
-            "export_spectrum_figure")
-        self.spectrum_csv_action = self._act(
-            "Spectrum &data as CSV…", self._on_spectrum_csv_triggered,
-            "The shown spectrum (axis, |x|, phase, real, imaginary) and the test's values",
-            "export_spectrum_csv")
-        self.loop_figure_action = self._act(
-            "&Loop as figure (PNG or SVG)…", self._on_loop_figure_triggered,
-            "The loop plots of the selected pixel", "export_loop_figure")
-        self.loop_csv_action = self._act(
-            "Loop data as CS&V…", self._on_loop_csv_triggered,
-            "The loop curves (test and results) against the remaining dimension",
-            "export_loop_csv")
-        self.profile_csv_action = self._act(
-            "Line &profile as CSV…", self._on_profile_csv_triggered,
-            "Distance along the line and the shown map's values there", "export_profile_csv")
-        self.region_csv_action = self._act(
-            "&Region statistics as CSV…", self._on_region_csv_triggered,
-            "Statistics of the shown map inside the region", "export_region_csv")
-        self.options_action = self._act(
-            "Figure &options…", self._on_options_triggered,
+        self.session, self.settings, self.feedback = session, settings, feedback
+        # what is exported: the map and its layers, the spectrum, the loop, the map tools' data
+        self.map_view, self.layers, self.spectrum_view = map_view, layers, spectrum_view
+        self.loop_plot, self.map_tools, self.parent_widget = loop_plot, map_tools, parent
+        self.actions = {name: action(parent, text, lambda _=False, n=name, t=title: self._save(n, t),
+                                     tip, f"export_{name}")
+                        for name, text, tip, title in _ACTIONS}
+        self.actions["figure_options"] = action(
+            parent, "Figure &options…", self._on_figure_options_triggered,
             "Pixels per scan point and DPI of exported map figures", "figure_options")
 
-    def _act(self, text: str, slot, tip: str, name: str) -> QAction:
-        a = QAction(text, self.parent_widget)
-        a.setObjectName(name)
-        a.setToolTip(tip)
-        a.setStatusTip(tip)
-        a.triggered.connect(slot)
-        return a
-
     def fill_menu(self, menu: QMenu) -> None:
+        for group in (_ACTIONS[:4], _ACTIONS[4:]):
+            menu.addSeparator()
+            menu.addActions([self.actions[row[0]] for row in group])
         menu.addSeparator()
-        for a in (self.spectrum_figure_action, self.spectrum_csv_action, self.loop_figure_action,
-                  self.loop_csv_action, None, self.profile_csv_action, self.region_csv_action):
-            menu.addSeparator() if a is None else menu.addAction(a)
-        menu.addSeparator()
-        menu.addAction(self.options_action)
+        menu.addAction(self.actions["figure_options"])
+
+    def _save(self, name: str, title: str) -> None:
+        """Ask where, then write ``name`` there (spectrum_figure -> export_spectrum_figure)."""
+        what, kind = name.rsplit("_", 1)
+        filt, suffix = (FIGURE_FILTER, ".png") if kind == "figure" else (CSV_FILTER, ".csv")
+        path = self._ask(title, what, filt, suffix)
+        if path:
+            self._done(path, getattr(self, f"export_{name}"))
 
     # ---- options --------------------------------------------------------------------------------
     def options(self) -> tuple[int, int]:
@@ -139,7 +133,7 @@ class ExportActions(QObject):
         s.setValue(_SCALE_KEY, int(scale))
         s.setValue(_DPI_KEY, int(dpi))
 
-    def _on_options_triggered(self) -> None:
+    def _on_figure_options_triggered(self) -> None:
         dlg = FigureOptionsDialog(*self.options(), parent=self.parent_widget)
         if dlg.exec_() == QDialog.Accepted:
             self.set_options(dlg.scale_spin.value(), dlg.dpi_spin.value())
@@ -174,21 +168,11 @@ class ExportActions(QObject):
         if path:
             self._done(path, self.export_map_figure)
 
-    def _on_spectrum_figure_triggered(self) -> None:
-        path = self._ask("Export spectrum as figure", "spectrum", FIGURE_FILTER, ".png")
-        if path:
-            self._done(path, self.export_spectrum_figure)
-
     def export_spectrum_figure(self, path: str) -> None:
         view = self.spectrum_view
         if view.spectrum() is None:
             raise ValueError("no spectrum is shown")
         save_plot(view.plot_item(), path, plain_text(view.title().text()))
-
-    def _on_spectrum_csv_triggered(self) -> None:
-        path = self._ask("Export spectrum data", "spectrum", CSV_FILTER, ".csv")
-        if path:
-            self._done(path, self.export_spectrum_csv)
 
     def export_spectrum_csv(self, path: str) -> None:
         view = self.spectrum_view
@@ -199,29 +183,18 @@ class ExportActions(QObject):
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
-        tools = self.map_tools
-        for pin in tools.pins.pins:
+        for pin in self.map_tools.pins.pins.pins:
             if len(pin.spectrum) == len(spectrum):  # pinned along the same axis
                 cols[f"{pin.label} abs"] = np.abs(pin.spectrum)
         header = [f"PeakGUI spectrum: {plain_text(view.title().text())}",
                   f"pixel test: {plain_text(view.readout().text()) or '-'}"]
         save_columns(path, cols, header)
 
-    def _on_loop_figure_triggered(self) -> None:
-        path = self._ask("Export loop as figure", "loop", FIGURE_FILTER, ".png")
-        if path:
-            self._done(path, self.export_loop_figure)
-
     def export_loop_figure(self, path: str) -> None:
         loop = self.loop_plot
         if not loop.field_names() or loop.curves("test")[0].size == 0:
             raise ValueError("no loop is shown")
         save_plot(loop.graphics_layout(), path, f"Loop · {loop.note()}")
-
-    def _on_loop_csv_triggered(self) -> None:
-        path = self._ask("Export loop data", "loop", CSV_FILTER, ".csv")
-        if path:
-            self._done(path, self.export_loop_csv)
 
     def export_loop_csv(self, path: str) -> None:
         loop = self.loop_plot
@@ -234,34 +207,24 @@ class ExportActions(QObject):
         cols.update({f"{k} (results)": v for k, v in results.items() if v.size})
         save_columns(path, cols, [f"PeakGUI loop: {loop.note()}"])
 
-    def _on_profile_csv_triggered(self) -> None:
-        path = self._ask("Export line profile", "profile", CSV_FILTER, ".csv")
-        if path:
-            self._done(path, self.export_profile_csv)
-
     def export_profile_csv(self, path: str) -> None:
-        tools = self.map_tools
-        d, v = tools.profile.data()
-        ends = tools.profile.ends()
+        profile = self.map_tools.profile.profile
+        d, v = profile.data()
+        ends = profile.ends()
         if d.size == 0 or ends is None:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
-        plot = tools.profile.widget.getPlotItem()
+        plot = profile.widget.getPlotItem()
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
                      [f"PeakGUI line profile of: {self.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])
 
-    def _on_region_csv_triggered(self) -> None:
-        path = self._ask("Export region statistics", "region", CSV_FILTER, ".csv")
-        if path:
-            self._done(path, self.export_region_csv)
-
     def export_region_csv(self, path: str) -> None:
-        tools = self.map_tools
-        if not tools.stats:
+        regions = self.map_tools.regions
+        if not regions.stats:
             raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
-        lines = [f"# PeakGUI region statistics: {tools.region.shape} on "
+        lines = [f"# PeakGUI region statistics: {regions.region.shape} on "
                  f"{self.map_view.title_text()}", f"# units: {self.map_view.units() or '-'}",
                  "statistic,value"]
-        lines += [f"{k},{v:.9g}" for k, v in tools.stats.items()]
+        lines += [f"{k},{v:.9g}" for k, v in regions.stats.items()]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 
+from ..widgets.parts import Part, spin_box
+
 LOCAL = "local"  # this computer, joblib worker processes
 SCHEDULER = "scheduler"  # a running Dask cluster, by address or scheduler file
 CLUSTER = "cluster"  # a LocalCluster of N workers started for the run
@@ -90,11 +92,8 @@ class ComputeTargetBox(QWidget):
         self._address.setPlaceholderText("tcp://host:8786 or scheduler file")
         self._address.setToolTip("Address of the Dask scheduler (tcp://host:port) or the path "
                                  "of its scheduler file (dask scheduler --scheduler-file)")
-        self._workers = QSpinBox()
-        self._workers.setRange(1, 256)
-        self._workers.setValue(2)
-        self._workers.setSuffix(" workers")
-        self._workers.setToolTip("Dask worker processes of the local cluster started for a run")
+        self._workers = spin_box(1, 256, "Dask worker processes of the local cluster started "
+                                 "for a run", value=2, suffix=" workers")
         self._kind = QComboBox()
         for kind, label in KINDS:
             self._kind.addItem(label, kind)
@@ -115,17 +114,10 @@ class ComputeTargetBox(QWidget):
         self._workers.valueChanged.connect(self._on_changed)
         self._update_visibility()
 
-    def mode_combo(self) -> QComboBox:
-        return self._mode
-
-    def address_edit(self) -> QLineEdit:
-        return self._address
-
-    def workers_spin(self) -> QSpinBox:
-        return self._workers
-
-    def kind_combo(self) -> QComboBox:
-        return self._kind
+    mode_combo = Part[QComboBox]("_mode")
+    address_edit = Part[QLineEdit]("_address")
+    workers_spin = Part[QSpinBox]("_workers")
+    kind_combo = Part[QComboBox]("_kind")
 
     def target(self) -> ComputeTarget:
         return ComputeTarget(self._mode.currentData(), self._address.text(),

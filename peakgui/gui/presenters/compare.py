@@ -18,12 +18,7 @@ from ...core.io.h5access import open_read
 from ...core.io.results import ResultsRef, sidecar_path
 from ...core.io.results_read import ResultsGroup, read_group
 
-DIFF_PREFIX = "diff:"
 DIVERGING = "CET-D1"  # blue - white - red, for signed differences
-
-
-def is_diff_key(key: str | None) -> bool:
-    return bool(key) and str(key).startswith(DIFF_PREFIX)
 
 
 def group_label(ref: ResultsRef) -> str:

@@ -1,35 +1,35 @@
-"""The layers a map can show (the navigators and every result field), and which one is shown.
+"""The map's "Show:" chooser, its bin spin box and mask check box, bound to a :class:`LayerSet`.
 
-The presenter that owns the layers: :class:`MapView` only draws the image it is given. Navigator
-layers are computed from the raw spectra; result layers come from an analysis' result fields
-(their titles and units from the declaration, counts and status codes read out as integers).
-
-Two things come from the analysis' declaration for any analysis that declares them: derived
-layers (``Analysis.derived``, e.g. A·cos φ), computed from the stored layers whenever drawn and
-never stored, and the mask of bad spectra (``Analysis.bad`` over ``bad_needs``), which blanks
-those pixels on value maps, draws them in a "masked" grey and counts them in the title.
+The layer state (which maps exist, their images, titles, levels, the shown one) lives in the
+Qt-free :class:`~peakgui.gui.presenters.layer_set.LayerSet`; this presenter keeps the widgets in
+step with it and hands :class:`MapView` the composed image (:class:`MapView` only draws). Derived
+maps and the mask of bad spectra come from the analysis' declaration
+(:mod:`peakgui.core.analyses.maps`): masked pixels are blanked and drawn in a flat grey.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 
-from ...core.analyses.declaration import Analysis, DerivedField, SpectralContext
+from ...core.analyses.declaration import Analysis, SpectralContext
+from ...core.analyses.maps import LayerKey, Navigator, with_derived
 from ..formatting import si
 from ..widgets.map_view import MapView
+from .layer_set import Layer, LayerSet
 
-NAVIGATOR_MEAN = "mean"
-NAVIGATOR_BIN = "bin"
-NAVIGATORS = ((NAVIGATOR_MEAN, "Navigator: mean |x|"), (NAVIGATOR_BIN, "Navigator: |x| at a bin"))
+NAVIGATOR_MEAN = Navigator.MEAN
+NAVIGATOR_BIN = Navigator.BIN
 MASK_RGBA = (150, 150, 150, 255)  # masked pixels: a flat grey no colour colormap has
 MASK_RGBA_ON_GREY = (0, 150, 255, 255)  # ... and blue on the grey colormap
 GREY_COLORMAPS = ("CET-L1",)
+
+__all__ = ["MASK_RGBA", "MASK_RGBA_ON_GREY", "NAVIGATOR_BIN", "NAVIGATOR_MEAN", "Layer",
+           "MapLayers", "mask_colour", "with_derived"]
 
 
 def mask_colour(colormap: str) -> tuple[tuple[int, int, int, int], str]:
@@ -39,71 +39,21 @@ def mask_colour(colormap: str) -> tuple[tuple[int, int, int, int], str]:
     return MASK_RGBA, "grey"
 
 
-def bad_mask(analysis: Analysis | None,
-             images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
-    """Pixels the analysis declares bad, among those computed (None: no mask applies)."""
-    if analysis is None or analysis.bad is None or not analysis.bad_needs:
-        return None
-    needed = {n: v for n in analysis.bad_needs if (v := images.get(n)) is not None}
-    if len(needed) < len(analysis.bad_needs):
-        return None
-    computed = np.logical_and.reduce([np.isfinite(v) for v in needed.values()])
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        bad = np.asarray(analysis.bad(needed), dtype=np.bool_)
-    return bad & computed
-
-
-def derived_image(field: DerivedField,
-                  images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
-    """A derived field computed from the stored layers' images (None until they all exist)."""
-    needed = {n: v for n in field.needs if (v := images.get(n)) is not None}
-    if len(needed) < len(field.needs):
-        return None
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return np.asarray(field.compute(needed), dtype=np.float64)
-
-
-def with_derived(analysis: Analysis | None,
-                 values: dict[str, np.ndarray] | None) -> dict[str, np.ndarray] | None:
-    """Stored values (of a map, a pixel's loop...) plus the analysis' derived fields."""
-    if values is None or analysis is None:
-        return values
-    out = dict(values)
-    for d in analysis.derived:
-        img = derived_image(d, values)
-        if img is not None:
-            out[d.name] = img
-    return out
-
-
-@dataclass
-class Layer:
-    """One map: its image (kept by reference), what it is, and levels the user set."""
-
-    key: str
-    label: str
-    image: np.ndarray | None = None
-    title: str = ""
-    units: str = ""
-    integer: bool = False
-    levels: tuple[float, float] | None = None
-    derived: DerivedField | None = None  # computed from other layers when drawn
-
-
 class MapLayers(QObject):
     """The 'Show:' chooser above the map and the layers behind it."""
 
-    sigLayerChanged = pyqtSignal(str)
-    """The shown layer changed (carries its key)."""
+    sigLayerChanged = pyqtSignal(object)
+    """The shown layer changed (carries its key: a Navigator, a field name or a Difference)."""
     sigBinChanged = pyqtSignal(int)
     """The bin of the '|x| at a bin' navigator changed."""
 
     def __init__(self, view: MapView, parent: QObject | None = None):
         super().__init__(parent)
         self._view = view
-        self._layers: dict[str, Layer] = {}
+        self.state = LayerSet()
         self._bin_values: np.ndarray | None = None
         self._bin_units = ""
+        self._mask_count = 0
         self._combo = QComboBox()
         self._combo.setToolTip("Which map to show: a navigator computed from the raw spectra, "
                                "or a result of the analysis")
@@ -112,10 +62,6 @@ class MapLayers(QObject):
         self._bin_spin.setToolTip("Spectral bin whose |x| the navigator shows")
         self._bin_spin.setKeyboardTracking(False)
         self._bin_label = QLabel()
-        self._analysis: Analysis | None = None
-        self._context: SpectralContext | None = None
-        self._bad_label = "masked"
-        self._mask_count = 0
         self._mask_check = QCheckBox("&Mask")  # Alt+M
         self._mask_check.setChecked(True)
         self._mask_check.setToolTip("Blank and grey out the pixels the analysis flags as bad "
@@ -133,8 +79,7 @@ class MapLayers(QObject):
             view.add_control(w)
         self._mask_check.toggled.connect(self._on_mask_check_toggled)
         self._mask_check.setVisible(False)
-        for key, label in NAVIGATORS:
-            self._add(Layer(key, label))
+        self._fill_combo()
         self._combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self._bin_spin.valueChanged.connect(self._on_bin_spin_changed)
         view.sigLevelsChanged.connect(self._on_view_levels_changed)
@@ -145,36 +90,35 @@ class MapLayers(QObject):
     def combo(self) -> QComboBox:
         return self._combo
 
-    def keys(self) -> list[str]:
-        return list(self._layers)
+    def keys(self) -> list[LayerKey]:
+        return self.state.keys()
 
-    def layer(self, key: str) -> Layer:
-        return self._layers[key]
+    def layer(self, key: LayerKey) -> Layer:
+        return self.state.layer(key)
 
-    def image(self, key: str) -> np.ndarray | None:
-        layer = self._layers.get(key)
-        return layer.image if layer is not None else None
+    def image(self, key: LayerKey) -> np.ndarray | None:
+        return self.state.image(key)
 
-    def title(self, key: str) -> str:
-        return self._layers[key].title
+    def title(self, key: LayerKey) -> str:
+        return self.state.layer(key).title
 
-    def units(self, key: str) -> str:
-        return self._layers[key].units
+    def units(self, key: LayerKey) -> str:
+        return self.state.layer(key).units
 
-    def current(self) -> str:
-        return self._combo.currentData()
+    def current(self) -> LayerKey:
+        return self.state.current
 
     def current_image(self) -> np.ndarray | None:
-        return self.image(self.current())
+        return self.state.image(self.state.current)
 
     def current_bin(self) -> int:
         return self._bin_spin.value()
 
-    def result_keys(self) -> list[str]:
-        return [k for k in self._layers if k not in dict(NAVIGATORS)]
+    def result_keys(self) -> list[LayerKey]:
+        return self.state.result_keys()
 
-    def derived_keys(self) -> list[str]:
-        return [k for k, layer in self._layers.items() if layer.derived is not None]
+    def derived_keys(self) -> list[LayerKey]:
+        return self.state.derived_keys()
 
     def mask_check(self) -> QCheckBox:
         return self._mask_check
@@ -184,102 +128,76 @@ class MapLayers(QObject):
 
     def mask(self) -> np.ndarray | None:
         """The bad pixels of the shown result maps (None: the analysis declares no mask)."""
-        return bad_mask(self._analysis, {n: self._layers[n].image for n in self._layers})
+        return self.state.mask()
 
     def mask_count(self) -> int:
         """Pixels masked on the map now shown (0 when none or the mask is off)."""
         return self._mask_count
 
     def bad_label(self) -> str:
-        return self._bad_label
+        return self.state.bad_label
 
     def mask_summary(self, count: int) -> str:
         """'12 pixels without a peak', as the analysis' view words it."""
-        return f"{count:,} pixel{'s' if count != 1 else ''} {self._bad_label}"
+        return self.state.mask_summary(count)
 
     # ---- the analysis' declaration --------------------------------------------------------------
     def set_analysis(self, analysis: Analysis | None, context: SpectralContext | None = None,
                      bad_label: str = "masked") -> None:
         """The analysis whose derived fields and bad mask the result layers get (its view
-        module says what a masked pixel is, e.g. 'without a peak')."""
-        self._analysis, self._context, self._bad_label = analysis, context, bad_label
-        self._mask_check.setVisible(analysis is not None and analysis.bad is not None)
+        says what a masked pixel is, e.g. 'without a peak')."""
+        s = self.state
+        s.analysis, s.context, s.bad_label = analysis, context, bad_label
+        self._mask_check.setVisible(s.masks())
 
     # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:
         """Every layer emptied; result layers removed (file closed or dataset changed)."""
-        self.set_result_layers([])
-        for layer in self._layers.values():
-            layer.image, layer.title, layer.units, layer.levels = None, "", "", None
-        self._update_items()
+        shown = self.state.current
+        self.state.clear()
+        self._fill_combo()
+        if self.state.current != shown:
+            self._on_shown_changed()
         self._mask_item.clear()
         self._mask_count = 0
         self._view.clear()
 
-    def set_result_layers(self, layers: list[tuple[str, str, bool]]) -> None:
-        """The result fields the map can show: (key, label, integer) each, in order. Layers
-        already there keep their images when they are asked for again. The analysis' derived
-        fields whose inputs are among them follow (after the first field)."""
-        keys = {k for k, _, _ in layers}
-        derived = [d for d in (self._analysis.derived if self._analysis else ())
-                   if set(d.needs) <= keys and d.name not in keys]
-        keep = {k: self._layers[k] for k, _, _ in layers if k in self._layers}
-        current = self.current()
-        self._combo.blockSignals(True)
-        try:
-            for key in self.result_keys():
-                self._combo.removeItem(self._combo.findData(key))
-                del self._layers[key]
-            for key, label, integer in layers:
-                old = keep.get(key)
-                layer = Layer(key, label, integer=integer)
-                if old is not None:
-                    layer.image, layer.title, layer.units = old.image, old.title, old.units
-                self._add(layer)
-            for d in derived:
-                units = d.units(self._context) if self._context is not None else ""
-                self._add(Layer(d.name, d.title, units=units, derived=d))
-            i = self._combo.findData(current)
-            self._combo.setCurrentIndex(i if i >= 0 else 0)
-        finally:
-            self._combo.blockSignals(False)
-        self._update_items()
-        if self.current() != current:
-            self._on_combo_index_changed(self._combo.currentIndex())
+    def set_result_layers(self, layers: Sequence[tuple[LayerKey, str, bool]]) -> None:
+        """The result fields the map can show: (key, label, integer) each, in order (see
+        :meth:`LayerSet.set_result_layers`)."""
+        shown = self.state.current
+        self.state.set_result_layers(layers)
+        self._fill_combo()
+        if self.state.current != shown:
+            self._on_shown_changed()
 
-    def set_layer(self, key: str, image: np.ndarray | None, title: str = "",
+    def set_layer(self, key: LayerKey, image: np.ndarray | None, title: str = "",
                   units: str = "") -> None:
         """Give a layer its image (by reference, so in-place updates show on refresh)."""
-        layer = self._layers[key]
-        layer.image, layer.title, layer.units, layer.levels = image, title or layer.label, \
-            units, None
-        self._retitle_derived(key, layer.title)
+        self.state.set_layer(key, image, title, units)
         self._update_items()
-        shown = self._layers.get(self.current())
-        if key == self.current() or (shown is not None and key in self._inputs(shown)):
+        if self.state.feeds_shown(key):
             self._draw()
 
-    def set_title(self, key: str, title: str) -> None:
-        self._layers[key].title = title
-        self._retitle_derived(key, title)
-        if key == self.current() or self._layers[self.current()].derived is not None:
+    def set_title(self, key: LayerKey, title: str) -> None:
+        self.state.set_title(key, title)
+        if key == self.state.current or self.state.layer(self.state.current).derived is not None:
             self._draw()
 
-    def refresh(self, key: str) -> None:
+    def refresh(self, key: LayerKey) -> None:
         """Redraw a layer whose image changed in place, if it is shown (or feeds the shown
         derived map or mask)."""
-        layer = self._layers.get(self.current())
-        if layer is None:
+        s = self.state
+        if s.get(s.current) is None:
             return
-        composed = layer.derived is not None or self._mask_applies(layer)
-        if not composed:
-            if key == self.current():
+        if not s.composed(s.current):
+            if key == s.current:
                 self._view.refresh()
-        elif key == self.current() or key in self._inputs(layer):
+        elif s.feeds_shown(key):
             self._recompose.start()
 
-    def show(self, key: str) -> None:
-        i = self._combo.findData(key)
+    def show(self, key: LayerKey) -> None:
+        i = self._index(key)
         if i >= 0:
             self._combo.setCurrentIndex(i)
 
@@ -294,54 +212,36 @@ class MapLayers(QObject):
         self._update_bin_label()
 
     # ---- internals ------------------------------------------------------------------------------
-    def _add(self, layer: Layer) -> None:
-        self._layers[layer.key] = layer
-        self._combo.addItem(layer.label, layer.key)
+    def _index(self, key: LayerKey) -> int:
+        """The chooser's row of a layer (-1: none). Keys are compared in Python: Qt would
+        compare enum members and strings by their text."""
+        return next((i for i in range(self._combo.count()) if self._combo.itemData(i) == key),
+                    -1)
 
-    def _inputs(self, layer: Layer) -> set[str]:
-        out = set(layer.derived.needs) if layer.derived is not None else set()
-        if self._analysis is not None and self._mask_applies(layer):
-            out |= set(self._analysis.bad_needs)
-        return out
-
-    def _mask_applies(self, layer: Layer) -> bool:
-        """Masks blank value maps (and derived ones), never counts or status codes."""
-        return (self._mask_check.isChecked() and not layer.integer
-                and layer.key in self.result_keys() and self._analysis is not None
-                and self._analysis.bad is not None)
-
-    def _retitle_derived(self, key: str, input_title: str) -> None:
-        """A derived map is titled like its first input (the group, 'running', the step)."""
-        first = self._layers[key]
-        rest = input_title[len(first.label):] if input_title.startswith(first.label) else ""
-        for layer in self._layers.values():
-            if layer.derived is not None and layer.derived.needs[0] == key:
-                layer.title = layer.label + rest
+    def _fill_combo(self) -> None:
+        """The chooser lists the state's layers, the shown one current, without signals."""
+        self._combo.blockSignals(True)
+        try:
+            self._combo.clear()
+            for key in self.state.keys():
+                self._combo.addItem(self.state.layer(key).label, key)
+            self._combo.setCurrentIndex(max(self._index(self.state.current), 0))
+        finally:
+            self._combo.blockSignals(False)
+        self._update_items()
 
     def _draw(self) -> None:
         self._recompose.stop()
-        layer = self._layers.get(self.current())
-        self._mask_count = 0
-        if layer is None:
+        out = self.state.compose(mask_colour(self._view.colormap_name() or "")[1])
+        if out is None:
+            self._mask_count = 0
             self._mask_item.clear()
             self._view.set_image(None)
             return
-        image = layer.image
-        if layer.derived is not None:
-            image = layer.image = derived_image(
-                layer.derived, {k: v.image for k, v in self._layers.items()})
-        mask = self.mask() if self._mask_applies(layer) and image is not None else None
-        title = layer.title or layer.label
-        if mask is not None and image is not None and mask.shape == image.shape:
-            self._mask_count = int(mask.sum())
-            if self._mask_count:
-                image = np.where(mask, np.nan, image)
-                colour = mask_colour(self._view.colormap_name() or "")[1]
-                title += f" · {self.mask_summary(self._mask_count)} ({colour})"
-        else:
-            mask = None
-        self._view.set_image(image, title, layer.units, layer.levels, layer.integer)
-        self._draw_mask(mask)
+        self._mask_count = int(out.mask.sum()) if out.mask is not None else 0
+        self._view.set_image(out.image, out.title, out.layer.units, out.layer.levels,
+                             out.layer.integer)
+        self._draw_mask(out.mask)
 
     def _draw_mask(self, mask: np.ndarray | None) -> None:
         grid = self._view.grid()
@@ -361,13 +261,9 @@ class MapLayers(QObject):
 
     def _update_items(self) -> None:
         model = self._combo.model()
-        images = {k: v.image for k, v in self._layers.items()}
         for i in range(self._combo.count()):
-            key = self._combo.itemData(i)
-            layer = self._layers[key]
-            has = (layer.image is not None if layer.derived is None
-                   else all(images.get(n) is not None for n in layer.derived.needs))
-            model.item(i).setEnabled(has or key == NAVIGATOR_BIN)
+            has = self.state.available(self._combo.itemData(i))
+            model.item(i).setEnabled(has)
             model.item(i).setToolTip("" if has else "not computed yet")
 
     def _show_bin_controls(self, visible: bool) -> None:
@@ -379,15 +275,20 @@ class MapLayers(QObject):
         k = self._bin_spin.value()
         self._bin_label.setText(si(v[k], self._bin_units) if v is not None and k < len(v) else "")
 
+    def _on_shown_changed(self) -> None:
+        self._show_bin_controls(self.state.current is Navigator.BIN)
+        self._draw()
+        self.sigLayerChanged.emit(self.state.current)
+
     def _on_combo_index_changed(self, index: int) -> None:
         key = self._combo.itemData(index)
         if key is None:
             return
-        self._show_bin_controls(key == NAVIGATOR_BIN)
-        self._draw()
-        self.sigLayerChanged.emit(key)
+        self.state.current = key
+        self._on_shown_changed()
 
-    def _on_mask_check_toggled(self, _checked: bool) -> None:
+    def _on_mask_check_toggled(self, checked: bool) -> None:
+        self.state.mask_on = checked
         self._draw()
 
     def _on_view_colormap_changed(self, _name: str) -> None:
@@ -399,6 +300,6 @@ class MapLayers(QObject):
         self.sigBinChanged.emit(value)
 
     def _on_view_levels_changed(self, levels) -> None:
-        layer = self._layers.get(self.current())
+        layer = self.state.get(self.state.current)
         if layer is not None:
             layer.levels = levels

@@ -1,508 +1,90 @@
-"""The Tools menu and the "Regions and comparisons" dock: a region's statistics and mean spectrum,
-a line profile, pinned pixels and the difference of two results groups.
+"""The Tools menu and the "Regions and comparisons" dock, assembled from four presenters.
 
-The window creates one :class:`MapTools` and hands it the map, the spectrum view, the layers,
-the shown results and the session; it reads files only in workers and keeps its own items on the
-plots.
+:class:`MapTools` only puts the parts together: a region (:mod:`.regions`), a line profile
+(:mod:`.line_profile`), pinned pixels (:mod:`.pins`) and the difference of two results groups
+(:mod:`.comparison`) each hold their own actions, box and slots. It gets the few widgets and
+presenters they work with, not the window, and tells them when the shown map changes; they follow the session's dataset.
 """
 
 from __future__ import annotations
 
-import html
+from PyQt5.QtCore import QObject, pyqtBoundSignal, pyqtSignal
+from PyQt5.QtWidgets import QMenu, QVBoxLayout, QWidget
 
-import numpy as np
-import pyqtgraph as pg
-from PyQt5.QtCore import QObject, pyqtSignal
-from PyQt5.QtGui import QKeySequence
-from PyQt5.QtWidgets import (
-    QAction,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
-
-from ..formatting import error_text, si, step_suffix
+from ...core.io.source import SpectralSource
 from ..session import Session
 from ..widgets.map_view import MapView
-from ..widgets.pinned import PinnedSpectra
-from ..widgets.profile import ProfileTool
-from ..widgets.regions import (
-    ELLIPSE,
-    POLYGON,
-    RECTANGLE,
-    STAT_NAMES,
-    RegionMean,
-    RegionTool,
-    inspect_mean,
-    map_statistics,
-    read_region_mean,
-)
-from ..widgets.spectrum_view import PHASE_MODE, SpectrumView
-from ..workers import LatestOnly
-from .compare import (
-    DIFF_PREFIX,
-    DIVERGING,
-    difference,
-    group_label,
-    is_diff_key,
-    list_groups,
-    read_field,
-    symmetric_levels,
-)
+from ..widgets.spectrum_view import SpectrumView
+from .comparison import ComparisonPresenter
 from .feedback import Feedback
 from .inspector import PixelInspector
-from .map_layers import NAVIGATORS, MapLayers
+from .line_profile import ProfilePresenter
+from .map_layers import MapLayers
+from .pins import PinsPresenter
+from .regions import RegionsPresenter
 from .results_browser import ResultsBrowser
-
-_STAT_LABELS = {"count": "Count", "mean": "Mean", "std": "Std. dev.", "min": "Min",
-                "p5": "5th percentile", "p25": "25th percentile", "median": "Median",
-                "p75": "75th percentile", "p95": "95th percentile", "max": "Max"}
 
 
 class MapTools(QObject):
-    """Regions, profile, pins and comparison: their actions, their dock widget, their slots."""
+    """Regions, profile, pins and comparison: the menu, the dock's panel, the shared events."""
 
     sigShowWanted = pyqtSignal()
-    """A region or profile was drawn: the dock with their figures should come forward."""
+    """A region or a line was drawn: the dock with their figures should come forward."""
 
     def __init__(self, session: Session, map_view: MapView, spectrum_view: SpectrumView,
                  layers: MapLayers, inspector: PixelInspector, results: ResultsBrowser,
                  feedback: Feedback, parent: QWidget):
         super().__init__(parent)
-        self.session = session
-        self.map_view = map_view
-        self.spectrum_view = spectrum_view
-        self.layers = layers
-        self.inspector = inspector
-        self.results = results
-        self.feedback = feedback
-        self.parent_widget = parent
-        plot = map_view.plot_item()
-        self.region = RegionTool(plot, self)
-        self.profile = ProfileTool(plot, self)
-        self.pins = PinnedSpectra(plot, spectrum_view.plot_item(), self)
-        self.region_mean: RegionMean | None = None
-        self.stats: dict[str, float] = {}
-        self.groups: list = []
-        self._mean_reader = LatestOnly(self)
-        self._group_lister = LatestOnly(self)
-        self._diff_reader = LatestOnly(self)
-        self._diverging_shown = False
-        self._auto_before_diff = True
-        self.showing_region = False  # the spectrum view shows the region's mean, not a pixel
-        self._build_actions()
-        self.panel = self._build_panel()
-        self._connect()
-
-    # ---- construction ---------------------------------------------------------------------------
-    def _act(self, text: str, slot, shortcut: str | None, tip: str, name: str) -> QAction:
-        a = QAction(text, self.parent_widget)
-        a.setObjectName(name)
-        if shortcut:
-            a.setShortcut(QKeySequence(shortcut))
-        a.setToolTip(tip)
-        a.setStatusTip(tip)
-        a.triggered.connect(slot)
-        return a
-
-    def _build_actions(self) -> None:
-        a = self._act
-        self.rect_action = a("&Rectangle region", lambda: self.add_region(RECTANGLE), "Shift+R",
-                             "Draw a rectangle on the map: its statistics and mean spectrum",
-                             "region_rectangle")
-        self.ellipse_action = a("&Ellipse region", lambda: self.add_region(ELLIPSE), "Shift+E",
-                                "Draw an ellipse on the map: its statistics and mean spectrum",
-                                "region_ellipse")
-        self.polygon_action = a("Pol&ygon region", lambda: self.add_region(POLYGON), "Shift+G",
-                                "Draw a polygon on the map (drag its corners; click an edge "
-                                "for a new corner)", "region_polygon")
-        self.remove_region_action = a("Remove region", self.remove_region, None,
-                                      "Remove the region from the map", "region_remove")
-        self.profile_action = a("&Line profile", self.add_profile, "Shift+L",
-                                "Drag a line across the map: the shown map's values along it",
-                                "line_profile")
-        self.pin_action = a("&Pin the selected pixel", self.pin_selected, "P",
-                            "Keep the selected pixel's spectrum on the plot, with a marker of "
-                            "its colour on the map (again: unpin)", "pin")
-        self.unpin_action = a("&Unpin the last pixel", self.unpin_last, "Shift+P",
-                              "Remove the last pinned spectrum", "unpin")
-        self.clear_pins_action = a("&Clear pins", self.clear_pins, "Ctrl+Shift+P",
-                                   "Remove every pinned spectrum", "clear_pins")
-        self.diff_action = a("&Difference with another results group", self.show_difference,
-                             None, "The shown field minus the same field of the group chosen "
-                             "in Regions and comparisons", "difference")
-        self.actions = [self.rect_action, self.ellipse_action, self.polygon_action,
-                        self.remove_region_action, None, self.profile_action, None,
-                        self.pin_action, self.unpin_action, self.clear_pins_action, None,
-                        self.diff_action]
-        menu = QMenu("&Tools", self.parent_widget)  # the window puts it in its menu bar
-        for act in self.actions:
-            menu.addSeparator() if act is None else menu.addAction(act)
-        self.menu = menu
-
-    def _button(self, action: QAction, text: str | None = None) -> QPushButton:
-        b = QPushButton(text or action.text().replace("&", ""))
-        b.setToolTip(action.toolTip())
-        b.clicked.connect(action.trigger)
-        return b
-
-    def _build_panel(self) -> QWidget:
-        panel = QWidget()
-        v = QVBoxLayout(panel)
+        self.regions = RegionsPresenter(session, map_view, spectrum_view, layers, inspector,
+                                        parent)
+        self.profile = ProfilePresenter(map_view, parent)
+        self.pins = PinsPresenter(map_view, spectrum_view, inspector, feedback, parent)
+        self.comparison = ComparisonPresenter(session, map_view, layers, results, feedback,
+                                              parent)
+        self.menu = QMenu("&Tools", parent)  # the window puts it in its menu bar
+        for i, group in enumerate((self.regions.actions, [self.profile.profile_action],
+                                   self.pins.actions, [self.comparison.diff_action])):
+            if i:
+                self.menu.addSeparator()
+            self.menu.addActions(group)
+        self.panel = QWidget()
+        v = QVBoxLayout(self.panel)
         v.setContentsMargins(4, 4, 4, 4)
+        for box, stretch in ((self.regions.box, 0), (self.profile.box, 1), (self.pins.box, 0),
+                             (self.comparison.box, 0)):
+            v.addWidget(box, stretch)
+        for part in (self.regions, self.profile):
+            part.sigShowWanted.connect(self.sigShowWanted)
+        # after the comparison's own slot: it may redraw the map in diverging colours
+        layers.sigLayerChanged.connect(lambda _key: self.on_map_values_changed())
+        results.sigResultsShown.connect(self._on_results_shown)
+        session.source_changed.connect(self._on_session_source_changed)
 
-        box = QGroupBox("Region")
-        box.setToolTip("Statistics of the shown map inside the region, and the mean spectrum "
-                       "of its positions")
-        g = QGridLayout(box)
-        for i, (act, text) in enumerate(((self.rect_action, "Rectangle"),
-                                         (self.ellipse_action, "Ellipse"),
-                                         (self.polygon_action, "Polygon"),
-                                         (self.remove_region_action, "Remove"))):
-            g.addWidget(self._button(act, text), i // 2, i % 2)  # 2 x 2: a narrow dock
-        self.region_label = QLabel("Draw a region on the map")
-        self.region_label.setWordWrap(True)
-        g.addWidget(self.region_label, 2, 0, 1, 2)
-        self.stats_table = QTableWidget(len(STAT_NAMES), 1)
-        self.stats_table.setHorizontalHeaderLabels(["Inside the region"])
-        self.stats_table.setVerticalHeaderLabels([_STAT_LABELS[n] for n in STAT_NAMES])
-        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.stats_table.setMinimumHeight(120)
-        g.addWidget(self.stats_table, 3, 0, 1, 2)
-        self.mean_button = QPushButton("Show its mean spectrum")
-        self.mean_button.setToolTip("The mean of the region's spectra, with the analysis' "
-                                    "pixel test, in the spectrum view")
-        self.mean_button.clicked.connect(self._on_mean_button_clicked)
-        g.addWidget(self.mean_button, 4, 0, 1, 2)
-        v.addWidget(box)
-
-        box = QGroupBox("Line profile")
-        pv = QVBoxLayout(box)
-        row = QHBoxLayout()
-        row.addWidget(self._button(self.profile_action, "Draw a line"))
-        remove = QPushButton("Remove")
-        remove.clicked.connect(self.remove_profile)
-        row.addWidget(remove)
-        row.addStretch(1)
-        pv.addLayout(row)
-        pv.addWidget(self.profile.widget, 1)
-        v.addWidget(box, 1)
-
-        box = QGroupBox("Pinned pixels")
-        pg_ = QVBoxLayout(box)
-        row = QHBoxLayout()
-        for act, text in ((self.pin_action, "Pin (P)"), (self.unpin_action, "Unpin last"),
-                          (self.clear_pins_action, "Clear")):
-            row.addWidget(self._button(act, text))
-        pg_.addLayout(row)
-        self.pins_label = QLabel("Select a pixel and press P to keep its spectrum")
-        self.pins_label.setWordWrap(True)
-        pg_.addWidget(self.pins_label)
-        v.addWidget(box)
-
-        box = QGroupBox("Compare results groups")
-        cv = QGridLayout(box)
-        cv.addWidget(QLabel("Shown minus:"), 0, 0)
-        self.group_combo = QComboBox()
-        self.group_combo.setToolTip("Another results group of this dataset")
-        cv.addWidget(self.group_combo, 0, 1)
-        cv.addWidget(self._button(self.diff_action, "Difference map"), 1, 0, 1, 2)
-        v.addWidget(box)
-        return panel
-
-    def _connect(self) -> None:
-        self.region.sigChanged.connect(self._on_region_changed)
-        self.profile.sigChanged.connect(self._on_profile_changed)
-        self.pins.sigChanged.connect(self._on_pins_changed)
-        self.layers.sigLayerChanged.connect(self._on_layers_layer_changed)
-        self.results.sigResultsShown.connect(self._on_results_shown)
-        self.session.source_changed.connect(self._on_session_source_changed)
-        # a tested pixel is shown first; while the region's mean holds the spectrum view, the
-        # mean is tested again (new parameters, another step) and stays shown
-        self.inspector.sigInspected.connect(lambda _rep: self._retest_region_mean())
-        self.map_view.sigPixelClicked.connect(self._on_map_pixel_clicked)
-        self.spectrum_view.sigModeChanged.connect(
-            lambda mode: self.pins.set_phase(mode == PHASE_MODE, self.map_view.grid()))
-
-    def connect_map_updates(self, *signals) -> None:
+    def connect_map_updates(self, *signals: pyqtBoundSignal) -> None:
         """Signals after which the shown map's values changed (live maps, navigators)."""
         for signal in signals:
-            signal.connect(lambda *_: self._on_map_values_changed())
+            signal.connect(lambda *_: self.on_map_values_changed())
 
     def busy(self) -> bool:
-        return (self._mean_reader.busy() or self._group_lister.busy()
-                or self._diff_reader.busy())
+        """A region's spectra or a results group are still being read."""
+        return any(part.busy() for part in (self.regions, self.comparison))
 
     def abort(self) -> None:
-        for r in (self._mean_reader, self._group_lister, self._diff_reader):
-            r.abort()
+        for part in (self.regions, self.comparison):
+            part.abort()
 
-    # ---- regions --------------------------------------------------------------------------------
-    def add_region(self, shape: str) -> bool:
-        grid = self.map_view.grid()
-        if grid is None:
-            return False
-        self.region.create(shape, grid)
-        self._show_dock()
-        self._on_region_changed()
-        return True
+    def on_map_values_changed(self) -> None:
+        """The map shows other values: the region's statistics and the profile follow."""
+        self.regions.update_stats()
+        self.profile.update()
 
-    def _show_dock(self) -> None:
-        """Bring the dock with the statistics and the profile forward (it may be a tab)."""
-        self.sigShowWanted.emit()
-
-    def remove_region(self) -> None:
-        self._mean_reader.abort()
-        self.showing_region = False
-        self.region.remove()
-        self.region_mean = None
-        self.stats = {}
-        self._show_stats()
-        self.region_label.setText("Draw a region on the map")
-
-    def region_mask(self) -> np.ndarray | None:
-        grid = self.map_view.grid()
-        return None if grid is None or self.region.roi is None else self.region.mask(grid)
-
-    def _update_stats(self) -> None:
-        mask = self.region_mask()
-        if mask is None:
-            return
-        self.stats = map_statistics(self.map_view.image(), mask)
-        self._show_stats()
-
-    def _show_stats(self) -> None:
-        units = self.map_view.units()
-        integer = self._integer_layer()
-        for i, name in enumerate(STAT_NAMES):
-            v = self.stats.get(name)
-            if v is None:
-                text = ""
-            elif name == "count" or (integer and name not in ("mean", "std")):
-                text = "—" if not np.isfinite(v) else f"{int(round(v)):d}"
-            else:
-                text = si(v, units)
-            self.stats_table.setItem(i, 0, QTableWidgetItem(text))
-
-    def _integer_layer(self) -> bool:
-        key = self.layers.current()
-        return bool(key in self.layers.keys() and self.layers.layer(key).integer)
-
-    def _on_region_changed(self) -> None:
-        self._update_stats()
-        self.start_region_mean()
-
-    def start_region_mean(self) -> bool:
-        """Read the region's spectra in a worker; their mean, tested, goes to the spectrum."""
-        mask = self.region_mask()
-        if self.session.source is None or mask is None:
-            return False
-        grid_pos = self.session.source.layout.grid_positions
-        positions = grid_pos[mask]
-        positions = positions[positions >= 0]
-        n = len(positions)
-        if n == 0:
-            self.region_label.setText("The region holds no scan point")
-            return False
-        self.region_label.setText(f"{self.region.shape.capitalize()}: {n} positions; "
-                                  "reading their spectra…")
-        self._mean_reader.start(read_region_mean, self.session.source, positions, self.session.step,
-                                self.session.configured.run, on_yield=self._on_region_mean_read,
-                                on_error=self._on_region_mean_failed)
-        return True
-
-    def _on_region_mean_read(self, mean: RegionMean | None) -> None:
-        if mean is None:
-            return
-        self.region_mean = mean
-        self.region_label.setText(f"{self.region.shape.capitalize()}: mean of {mean.count} "
-                                  "positions, shown in the spectrum view")
-        self.show_region_mean()
-
-    def _on_region_mean_failed(self, exc: BaseException) -> None:
-        self.region_label.setText(f"Reading the region failed: {html.escape(error_text(exc))}")
-
-    def show_region_mean(self) -> None:
-        m = self.region_mean
-        if m is None:
-            return
-        title = (f"<b>Region mean</b> · {self.region.shape or 'region'} of {m.count} "
-                 f"positions{self._suffix(m.step)}")
-        self.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
-        self.showing_region = True
-
-    def _suffix(self, step: int) -> str:
-        source = self.session.source
-        return step_suffix(source.layout if source is not None else None, step)
-
-    def _retest_region_mean(self, step: int | None = None) -> None:
-        """New parameters or another step while the mean is shown: test the mean again (it
-        is in memory, every step of it) and keep it in the spectrum view."""
-        m = self.region_mean
-        if not self.showing_region or m is None:
-            return
-        m.step = self.session.step if step is None else step
-        inspect_mean(self.session.configured.run, m)
-        self.show_region_mean()
-
-    def _on_map_pixel_clicked(self, _row: int, _col: int) -> None:
-        self.showing_region = False  # the clicked pixel takes the spectrum view
-
-    def _on_mean_button_clicked(self) -> None:
-        if self.region_mean is not None and self.region_mean.step == self.session.step:
-            self.show_region_mean()
-        else:
-            self.start_region_mean()
-
-    # ---- profile --------------------------------------------------------------------------------
-    def add_profile(self) -> bool:
-        grid = self.map_view.grid()
-        if grid is None:
-            return False
-        self.profile.create(grid)
-        self._show_dock()
-        self._on_profile_changed()
-        return True
-
-    def remove_profile(self) -> None:
-        self.profile.remove()
-
-    def _on_profile_changed(self) -> None:
-        mv = self.map_view
-        self.profile.update(mv.image(), mv.grid(), mv.title_text().split(" · ")[0], mv.units())
-
-    # ---- pins -----------------------------------------------------------------------------------
-    def pin_selected(self) -> bool:
-        rep = self.inspector.report
-        axis = self.spectrum_view.axis()
-        if rep is None or rep.spectrum is None or axis is None:
-            self.feedback.status("Select a pixel first, then pin it", 5000)
-            return False
-        self.pins.set_phase(self.spectrum_view.mode() == PHASE_MODE)
-        self.pins.pin(rep.row, rep.col, rep.position, rep.step, axis.values, rep.spectrum,
-                      self.map_view.grid())
-        return True
-
-    def unpin_last(self) -> None:
-        self.pins.unpin(grid=self.map_view.grid())
-
-    def clear_pins(self) -> None:
-        self.pins.clear()
-
-    def _on_pins_changed(self) -> None:
-        if not self.pins.pins:
-            self.pins_label.setText("Select a pixel and press P to keep its spectrum")
-            return
-        self.pins_label.setText(" ".join(
-            f"<span style='color:{p.colour}'>◆</span> ({p.row}, {p.col})"
-            for p in self.pins.pins))
-
-    # ---- comparison -----------------------------------------------------------------------------
-    def refresh_groups(self) -> None:
-        if self.session.source is None:
-            return
-        self._group_lister.start(list_groups, self.session.source.file, self.session.source.dataset,
-                                 on_yield=self._on_groups_listed)
-
-    def _on_groups_listed(self, refs: list) -> None:
-        current = self.group_combo.currentData()
-        self.groups = refs
-        self.group_combo.clear()
-        for ref in refs:
-            self.group_combo.addItem(group_label(ref), ref)
-        i = self.group_combo.findData(current) if current is not None else -1
-        if i < 0 and len(refs) > 1:
-            shown = self.results.results.ref if self.results.results is not None else None
-            i = next((k for k, r in enumerate(refs) if r != shown), 0)
-        self.group_combo.setCurrentIndex(max(i, 0))
-
-    def show_difference(self) -> bool:
-        """The shown result field minus the same field of the chosen group, in a worker."""
-        res, other = self.results.results, self.group_combo.currentData()
-        key = self.layers.current()
-        if is_diff_key(key):
-            key = key[len(DIFF_PREFIX):]
-        if res is None or key in dict(NAVIGATORS) or key not in self.layers.keys():
-            self.feedback.status("Show a field of a results group first", 5000)
-            return False
-        if other is None or other == res.ref:
-            self.feedback.status("Choose another results group to compare with", 5000)
-            return False
-        self._diff_reader.start(read_field, other, key, res.step, res.layout,
-                                on_yield=lambda img: self._on_other_read(key, other, img),
-                                on_error=lambda exc: self.feedback.status(
-                                    f"Cannot compare: {error_text(exc)}", 10000))
-        return True
-
-    def _on_other_read(self, key: str, other, image: np.ndarray) -> None:
-        res = self.results.results
-        current = self.layers.image(key)
-        if res is None or current is None:
-            return
-        try:
-            diff = difference(current, image)
-        except ValueError as exc:
-            self.feedback.status(f"Cannot compare: {exc}", 10000)
-            return
-        layer = self.layers.layer(key)
-        diff_key = DIFF_PREFIX + key
-        specs = [(k, self.layers.layer(k).label, self.layers.layer(k).integer)
-                 for k in self.layers.result_keys() if not is_diff_key(k)]
-        self.layers.set_result_layers(specs + [(diff_key, f"Difference: {layer.label}", False)])
-        other_name = group_label(other).split("-")[-1]
-        self.layers.set_layer(diff_key, diff, f"Δ {layer.label} · {res.short_name} − {other_name}"
-                           f"{self._suffix(res.step)}", layer.units)
-        self.layers.layer(diff_key).levels = symmetric_levels(diff)
-        if self.layers.current() == diff_key:
-            self._on_layers_layer_changed(diff_key)
-        self.layers.show(diff_key)
-
-    def _on_layers_layer_changed(self, key: str) -> None:
-        mv = self.map_view
-        if is_diff_key(key):
-            if not self._diverging_shown:
-                self._auto_before_diff = mv.auto_levels_check().isChecked()
-            mv.auto_levels_check().setChecked(False)
-            levels = self.layers.layer(key).levels
-            self.layers.layer(key).levels = levels
-            mv.set_image(self.layers.image(key), self.layers.title(key), self.layers.units(key), levels)
-            cmap = pg.colormap.get(DIVERGING)
-            stops = np.linspace(0.0, 1.0, 16)
-            mv.histogram().gradient.setColorMap(pg.ColorMap(stops, cmap.map(stops, mode="byte")))
-            mv.histogram().gradient.showTicks(False)
-            self._diverging_shown = True
-        elif self._diverging_shown:
-            self._diverging_shown = False
-            mv.set_colormap(mv.colormap_name())  # the user's colormap again
-            if self._auto_before_diff:
-                mv.auto_levels_check().setChecked(True)
-        self._update_stats()
-        self._on_profile_changed()
-
-    # ---- window events --------------------------------------------------------------------------
-    def _on_results_shown(self, _maps) -> None:
-        self._update_stats()
-        self._on_profile_changed()
-        self.refresh_groups()
-
-    def _on_map_values_changed(self) -> None:
-        self._update_stats()
-        self._on_profile_changed()
-
-    def _on_session_source_changed(self, _source) -> None:
+    def _on_session_source_changed(self, _source: SpectralSource | None) -> None:
         """Another grid: regions, profile and pins belonged to the old one."""
-        self.remove_region()
-        self.remove_profile()
-        self.pins.clear()
-        self.refresh_groups()
+        self.regions.remove()
+        self.profile.remove()
+        self.pins.pins.clear()
+        self.comparison.refresh_groups()
 
+    def _on_results_shown(self, _maps: object) -> None:
+        self.on_map_values_changed()
+        self.comparison.refresh_groups()

@@ -14,17 +14,18 @@ from collections.abc import Generator
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from ...core.analyses.maps import Navigator
 from ...core.io.source import SpectralSource
 from ..formatting import error_text, si
 from ..workers import LatestOnly
-from .map_layers import NAVIGATOR_BIN, NAVIGATOR_MEAN, MapLayers
+from .map_layers import MapLayers
 
-MEAN = "mean"
-BIN = "bin"
+MEAN = Navigator.MEAN
+BIN = Navigator.BIN
 BLOCK_BYTES = 32 << 20
 
 
-def navigator_images(source: SpectralSource, mode: str, bin_index: int, step: int,
+def navigator_images(source: SpectralSource, mode: Navigator, bin_index: int, step: int,
                      block_bytes: int = BLOCK_BYTES,
                      every_s: float = 0.5) -> Generator[tuple[np.ndarray | None, bool], None, None]:
     """``(image, complete)``: partial images every ``every_s`` seconds, then the whole one."""
@@ -49,11 +50,12 @@ def navigator_images(source: SpectralSource, mode: str, bin_index: int, step: in
     yield lay.to_image(values), True
 
 
+# its signals and constructor have MapLayers' shape (the Qt idiom of a presenter), not its logic
 class NavigatorController(QObject):
     """Keeps the two navigator layers of the current source up to date."""
 
-    sigReady = pyqtSignal(str)
-    """A complete navigator image is shown (carries 'mean' or 'bin')."""
+    sigReady = pyqtSignal(object)
+    """A complete navigator image is shown (carries its Navigator)."""
     sigFailed = pyqtSignal(str)
     """Reading the dataset failed (carries the reason)."""
 
@@ -61,7 +63,6 @@ class NavigatorController(QObject):
         super().__init__(parent)
         self._layers = layers
         self._source: SpectralSource | None = None
-        self._suffix = ""
         self._workers = {MEAN: LatestOnly(self), BIN: LatestOnly(self)}
 
     def set_source(self, source: SpectralSource | None) -> None:
@@ -71,18 +72,16 @@ class NavigatorController(QObject):
     def busy(self) -> bool:
         return any(w.busy() for w in self._workers.values())
 
-    def start(self, mode: str, bin_index: int, step: int, suffix: str = "") -> None:
+    def start(self, mode: Navigator, bin_index: int, step: int, suffix: str = "") -> None:
         """Compute one navigator image (the previous request of that mode is abandoned)."""
         src = self._source
         if src is None:
             return
         lay = src.layout
-        if mode == BIN:
-            key = NAVIGATOR_BIN
+        if mode is BIN:
             title = (f"|x| at {lay.spectral.name} = "
                      f"{si(lay.spectral.values[bin_index], lay.spectral.units)}")
         else:
-            key = NAVIGATOR_MEAN
             title = f"Mean |x| over {lay.spectral.name}"
         title += suffix
         units = src.info.units
@@ -91,7 +90,7 @@ class NavigatorController(QObject):
             image, complete = item
             if image is None:
                 return
-            self._layers.set_layer(key, image, title + ("" if complete else " (loading…)"),
+            self._layers.set_layer(mode, image, title + ("" if complete else " (loading…)"),
                                    units)
             if complete:
                 self.sigReady.emit(mode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
@@ -20,6 +21,11 @@ from ...core.run.progress import Progress
 from ..workers import LatestOnly
 
 
+def _of_group(name: str) -> Any:
+    """A read-only attribute of the maps that is the group's own attribute ``name``."""
+    return property(lambda self: getattr(self.group, name), doc=f"The group's {name}.")
+
+
 @dataclass
 class ResultsMaps:
     """One step of a results group's maps, ready to show."""
@@ -29,29 +35,13 @@ class ResultsMaps:
     images: dict[str, np.ndarray] = field(default_factory=dict)  # field -> (rows, cols), NaN
     note: str = ""
 
-    @property
-    def ref(self) -> ResultsRef:
-        return self.group.ref
-
-    @property
-    def layout(self) -> SpectralLayout:
-        return self.group.layout
-
-    @property
-    def attrs(self) -> dict:
-        return self.group.attrs
-
-    @property
-    def done(self) -> int:
-        return self.group.done
-
-    @property
-    def total(self) -> int:
-        return self.group.total
-
-    @property
-    def group_name(self) -> str:
-        return self.group.group_name
+    # what the group says of itself, read through the maps (titles, the run panel, the tree)
+    ref = _of_group("ref")
+    layout = _of_group("layout")
+    attrs = _of_group("attrs")
+    done = _of_group("done")
+    total = _of_group("total")
+    group_name = _of_group("group_name")
 
     @property
     def short_name(self) -> str:

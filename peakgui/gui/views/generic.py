@@ -10,6 +10,20 @@ import pyqtgraph as pg
 from ...core.analyses.declaration import Analysis, FieldKind, PixelDetail, ResultField
 from ..formatting import format_value
 
+NOT_APPLICABLE = -1
+"""A view's priority for an analysis it cannot draw."""
+GENERIC = 0
+"""The fallback every analysis gets: the spectrum and a readout of the declared fields."""
+SPECIFIC = 10
+"""A view written for this analysis (PeakGUI's own, or one a package registers)."""
+DECLARED = 100
+"""The view the analysis names itself (``Analysis.view``): its author's choice wins."""
+
+
+def view_path(cls: type) -> str:
+    """``package.module:Class``, as ``Analysis.view`` and entry points name a view."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
 
 def value_text(value: float, fld: ResultField) -> str:
     """A result value by the units rule: whole numbers for counts and status codes."""
@@ -27,6 +41,20 @@ class AnalysisView:
 
     bad_label = "masked"
     """What a pixel the analysis declares bad is, after 'N pixels': '12 pixels masked'."""
+
+    analyses: tuple[str, ...] = ()
+    """Names of the analyses this view is written for (it answers ``SPECIFIC`` for them)."""
+
+    @classmethod
+    def priority(cls, analysis: Analysis) -> int:
+        """How well this view draws ``analysis`` (the highest answer is used, as silx's
+        ``DataView.getDataPriority``): the class the analysis names gets ``DECLARED``, a view
+        listing the analysis in ``analyses`` ``SPECIFIC``, the base class ``GENERIC``."""
+        if analysis.view and analysis.view == view_path(cls):
+            return DECLARED
+        if analysis.name in cls.analyses:
+            return SPECIFIC
+        return GENERIC if cls is AnalysisView else NOT_APPLICABLE
 
     def __init__(self, analysis: Analysis):
         self.analysis = analysis

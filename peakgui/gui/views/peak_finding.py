@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 
 from ...core.analyses.declaration import PixelDetail, ResultField
-from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE
+from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE, PeakDetail
 from .generic import AnalysisView, value_text
 
 _PEAK_COLOUR = "#f39c12"
@@ -21,6 +21,7 @@ class PeakFindingView(AnalysisView):
     """Peaks (triangles), the chosen peak (ring), amplitude (dashed) and position (dotted)."""
 
     bad_label = "without a peak"
+    analyses = ("peak_finding",)
 
     def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
         super().attach(plot, legend)
@@ -50,16 +51,15 @@ class PeakFindingView(AnalysisView):
 
     def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
              phase: bool) -> None:
-        if detail is None or "peaks" not in detail.extra:  # none, or another analysis'
-            detail = None
-        if detail is None:
+        found = detail.detail if detail is not None else None
+        if detail is None or not isinstance(found, PeakDetail):  # none, or another analysis'
             self._peaks.setData([], [])
             self._chosen.setData([], [])
             self._amp_line.setVisible(False)
             self._pos_line.setVisible(False)
             return
-        peaks = np.asarray(detail.extra["peaks"], dtype=np.int64)
-        index = int(detail.extra["index"])
+        peaks = np.asarray(found.peaks, dtype=np.int64)
+        index = found.index
         self._peaks.setData(x[peaks], y[peaks])
         self._chosen.setData([x[index]], [y[index]])
         self._pos_line.setValue(x[index])
@@ -72,10 +72,11 @@ class PeakFindingView(AnalysisView):
 
     def readout(self, detail: PixelDetail, fields: list[ResultField]) -> str:
         by_name = {f.name: f for f in fields}
-        if COUNT not in detail.values or FREQUENCY not in by_name:  # another analysis' detail
+        found = detail.detail
+        if not isinstance(found, PeakDetail) or FREQUENCY not in by_name:  # another analysis'
             return super().readout(detail, fields)
         count = int(detail.values[COUNT])
-        index = int(detail.extra["index"])
+        index = found.index
         found = (f"bin {index}" if count == 0  # the analysis' note says why, in red
                  else f"1 peak found (bin {index})" if count == 1
                  else f"{count} peaks found, the one nearest the centre chosen (bin {index})")
@@ -95,5 +96,3 @@ class PeakFindingView(AnalysisView):
     def amplitude_line(self) -> float:
         return float(self._amp_line.value())
 
-
-VIEW = PeakFindingView

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 
 from ...core.analyses.declaration import FieldKind, PixelDetail, ResultField
-from ...core.analyses.sho.analysis import STATUS, field_name
+from ...core.analyses.sho.analysis import STATUS, ShoDetail, field_name
 from ...core.analyses.sho.status import FitStatus
 from .generic import AnalysisView, value_text
 
@@ -30,6 +30,7 @@ class SHOView(AnalysisView):
     """Fit (solid), guess (dashed), fitted band (shaded) and the fit's numbers."""
 
     bad_label = "with a failed or poor fit"
+    analyses = ("sho",)
 
     def attach(self, plot: pg.PlotItem, legend: pg.LegendItem | None) -> None:
         super().attach(plot, legend)
@@ -51,18 +52,17 @@ class SHOView(AnalysisView):
 
     def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
              phase: bool) -> None:
-        if detail is None or "fit_curve" not in detail.extra:  # none, or another analysis'
+        sho = detail.detail if detail is not None else None
+        if not isinstance(sho, ShoDetail):  # none, or another analysis'
             self._fit.setData([], [])
             self._guess.setData([], [])
             self._band.setVisible(False)
             return
-        freq = np.asarray(detail.extra["frequency"], dtype=np.float64)
-        for item, key in ((self._fit, "fit_curve"), (self._guess, "guess_curve")):
-            curve = np.asarray(detail.extra[key])
+        for item, curve in ((self._fit, sho.fit_curve), (self._guess, sho.guess_curve)):
             shown = np.angle(curve) if phase else np.abs(curve)
             ok = np.isfinite(shown)
-            item.setData(freq[ok], shown[ok])
-        band = freq[np.asarray(detail.extra["band_mask"], dtype=bool)]
+            item.setData(sho.frequency[ok], shown[ok])
+        band = sho.frequency[np.asarray(sho.band_mask, dtype=bool)]
         self._band.setVisible(band.size > 0)
         if band.size:
             self._band.setRegion((float(band.min()), float(band.max())))
@@ -121,5 +121,3 @@ class SHOView(AnalysisView):
     def band_region(self) -> tuple[float, float] | None:
         return tuple(self._band.getRegion()) if self._band.isVisible() else None
 
-
-VIEW = SHOView

@@ -8,6 +8,7 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from ..formatting import shown_units, takes_si_prefix
+from .parts import Part
 
 PERCENTILES = (((0.0, 100.0), "Full range"), ((0.5, 99.5), "0.5–99.5 %"),
                ((1.0, 99.0), "1–99 %"), ((2.0, 98.0), "2–98 %"), ((5.0, 95.0), "5–95 %"))
@@ -64,17 +65,10 @@ class LevelsBar(QWidget):
         self._layout.addWidget(widget)
 
     # ---- getters --------------------------------------------------------------------------------
-    def auto_check(self) -> QCheckBox:
-        return self._auto
-
-    def min_box(self) -> pg.SpinBox:
-        return self._min
-
-    def max_box(self) -> pg.SpinBox:
-        return self._max
-
-    def percentile_combo(self) -> QComboBox:
-        return self._perc
+    auto_check = Part[QCheckBox]("_auto")
+    min_box = Part[pg.SpinBox]("_min")
+    max_box = Part[pg.SpinBox]("_max")
+    percentile_combo = Part[QComboBox]("_perc")
 
     def percentiles(self) -> tuple[float, float]:
         return tuple(self._perc.currentData())

@@ -7,10 +7,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QObject, pyqtSignal
+from PyQt5.QtCore import QObject
 
 from .axes import set_axis_units
 from .map_grid import MapGrid
+from .map_roi import MapRoi
 
 _PEN = pg.mkPen("#00e5ff", width=2)
 _PLOT_PEN = pg.mkPen("#1f6fd1", width=1.5)
@@ -40,16 +41,11 @@ def sample_profile(image: np.ndarray, grid: MapGrid, p0: tuple[float, float],
     return t * length, values
 
 
-class ProfileTool(QObject):
+class ProfileTool(MapRoi):
     """The segment on the map and the plot of the profile along it."""
 
-    sigChanged = pyqtSignal()
-    """The segment was drawn or moved."""
-
     def __init__(self, plot: pg.PlotItem, parent: QObject | None = None):
-        super().__init__(parent)
-        self._map_plot = plot
-        self.roi: pg.LineSegmentROI | None = None
+        super().__init__(plot, 21, parent)
         self.widget = pg.PlotWidget()
         self.widget.setMinimumHeight(150)
         self.widget.showGrid(x=True, y=True, alpha=0.2)
@@ -60,16 +56,12 @@ class ProfileTool(QObject):
                p1: tuple[float, float] | None = None) -> pg.LineSegmentROI:
         """A segment from p0 to p1 (view coordinates; default: across the middle of the map),
         replacing the old one."""
-        self.remove()
         xa, xb = grid.x0, grid.x0 + grid.dx * (grid.cols - 1)
         ym = grid.y0 + grid.dy * (grid.rows - 1) / 2
         p0 = p0 or (xa + (xb - xa) * 0.15, ym)
         p1 = p1 or (xa + (xb - xa) * 0.85, ym)
         roi = pg.LineSegmentROI([p0, p1], pen=_PEN)
-        roi.setZValue(21)
-        self._map_plot.addItem(roi)
-        roi.sigRegionChangeFinished.connect(lambda *_: self.sigChanged.emit())
-        self.roi = roi
+        self._place(roi)
         return roi
 
     def ends(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
@@ -80,9 +72,7 @@ class ProfileTool(QObject):
         return (pts[0].x(), pts[0].y()), (pts[1].x(), pts[1].y())
 
     def remove(self) -> None:
-        if self.roi is not None:
-            self._map_plot.removeItem(self.roi)
-            self.roi = None
+        super().remove()
         self._curve.setData([], [])
 
     def update(self, image: np.ndarray | None, grid: MapGrid | None, quantity: str,

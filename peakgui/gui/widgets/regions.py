@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt5.QtCore import QObject, QPointF, pyqtSignal
+from PyQt5.QtCore import QObject
 
 from ...core.analyses.declaration import PixelDetail
 from ...core.io.source import SpectralSource
 from ...core.run.engine import AnalysisRun
 from .map_grid import MapGrid
+from .map_roi import MapRoi
 
 RECTANGLE, ELLIPSE, POLYGON = "rectangle", "ellipse", "polygon"
 SHAPES = (RECTANGLE, ELLIPSE, POLYGON)
@@ -127,21 +128,15 @@ def read_region_mean(source: SpectralSource, positions: np.ndarray, step: int,
     yield inspect_mean(run, RegionMean(count, total / count, step, None))
 
 
-class RegionTool(QObject):
+class RegionTool(MapRoi):
     """One region on the map's plot; says when the user moved or reshaped it."""
 
-    sigChanged = pyqtSignal()
-    """The region was drawn, moved or reshaped (after the mouse is released)."""
-
     def __init__(self, plot: pg.PlotItem, parent: QObject | None = None):
-        super().__init__(parent)
-        self._plot = plot
-        self.roi: pg.ROI | None = None
+        super().__init__(plot, 20, parent)
         self.shape = ""
 
     def create(self, shape: str, grid: MapGrid) -> pg.ROI:
         """A new region of ``shape`` in the middle of the map (replacing the old one)."""
-        self.remove()
         w, h = abs(grid.dx) * grid.cols, abs(grid.dy) * grid.rows
         x0 = min(grid.x0, grid.x0 + grid.dx * (grid.cols - 1))
         y0 = min(grid.y0, grid.y0 + grid.dy * (grid.rows - 1))
@@ -157,17 +152,9 @@ class RegionTool(QObject):
         else:
             shape = RECTANGLE
             roi = pg.RectROI((cx - size[0] / 2, cy - size[1] / 2), size, **kw)
-        roi.setZValue(20)
-        self._plot.addItem(roi)
-        roi.sigRegionChangeFinished.connect(self._on_roi_change_finished)
-        self.roi, self.shape = roi, shape
+        self._place(roi)
+        self.shape = shape
         return roi
-
-    def set_polygon(self, points: list[tuple[float, float]]) -> None:
-        """Give a polygon region these vertices (view coordinates), as dragging would."""
-        if isinstance(self.roi, pg.PolyLineROI):
-            self.roi.setPoints([QPointF(x, y) for x, y in points], closed=True)
-            self.sigChanged.emit()
 
     def set_rect(self, x: float, y: float, w: float, h: float) -> None:
         """Move and size a rectangle or ellipse region, as dragging would."""
@@ -177,15 +164,10 @@ class RegionTool(QObject):
             self.sigChanged.emit()
 
     def remove(self) -> None:
-        if self.roi is not None:
-            self._plot.removeItem(self.roi)
-            self.roi = None
-            self.shape = ""
+        super().remove()
+        self.shape = ""
 
     def mask(self, grid: MapGrid) -> np.ndarray:
         if self.roi is None:
             return np.zeros((grid.rows, grid.cols), dtype=bool)
         return roi_mask(self.roi, grid)
-
-    def _on_roi_change_finished(self, *_) -> None:
-        self.sigChanged.emit()

@@ -16,6 +16,7 @@ from ...core.dimension import Dimension
 from ..formatting import shown_units
 from ..views import AnalysisView
 from .axes import set_axis_units
+from .parts import Part
 from .readout import ReadoutLabel
 from .step_selector import StepSelector, step_of
 
@@ -119,24 +120,19 @@ class SpectrumView(QWidget):
         self._fit_legend()
 
     # ---- getters --------------------------------------------------------------------------------
-    def legend(self) -> pg.LegendItem:
-        return self._legend
+    legend = Part[pg.LegendItem]("_legend")
 
     def legend_names(self) -> list[str]:
         """The legend's entries as shown."""
         return [label.text for _, label in self._legend.items]
 
-    def plot_widget(self) -> pg.PlotWidget:
-        return self._plot
+    plot_widget = Part[pg.PlotWidget]("_plot")
 
     def plot_item(self) -> pg.PlotItem:
         return self._plot.getPlotItem()
 
-    def readout(self) -> QLabel:
-        return self._readout
-
-    def title(self) -> QLabel:
-        return self._title
+    readout = Part[QLabel]("_readout")
+    title = Part[QLabel]("_title")
 
     def mode(self) -> str:
         return self._mode_combo.currentData()
@@ -211,11 +207,8 @@ class SpectrumView(QWidget):
         """Move the sliders to a step number (emits sigStepChanged)."""
         self._steps.set_step(step)
 
-    def step_selector(self) -> StepSelector:
-        return self._steps
-
-    def spectral_dim_combo(self) -> QComboBox:
-        return self._dim_combo
+    step_selector = Part[StepSelector]("_steps")
+    spectral_dim_combo = Part[QComboBox]("_dim_combo")
 
     def set_overlay(self, overlay: AnalysisView | None, fields: list[ResultField]) -> None:
         """The chosen analysis' view (it adds its items to the plot) and its result fields."""

@@ -3,6 +3,9 @@
 :func:`install` writes it into a folder as an installed distribution would be (a module plus a
 ``.dist-info`` with an ``entry_points.txt`` in the ``peakgui.analyses`` group), so a Python
 started with that folder on its path finds it exactly as it would find a pip-installed package.
+
+It ships a GUI view of its own (:data:`VIEW_MODULE`, a separate module the core never imports):
+the declaration names it (``view=``), and the pixel detail it draws is a typed dataclass.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from tests.core.helpers import install_distribution
 MODULE = '''
 """Mean |x| over a frequency band: the smallest analysis a lab might ship."""
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,6 +34,14 @@ def _band(ctx, params):
     if not inside.any():
         raise ValueError("the band holds no point of the axis")
     return inside
+
+
+@dataclass(frozen=True)
+class BandDetail:
+    """The band the mean was taken over, in axis units, for the plugin's view."""
+    lo: float
+    hi: float
+    points: int
 
 
 def _fields(ctx):
@@ -49,7 +61,9 @@ def kernel(block, params, ctx):
 
 def inspect(spectrum, params, ctx):
     out = kernel(spectrum[None, :], {**params, "delay_ms": 0}, ctx)
-    return PixelDetail(spectrum=spectrum, values={k: float(v[0]) for k, v in out.items()})
+    band = ctx.axis.values[_band(ctx, params)]
+    return PixelDetail(spectrum=spectrum, values={k: float(v[0]) for k, v in out.items()},
+                       detail=BandDetail(float(band.min()), float(band.max()), band.size))
 
 
 ANALYSIS = Analysis(
@@ -69,10 +83,42 @@ ANALYSIS = Analysis(
     kernel=kernel,
     inspect=inspect,
     provenance=lambda: {"algorithm": "mean of |x| in [band_lo, band_hi]"},
+    view="lab_band_mean_view:BandMeanView",
 )
+'''
+
+VIEW_MODULE = '''
+"""The band-mean plugin's GUI view: the band its mean was taken over, shaded on the spectrum."""
+import pyqtgraph as pg
+
+from lab_band_mean import BandDetail
+from peakgui.gui.views import AnalysisView
+
+
+class BandMeanView(AnalysisView):
+    bad_label = "outside the band"
+
+    def attach(self, plot, legend):
+        super().attach(plot, legend)
+        self.band = self.add_item(pg.LinearRegionItem(movable=False,
+                                                      brush=pg.mkBrush(60, 160, 60, 50)))
+        self.band.setVisible(False)
+
+    def draw(self, detail, x, y, phase):
+        band = detail.detail if detail is not None else None
+        self.band.setVisible(isinstance(band, BandDetail))
+        if isinstance(band, BandDetail):
+            self.band.setRegion((band.lo, band.hi))
+
+    def readout(self, detail, fields):
+        band = detail.detail
+        text = super().readout(detail, fields)
+        return text if not isinstance(band, BandDetail) else f"{text} · band of {band.points}"
 '''
 
 
 def install(folder: Path) -> Path:
     """Write the plugin distribution into ``folder`` and return it (put it on the path)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lab_band_mean_view.py").write_text(VIEW_MODULE)
     return install_distribution(folder, "lab_band_mean", MODULE, "band_mean")

@@ -4,6 +4,8 @@ found through the entry point, listed, documented, run, resumed after a kill and
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -79,3 +81,14 @@ def test_a_bad_parameter_is_one_line(plugin_env, tmp_path):
         proc = batch(plugin_env, path, "--analysis", "band_mean", "--param", bad, check=False)
         assert proc.returncode == 2 and says in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_plugins_analysis_loads_without_its_gui_view(plugin_env):
+    """The declaration names its view as text: reading the analysis never imports Qt."""
+    code = ("import sys; from peakgui.core.analyses import registry; "
+            "a = registry.get('band_mean'); print(a.view); "
+            "assert not any(m.startswith(('PyQt5', 'pyqtgraph')) for m in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], env=plugin_env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "lab_band_mean_view:BandMeanView"

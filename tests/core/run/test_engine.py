@@ -104,15 +104,15 @@ def test_pixel_test_gives_full_detail(small_file):
     t = pf.test(p)
     with h5py.File(small_file, "r") as f:
         spectrum = f[DEMO_DATASET][p]
-    np.testing.assert_array_equal(t.extra["magnitude"], np.abs(spectrum))
-    np.testing.assert_array_equal(t.extra["peaks"], reference_peaks(np.abs(spectrum),
+    np.testing.assert_array_equal(t.detail.magnitude, np.abs(spectrum))
+    np.testing.assert_array_equal(t.detail.peaks, reference_peaks(np.abs(spectrum),
                                                                     PeakParams()))
-    index = t.extra["index"]
-    assert index == choose_peak(t.extra["peaks"], 119)
+    index = t.detail.index
+    assert index == choose_peak(t.detail.peaks, 119)
     assert t.values[RESPONSE] == np.abs(spectrum[index])
     assert t.values[FREQUENCY] == src.layout.spectral.values[index]
-    assert t.values[COUNT] == len(t.extra["peaks"])
-    assert t.extra["phase"] == pytest.approx(float(np.angle(spectrum[index])))
+    assert t.values[COUNT] == len(t.detail.peaks)
+    assert t.detail.phase == pytest.approx(float(np.angle(spectrum[index])))
     # the pixel test and the run's kernel are one path: the same values for this pixel
     row = pf.compute(spectrum[None, :])
     assert {k: float(v[0]) for k, v in row.items()} == pytest.approx(t.values)

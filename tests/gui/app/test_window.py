@@ -29,7 +29,7 @@ def test_menus_and_shortcuts(window):
     assert not w.close_action.isEnabled()
     keys = [a.shortcut().toString() for a in w.findChildren(QAction) if not a.shortcut().isEmpty()]
     assert len(keys) == len(set(keys)), keys  # no shortcut is taken twice
-    assert w.map_tools.pin_action.shortcut().toString() == "P"
+    assert w.map_tools.pins.pin_action.shortcut().toString() == "P"
 
 
 def test_open_close_and_recent_files(qtbot, make_window, small_file, demo_file):

@@ -123,7 +123,7 @@ def test_spectrum_figure_and_csv(qtbot, window, small_file, tmp_path, suffix):
     ex = w.actions.exports
     fig_path, csv_path = tmp_path / f"spectrum{suffix}", tmp_path / "spectrum.csv"
     w.dialogs.save_path = str(fig_path)
-    ex.spectrum_figure_action.trigger()
+    ex.actions["spectrum_figure"].trigger()
     assert fig_path.exists(), w.dialogs.errors
     fig_path.with_name("last" + suffix).write_bytes(fig_path.read_bytes())
     if suffix == ".png":
@@ -131,7 +131,7 @@ def test_spectrum_figure_and_csv(qtbot, window, small_file, tmp_path, suffix):
     else:
         assert "peaks found" in "".join(ET.parse(fig_path).getroot().itertext())
     w.dialogs.save_path = str(csv_path)
-    ex.spectrum_csv_action.trigger()
+    ex.actions["spectrum_csv"].trigger()
     header = [ln for ln in csv_path.read_text().splitlines() if ln.startswith("#")]
     assert "Position" in header[0] and "Amplitude" in header[1]
     table = np.loadtxt(csv_path, delimiter=",")
@@ -148,10 +148,10 @@ def test_loop_figure_and_csv(qtbot, window, tmp_path):
     select_and_wait(qtbot, w, 1, 2)
     ex = w.actions.exports
     w.dialogs.save_path = str(tmp_path / "loop.png")
-    ex.loop_figure_action.trigger()
+    ex.actions["loop_figure"].trigger()
     assert QImage(str(tmp_path / "loop.png")).width() > 100, w.dialogs.errors
     w.dialogs.save_path = str(tmp_path / "loop.csv")
-    ex.loop_csv_action.trigger()
+    ex.actions["loop_csv"].trigger()
     table = np.loadtxt(tmp_path / "loop.csv", delimiter=",")
     x, ys = w.loop_plot.curves("test")
     np.testing.assert_allclose(table[:, 0], x)
@@ -161,7 +161,7 @@ def test_loop_figure_and_csv(qtbot, window, tmp_path):
 
 def test_export_without_data_says_why(qtbot, window, tmp_path):
     window.dialogs.save_path = str(tmp_path / "spectrum.csv")
-    window.actions.exports.spectrum_csv_action.trigger()
+    window.actions.exports.actions["spectrum_csv"].trigger()
     assert "no spectrum" in window.dialogs.errors[-1]
     assert not (tmp_path / "spectrum.csv").exists()
 
@@ -171,30 +171,30 @@ def test_profile_region_and_pinned_spectra_exports(qtbot, window, small_file, tm
     open_and_wait(qtbot, w, small_file)
     ex, tools = w.actions.exports, w.map_tools
     w.dialogs.save_path = str(tmp_path / "profile.csv")
-    ex.profile_csv_action.trigger()
+    ex.actions["profile_csv"].trigger()
     assert "no line profile" in w.dialogs.errors[-1]
-    tools.add_profile()
-    ex.profile_csv_action.trigger()
+    tools.profile.add()
+    ex.actions["profile_csv"].trigger()
     table = np.loadtxt(tmp_path / "profile.csv", delimiter=",")
-    d, v = tools.profile.data()
+    d, v = tools.profile.profile.data()
     np.testing.assert_allclose(table[:, 0], d)
     np.testing.assert_allclose(table[:, 1], v)
     assert "distance (m)" in (tmp_path / "profile.csv").read_text()
 
-    tools.add_region("rectangle")
-    qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
+    tools.regions.add("rectangle")
+    qtbot.waitUntil(lambda: tools.regions.region_mean is not None, timeout=20_000)
     w.dialogs.save_path = str(tmp_path / "region.csv")
-    ex.region_csv_action.trigger()
+    ex.actions["region_csv"].trigger()
     rows = dict(ln.split(",") for ln in (tmp_path / "region.csv").read_text().splitlines()
                 if ln and not ln.startswith("#") and not ln.startswith("statistic"))
-    assert float(rows["count"]) == tools.stats["count"]
-    assert float(rows["mean"]) == pytest.approx(tools.stats["mean"])
+    assert float(rows["count"]) == tools.regions.stats["count"]
+    assert float(rows["mean"]) == pytest.approx(tools.regions.stats["mean"])
 
     rep = select_and_wait(qtbot, w, 4, 4)
-    tools.pin_selected()
+    tools.pins.pin_selected()
     select_and_wait(qtbot, w, 6, 9)
     w.dialogs.save_path = str(tmp_path / "spectrum.csv")
-    ex.spectrum_csv_action.trigger()
+    ex.actions["spectrum_csv"].trigger()
     text = (tmp_path / "spectrum.csv").read_text()
     assert "pin (4, 4) abs" in text
     np.testing.assert_allclose(np.loadtxt(tmp_path / "spectrum.csv", delimiter=",")[:, -1],

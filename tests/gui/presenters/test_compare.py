@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from PyQt5.QtGui import QColor, QImage
 
+from peakgui.core.analyses.maps import Difference
 from peakgui.core.analyses.peak_finding.analysis import RESPONSE
 from peakgui.core.io.results_read import read_all
 from peakgui.gui.export.figures import figure_layout, map_figure
-from peakgui.gui.presenters.compare import DIFF_PREFIX, symmetric_levels
+from peakgui.gui.presenters.compare import symmetric_levels
 from peakgui.gui.presenters.map_layers import NAVIGATOR_MEAN
 from tests.gui.helpers import open_and_wait, settle
 
@@ -30,12 +31,12 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
     _run(qtbot, w)
     second = w.results.ref
     assert second != first
-    tools = w.map_tools
+    tools = w.map_tools.comparison
     qtbot.waitUntil(lambda: len(tools.groups) == 2, timeout=10_000)
     assert tools.group_combo.currentData() == first  # the other group is offered
     w.layers.show(RESPONSE)
     assert tools.show_difference()
-    key = DIFF_PREFIX + RESPONSE
+    key = Difference(RESPONSE)
     qtbot.waitUntil(lambda: w.layers.current() == key, timeout=10_000)
     lay = w.source.layout
     a = lay.to_image(read_all(second, [RESPONSE])[RESPONSE][:, 0].astype(np.float64))
@@ -65,5 +66,5 @@ def test_difference_of_two_results_groups(qtbot, window, small_file, tmp_path):
 def test_difference_needs_a_results_field(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    assert not w.map_tools.show_difference()
+    assert not w.map_tools.comparison.show_difference()
     assert "results group" in w.statusBar().currentMessage()

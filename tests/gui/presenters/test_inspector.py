@@ -30,10 +30,10 @@ def assert_matches_core(report, source, params, position):
     expected = AnalysisRun(source, "peak_finding", params.as_dict(), n_jobs=1).test(position)
     assert report.position == position
     got = report.detail
-    np.testing.assert_array_equal(got.extra["peaks"], expected.extra["peaks"])
-    assert got.extra["index"] == expected.extra["index"]
+    np.testing.assert_array_equal(got.detail.peaks, expected.detail.peaks)
+    assert got.detail.index == expected.detail.index
     assert got.values == expected.values
-    np.testing.assert_array_equal(got.extra["magnitude"], expected.extra["magnitude"])
+    np.testing.assert_array_equal(got.detail.magnitude, expected.detail.magnitude)
 
 
 def test_open_selects_the_dataset_and_computes_the_navigator(qtbot, window, small_file):
@@ -68,7 +68,7 @@ def test_clicking_a_pixel_shows_its_spectrum_and_the_core_test(qtbot, window, sm
     np.testing.assert_array_equal(x, src.layout.spectral.values)
     np.testing.assert_allclose(y, np.abs(src.read_position(position)[0]), rtol=1e-6)
     px, _ = w.spectrum_view.overlay().peak_data()
-    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.extra["peaks"]])
+    np.testing.assert_array_equal(px, src.layout.spectral.values[rep.detail.detail.peaks])
     assert w.spectrum_view.overlay().amplitude_line() == pytest.approx(
         rep.detail.values[RESPONSE])
     assert w.map_view.marker() == (5, 7)
@@ -160,7 +160,7 @@ def test_phase_view_and_bin_navigator(qtbot, window, small_file):
     assert w.spectrum_view.plot_item().getAxis("left").labelText == "Phase (rad)"
     with qtbot.waitSignal(w.sigNavigatorReady, timeout=10_000) as blocker:
         w.layers.show(NAVIGATOR_BIN)
-    assert blocker.args == ["bin"]
+    assert blocker.args == [NAVIGATOR_BIN]
     k = w.layers.current_bin()
     src = SpectralSource.open(small_file)
     expected = src.layout.to_image(np.abs(src.read(0, src.layout.n_positions)[:, 0, k]))

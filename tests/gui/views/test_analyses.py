@@ -29,10 +29,10 @@ def test_peak_finding_has_its_view_and_draws_the_detail(qtbot, small_file):
     y = np.abs(detail.spectrum)
     view.draw(detail, x, y, phase=False)
     px, py = view.peak_data()
-    np.testing.assert_array_equal(px, x[detail.extra["peaks"]])
+    np.testing.assert_array_equal(px, x[detail.detail.peaks])
     assert view.amplitude_line() == detail.values["Peak_Response"]
     text = view.readout(detail, run.result_fields())
-    assert "Amplitude" in text and "kHz" in text and f"bin {detail.extra['index']}" in text
+    assert "Amplitude" in text and "kHz" in text and f"bin {detail.detail.index}" in text
     names = [label.text for _, label in legend.items]
     assert names.count("peaks found") == 1 and names.count("chosen peak") == 1
     view.detach()

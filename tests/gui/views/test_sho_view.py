@@ -38,7 +38,7 @@ def test_sho_pixel_shows_fit_guess_band_and_readout(qtbot, window, small_file):
     assert view is w.spectrum_view.overlay()
     fx, fy = view.fit_data()
     gx, gy = view.guess_data()
-    expected = np.abs(rep.detail.extra["fit_curve"])
+    expected = np.abs(rep.detail.detail.fit_curve)
     np.testing.assert_allclose(fy, expected[np.isfinite(expected)])
     assert len(gx) == len(fx) == len(w.source.layout.spectral.values)
     freq = w.source.layout.spectral.values
@@ -49,7 +49,7 @@ def test_sho_pixel_shows_fit_guess_band_and_readout(qtbot, window, small_file):
     assert "kHz" in text
     w.spectrum_view.set_mode(PHASE_MODE)  # the phase view draws the model's phase
     np.testing.assert_allclose(view.fit_data()[1],
-                               np.angle(rep.detail.extra["fit_curve"]), atol=1e-12)
+                               np.angle(rep.detail.detail.fit_curve), atol=1e-12)
 
 
 def test_editing_the_band_refits_the_pixel_at_once(qtbot, window, small_file):
@@ -63,7 +63,7 @@ def test_editing_the_band_refits_the_pixel_at_once(qtbot, window, small_file):
     with qtbot.waitSignal(w.sigPixelTested, timeout=5_000):
         w.params_panel.set_params({**w.params_panel.params(), "band_lo": lo, "band_hi": hi})
     detail = w.inspector.report.detail
-    assert np.asarray(detail.extra["band_mask"]).sum() == 51
+    assert np.asarray(detail.detail.band_mask).sum() == 51
     assert w.analysis.view.band_region() == (freq[10], freq[60])
     assert detail.values["Fit_Frequency"] != before or lo <= before <= hi
     assert lo <= detail.values["Fit_Frequency"] <= hi

@@ -13,7 +13,7 @@ from tests.gui.helpers import open_and_wait, select_and_wait
 def test_pin_overlay_and_unpin(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    tools = w.map_tools
+    tools = w.map_tools.pins
     reps = []
     for rc in ((2, 3), (10, 20), (5, 5)):
         reps.append(select_and_wait(qtbot, w, *rc))
@@ -44,11 +44,11 @@ def test_pin_overlay_and_unpin(qtbot, window, small_file):
     tools.unpin_action.trigger()
     assert [(p.row, p.col) for p in tools.pins.pins] == [(2, 3)]
     assert len(tools.pins.markers().points()) == 1
-    tools.clear_pins_action.trigger()
+    tools.clear_action.trigger()
     assert tools.pins.pins == [] and len(tools.pins.markers().points()) == 0
     assert not any(c in w.spectrum_view.plot_item().items for c in tools.pins.curves())
 
 
 def test_pin_without_a_pixel_says_so(qtbot, window):
-    assert not window.map_tools.pin_selected()
+    assert not window.map_tools.pins.pin_selected()
     assert "Select a pixel" in window.statusBar().currentMessage()

@@ -33,15 +33,15 @@ def test_axes_without_a_common_unit_measure_pixels():
 def test_profile_on_the_window_map(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    tools = w.map_tools
+    tools = w.map_tools.profile
     w.attributes_dock.raise_()
-    assert tools.add_profile()
+    assert tools.add()
     assert not w.tools_dock.visibleRegion().isEmpty()  # the dock came forward
     g = w.map_view.grid()
     row = 7
     y = g.y0 + row * g.dy
     tools.profile.create(g, (g.x0, y), (g.x0 + (g.cols - 1) * g.dx, y))
-    tools._on_profile_changed()
+    tools.update()
     d, v = tools.profile.data()
     img = w.map_view.image()
     assert set(np.round(v, 12)) == set(np.round(img[row], 12))
@@ -49,5 +49,5 @@ def test_profile_on_the_window_map(qtbot, window, small_file):
     axis = tools.profile.widget.getPlotItem().getAxis("bottom")
     assert axis.labelUnits == g.x_units == "m"
     assert tools.profile.widget.getPlotItem().getAxis("left").labelUnits == w.map_view.units()
-    tools.remove_profile()
+    tools.remove()
     assert tools.profile.roi is None and tools.profile.data()[0].size == 0

@@ -51,12 +51,12 @@ def test_contiguous_runs_cover_each_position_once():
 def test_region_statistics_and_mean_spectrum(qtbot, window, small_file, shape):
     w = window
     open_and_wait(qtbot, w, small_file)
-    tools = w.map_tools
+    tools = w.map_tools.regions
     grid = w.map_view.grid()
-    assert tools.add_region(shape)
+    assert tools.add(shape)
     qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
     settle(qtbot, w)
-    mask = tools.region_mask()
+    mask = tools.mask()
     n = int(mask.sum())
     assert 0 < n < grid.rows * grid.cols
     # statistics of the shown map inside the region, in the table with units
@@ -76,14 +76,14 @@ def test_region_statistics_and_mean_spectrum(qtbot, window, small_file, shape):
     assert tools.region_mean.detail.values == pytest.approx(detail.values, nan_ok=True)
     assert "Region mean" in w.spectrum_view.title().text()
     assert "Amplitude" in w.spectrum_view.readout().text()
-    assert f"{n} positions" in tools.region_label.text()
+    assert f"{n} positions" in tools.label.text()
 
 
 def test_moving_the_region_updates_it_and_a_new_file_removes_it(qtbot, window, small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    tools = w.map_tools
-    tools.add_region(RECTANGLE)
+    tools = w.map_tools.regions
+    tools.add(RECTANGLE)
     qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
     settle(qtbot, w)
     g = w.map_view.grid()
@@ -102,8 +102,8 @@ def test_the_mean_stays_shown_and_tested_again_until_a_pixel_is_clicked(qtbot, w
                                                                         small_file):
     w = window
     open_and_wait(qtbot, w, small_file)
-    tools = w.map_tools
-    tools.add_region(ELLIPSE)
+    tools = w.map_tools.regions
+    tools.add(ELLIPSE)
     qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
     settle(qtbot, w)
     params = dict(w.params_panel.params())
@@ -133,8 +133,8 @@ def test_region_mean_follows_the_dc_step(qtbot, window, tmp_path):
     write_beps_demo(path, rows=5, cols=4, bins=40, dc_steps=8)
     w = window
     open_and_wait(qtbot, w, path)
-    tools = w.map_tools
-    tools.add_region(RECTANGLE)
+    tools = w.map_tools.regions
+    tools.add(RECTANGLE)
     qtbot.waitUntil(lambda: tools.region_mean is not None, timeout=20_000)
     settle(qtbot, w)
     w.spectrum_view.step_selector().slider("DC_Offset").setValue(5)
@@ -142,7 +142,7 @@ def test_region_mean_follows_the_dc_step(qtbot, window, tmp_path):
     settle(qtbot, w)
     m = tools.region_mean
     assert m.step == w.inspector.step == w.spectrum_view.step() > 0
-    mask = tools.region_mask()
+    mask = tools.mask()
     pos = w.source.layout.grid_positions[mask]
     expected = np.mean([w.source.read_position(int(p))[m.step] for p in pos], axis=0)
     np.testing.assert_allclose(w.spectrum_view.curve_data()[1], np.abs(expected), rtol=1e-5)

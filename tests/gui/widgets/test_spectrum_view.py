@@ -25,7 +25,7 @@ def test_the_overlay_follows_the_analysis_view(qtbot, small_file):
     x, y = view.curve_data()
     np.testing.assert_allclose(y, np.abs(detail.spectrum), rtol=1e-6)
     assert "Amplitude" in view.readout().text()
-    assert len(peak.peak_data()[0]) == len(detail.extra["peaks"])
+    assert len(peak.peak_data()[0]) == len(detail.detail.peaks)
     view.set_mode(PHASE_MODE)
     assert view.plot_item().getAxis("left").labelText == "Phase (rad)"
     np.testing.assert_allclose(view.curve_data()[1], np.angle(detail.spectrum), rtol=1e-6)

@@ -7,6 +7,8 @@ results groups are found and reused.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from peakgui.core.analyses.declaration import (
@@ -50,6 +52,16 @@ def peak_kernel(spectra: np.ndarray, params: ParamValues,
     }
 
 
+@dataclass(frozen=True)
+class PeakDetail:
+    """What the peak-finding view draws at one pixel (``PixelDetail.detail``)."""
+
+    magnitude: np.ndarray  # (S,) |x|, what the peaks were searched in
+    peaks: np.ndarray  # bins of every peak found
+    index: int  # the chosen bin (the centre one when none was found)
+    phase: float  # the phase at the chosen bin (NaN for real data)
+
+
 def peak_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext) -> PixelDetail:
     """Every peak find_peaks_cwt returns for one spectrum, the chosen one and its values."""
     t = inspect_spectrum(spectrum, PeakParams.from_dict(params))
@@ -62,7 +74,7 @@ def peak_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext
         spectrum=np.asarray(spectrum),
         values={RESPONSE: t.amplitude, FREQUENCY: frequency, COUNT: t.count},
         notes=notes,
-        extra={"magnitude": t.magnitude, "peaks": t.peaks, "index": t.index, "phase": phase},
+        detail=PeakDetail(t.magnitude, t.peaks, int(t.index), phase),
     )
 
 

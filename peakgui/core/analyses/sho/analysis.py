@@ -8,6 +8,8 @@ compound ``Guess`` and ``Fit`` datasets (:data:`COMPOUND` maps one onto the othe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import DTypeLike
 
@@ -135,6 +137,20 @@ def _bound_notes(fit: np.ndarray, params: ParamValues, band: np.ndarray) -> list
     return notes
 
 
+@dataclass(frozen=True)
+class ShoDetail:
+    """What the SHO view draws at one pixel (``PixelDetail.detail`` of an SHO fit)."""
+
+    frequency: np.ndarray  # (S,) the spectral axis, Hz
+    fit_curve: np.ndarray  # (S,) complex model at the fitted parameters (NaN: no fit)
+    guess_curve: np.ndarray  # (S,) complex model at the guess
+    band_mask: np.ndarray  # (S,) bool, the fitted band
+    status: FitStatus
+    fit: np.ndarray  # (5,) A, f0, Q, phi, R2
+    guess: np.ndarray  # (5,)
+    model: str = MODEL
+
+
 def sho_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext) -> PixelDetail:
     """Fit and guess of one spectrum, both model curves over the whole axis, and notes."""
     spectrum = np.asarray(spectrum)
@@ -152,19 +168,14 @@ def sho_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext)
         notes.append(f"poor fit: R² = {fit[4]:.3f}")
     if not np.iscomplexobj(spectrum):
         notes.append("the spectrum is real: its imaginary part was taken as zero")
-    curves = {}
-    for stage, row in (("fit", fit), ("guess", guess)):
-        ok = np.all(np.isfinite(row[:4]))
-        curves[f"{stage}_curve"] = (sho_model(freq, *row[:4]) if ok
-                                    else np.full(freq.shape, np.nan + 0j))
+    fit_curve, guess_curve = (sho_model(freq, *row[:4]) if np.all(np.isfinite(row[:4]))
+                              else np.full(freq.shape, np.nan + 0j) for row in (fit, guess))
     mask = band_mask(freq, params["band_lo"], params["band_hi"])
     return PixelDetail(
         spectrum=spectrum,
         values=values,
         notes=notes,
-        extra={**curves, "frequency": freq, "band_mask": mask, "status": code,
-               "status_text": code.sentence, "fit": fit.copy(), "guess": guess.copy(),
-               "model": MODEL},
+        detail=ShoDetail(freq, fit_curve, guess_curve, mask, code, fit.copy(), guess.copy()),
     )
 
 

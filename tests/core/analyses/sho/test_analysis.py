@@ -66,8 +66,8 @@ def test_inspect_one_pixel(small_file):
     assert detail.values["Fit_Frequency"] == pytest.approx(truth["Frequency"][pos], rel=1e-4)
     assert detail.values["Fit_R2"] > 0.999
     for key in ("fit_curve", "guess_curve"):
-        assert detail.extra[key].shape == detail.spectrum.shape
-    np.testing.assert_allclose(detail.extra["fit_curve"], detail.spectrum, atol=5e-5)
+        assert getattr(detail.detail, key).shape == detail.spectrum.shape
+    np.testing.assert_allclose(detail.detail.fit_curve, detail.spectrum, atol=5e-5)
     dropped = int(np.flatnonzero(truth["Signal"] == 0)[0])
     bad = run.test(dropped)
     assert bad.notes  # noise-only or zero: said, not shown as a good fit
