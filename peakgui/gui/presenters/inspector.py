@@ -9,7 +9,7 @@ new set-up re-tests the cached row: editing a parameter costs no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +40,7 @@ class PixelReport:
 
 
 def inspect_pixel(source: SpectralSource, report: PixelReport, spectra: np.ndarray | None,
-                  run: AnalysisRun | None) -> Iterator[PixelReport]:
+                  run: AnalysisRun | None) -> Generator[PixelReport, None, None]:
     """The worker's generator: read the position (unless ``spectra`` are given), then test its
     spectrum at the report's step and, with more than one step, every step."""
     if spectra is None:

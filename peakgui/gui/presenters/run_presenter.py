@@ -105,9 +105,11 @@ class RunPresenter(QObject):
             if s.source is not None and not self.rc.is_active():
                 self.feedback.error("Cannot run", why)
             return False
+        source = s.source
+        assert source is not None  # can_start() says why not otherwise
         compute = self.panel.compute_target()
         try:
-            check_readable_hdf5(s.source.file)  # deleted or moved since it was opened?
+            check_readable_hdf5(source.file)  # deleted or moved since it was opened?
             backend = compute.backend(self.panel.jobs())  # parses only; no connection
             run = self.run_for(backend)
             assert run is not None
@@ -117,14 +119,14 @@ class RunPresenter(QObject):
             return False
         self.analysis.remember()
         self.settings.set_compute_target(compute)
-        self._say_target(target, s.source.file)
+        self._say_target(target, source.file)
         self.results.abort()
         fields = run.result_fields()
-        self.live_maps.start(s.source.layout, [f.name for f in fields], s.step)
+        self.live_maps.start(source.layout, [f.name for f in fields], s.step)
         specs = self.results.layer_specs([f.name for f in fields])
         self.layers.set_result_layers(specs)
         self._titles = {key: label for key, label, _ in specs}
-        suffix = step_suffix(s.source.layout, s.step)
+        suffix = step_suffix(source.layout, s.step)
         for f in fields:
             self.layers.set_layer(f.name, self.live_maps.images[f.name],
                                   f"{self._titles[f.name]} · running{suffix}", f.units)
