@@ -34,10 +34,12 @@ demo: system-deps $(STAMP)
 test: system-deps $(STAMP) $(INTEROP_STAMP)
 	$(PY) -m ruff check peakgui tests benchmarks
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy peakgui
 	QT_QPA_PLATFORM=offscreen PEAKGUI_INTEROP_PYTHON=$(INTEROP)/bin/python $(PY) -m pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check peakgui tests benchmarks
+	$(PY) -m mypy peakgui
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_peaks.py

@@ -34,8 +34,9 @@ from .core.errors import InputError, OutputError, PeakGUIError
 from .core.io.files import SIDECAR_SUFFIX, expand_inputs  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # the engine loads only when a run starts: --help stays instant
+    from .core.analyses.declaration import Analysis, ParamValues
     from .core.run.backends import Backend
-    from .core.run.batch import BatchEvent
+    from .core.run.batch import FileFinished, FileStarted
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -151,12 +152,12 @@ class _StopRequest:
 class BatchPlan:
     """What one command asks for, checked before any file is touched."""
 
-    analysis: object  # the Analysis declaration
-    params: dict
+    analysis: Analysis
+    params: ParamValues
     files: list[Path]
     notes: list[str] = field(default_factory=list)
-    then: Any = None  # the chained analysis run on the results (--then)
-    then_params: dict = field(default_factory=dict)
+    then: Analysis | None = None  # the chained analysis run on the results (--then)
+    then_params: ParamValues = field(default_factory=dict)
 
 
 def plan_batch(args: argparse.Namespace) -> BatchPlan:
@@ -179,7 +180,7 @@ def plan_batch(args: argparse.Namespace) -> BatchPlan:
 def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
     """Run every input file in turn, yielding each file's summary (an ``error`` key when it
     failed); the kernel loads once, the Dask cluster is connected once."""
-    from .core.run.batch import BatchStage, run_files
+    from .core.run import batch
 
     plan = plan_batch(args)
     backend = _cluster_backend(args)  # None: the usual local workers
@@ -195,7 +196,7 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
             stack.enter_context(backend)
             print(f"peakgui-batch: running on {backend.describe()}", file=sys.stderr)
         stack.enter_context(stop.installed())
-        events = stack.enter_context(contextlib.closing(run_files(
+        events = stack.enter_context(contextlib.closing(batch.run_files(
             plan.files, plan.analysis, plan.params, errors=errors, dataset=args.dataset,
             spectral_dim=args.spectral_dim, force=args.force, n_jobs=args.jobs,
             max_mem_mb=args.max_mem, output=args.output, backend=backend,
@@ -205,16 +206,16 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
         first: dict[str, Any] = {}  # the first analysis' summary, while the chained one runs
         try:
             for ev in events:
-                if ev.stage is BatchStage.OPENING:
+                if isinstance(ev, batch.FileOpening):
                     current = ev.index
                     bar.start_file(ev.index + 1, ev.path.name)
-                elif ev.stage is BatchStage.STARTED:
+                elif isinstance(ev, batch.FileStarted):
                     _say_where(ev)
-                elif ev.stage is BatchStage.PROGRESS:
+                elif isinstance(ev, batch.FileProgress):
                     bar.update(ev.progress)
                     if stop.requested and ev.progress.done < ev.progress.total:
                         raise KeyboardInterrupt
-                elif ev.stage is BatchStage.FINISHED and ev.link < last_link:
+                elif isinstance(ev, batch.FileFinished) and ev.link < last_link:
                     first = _summary(ev, backend)
                     _report(first, args)
                     if stop.requested:
@@ -222,7 +223,7 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                 else:
                     current = None
                     bar.end_file(totals[ev.index])
-                    if ev.stage is BatchStage.FAILED:
+                    if isinstance(ev, batch.FileFailed):
                         print(f"peakgui-batch: error: {ev.error}", file=sys.stderr)
                         yield {"file": str(ev.path), "analysis": plan.analysis.name,
                                "error": str(ev.error)}
@@ -234,27 +235,27 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                 bar.end_file(totals[current])
 
 
-def _say_where(ev: BatchEvent) -> None:
+def _say_where(ev: FileStarted) -> None:
     """Results that cannot go beside the source, and what was worked around in the file."""
     from .core.run.target import TargetReason
 
-    target, source = ev.target, ev.run.source
+    target = ev.target
     if target.separate and target.reason is not TargetReason.AS_ASKED:
         print(f"peakgui-batch: {ev.path}: {target.text}; results go to {target.file}",
               file=sys.stderr)
-    for note in source.notes:
+    for note in ev.run.source.notes:
         print(f"peakgui-batch: {ev.path}: {note}", file=sys.stderr)
 
 
-def _summary(ev: BatchEvent, backend: Backend | None) -> dict[str, Any]:
+def _summary(ev: FileFinished, backend: Backend | None) -> dict[str, Any]:
     """One file's JSON summary, from its last report."""
     from .core.run.progress import ProgressState
 
-    run, last, seconds = ev.run, ev.progress, ev.seconds
+    run, last, seconds = ev.run, ev.last, ev.seconds
     source = run.source
     computed = last.computed if last else 0
     spectra = computed * source.layout.n_steps
-    summary = {
+    summary: dict[str, Any] = {
         "file": str(ev.path),
         "dataset": source.dataset,
         "analysis": run.analysis.name,

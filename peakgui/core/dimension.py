@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,6 @@ class Dimension:
             return self.labels[index]
         return f"{self.name} {self.value_at(index):g}"
 
-    def value_at(self, index):
+    def value_at(self, index: Any) -> Any:
         """The axis value at an index (or an array of indices): the one index-to-value rule."""
         return np.asarray(self.values)[index]

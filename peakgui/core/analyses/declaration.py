@@ -53,6 +53,7 @@ class Parameter:
             if self.optional:
                 return None
             raise ValueError(f"{self.label} needs a value")
+        out: Any
         try:
             if self.type is bool:
                 out = _to_bool(value)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -31,7 +32,7 @@ def sho_response(freq: np.ndarray, amp: np.ndarray, f0: np.ndarray, q: np.ndarra
     w = freq[None, :]
     w0 = f0[:, None]
     resp = amp[:, None] * w0**2 / (w0**2 - w**2 + 1j * w * w0 / q[:, None])
-    return resp * np.exp(1j * phase[:, None])
+    return np.asarray(resp * np.exp(1j * phase[:, None]))
 
 
 def smooth_field(rng: np.random.Generator, rows: int, cols: int, corr: float) -> np.ndarray:
@@ -41,7 +42,7 @@ def smooth_field(rng: np.random.Generator, rows: int, cols: int, corr: float) ->
     kx = np.fft.rfftfreq(cols)[None, :]
     kernel = np.exp(-2 * (np.pi * corr) ** 2 * (kx**2 + ky**2))
     field = np.fft.irfft2(np.fft.rfft2(white) * kernel, s=(rows, cols))
-    return (field - field.mean()) / (field.std() or 1.0)
+    return np.asarray((field - field.mean()) / (field.std() or 1.0))
 
 
 @dataclass
@@ -105,9 +106,9 @@ def scan_position_dims(rows: int, cols: int, scan_size_m: float = 5e-6) -> list[
             Dimension("Y", "m", np.linspace(0, scan_size_m * rows / side, rows))]
 
 
-def write_usid_scan(path: str | os.PathLike, pos_dims: list[Dimension],
+def write_usid_scan(path: str | os.PathLike[str], pos_dims: list[Dimension],
                     spec_dims: list[Dimension], block: Callable[[int, int], np.ndarray],
-                    attrs: dict, extra: Callable[[h5py.Group], None] | None = None,
+                    attrs: dict[str, Any], extra: Callable[[h5py.Group], None] | None = None,
                     spec_rows: Sequence[int] | None = None,
                     spec_attrs: Mapping[str, object] | None = None) -> str:
     """Write a BE-style USID file whose spectra come from ``block(start, stop)``, in blocks of
@@ -182,14 +183,14 @@ def _write_truth(scene: DemoScene) -> Callable[[h5py.Group], None]:
     return write
 
 
-def read_truth(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_truth(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """The ground truth a demo file stores beside its data (see :func:`sho_truth`)."""
     with h5py.File(path, "r", locking=False) as f:
         grp = f[TRUTH_GROUP]
         return {name: grp[name][()] for name in grp}
 
 
-def write_demo(path: str | os.PathLike, rows: int = 128, cols: int = 128, bins: int = 119,
+def write_demo(path: str | os.PathLike[str], rows: int = 128, cols: int = 128, bins: int = 119,
                seed: int = 0, scan_size_m: float = 5e-6) -> str:
     """Write the BE-PFM demo file and return the main dataset's path inside it."""
     scene = demo_scene(rows, cols, bins, seed=seed)

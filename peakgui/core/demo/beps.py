@@ -210,7 +210,7 @@ def _write_truth(scene: BepsScene):
     return write
 
 
-def write_beps_demo(path: str | os.PathLike, rows: int = 32, cols: int = 32, bins: int = 87,
+def write_beps_demo(path: str | os.PathLike[str], rows: int = 32, cols: int = 32, bins: int = 87,
                     dc_steps: int = 64, seed: int = 0, f_lo: float = 300e3,
                     f_hi: float = 350e3, noise: float = 5e-4) -> str:
     """Write the BEPS demo file and return the main dataset's path inside it.

@@ -10,11 +10,13 @@ calls these functions from its worker threads.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import h5py
+import numpy as np
 
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.results import PARAMS_ATTR
@@ -133,7 +135,7 @@ def describe_link(group: h5py.Group, name: str) -> NodeInfo:
         return NodeInfo(name, Kind.ERROR, link=link_kind, target=target, note=str(exc))
 
 
-def _dtype_text(dtype) -> str:
+def _dtype_text(dtype: np.dtype[Any]) -> str:
     try:
         if dtype.names:
             return "compound"
@@ -158,7 +160,7 @@ def read_children(file: str | Path, group_path: str, start: int,
         group = f[group_path]
         names: list[bytes] = []
 
-        def collect(name: bytes):
+        def collect(name: bytes) -> bool | None:
             names.append(name)
             return True if len(names) >= count else None
 
@@ -169,7 +171,7 @@ def read_children(file: str | Path, group_path: str, start: int,
 
 
 def iter_children(file: str | Path, group_path: str, start: int, batch: int,
-                  until: str | None = None) -> Iterator[tuple[list[NodeInfo], int]]:
+                  until: str | None = None) -> Generator[tuple[list[NodeInfo], int], None, None]:
     """Batches ``(infos, group size)`` of a group's children from ``start``: one batch, or (with
     ``until``) as many as it takes to list the child called ``until`` (or all of them)."""
     while True:

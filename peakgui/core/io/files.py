@@ -32,4 +32,9 @@ def expand_inputs(items: Sequence[str | Path]) -> list[Path]:
         else:
             out.append(path)
     seen: set[Path] = set()
-    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]
+    unique = []
+    for p in out:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
+    return unique

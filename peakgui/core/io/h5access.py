@@ -33,7 +33,7 @@ OPEN_LOCK = threading.RLock()
 """Serialises opening and closing of HDF5 files within this process."""
 
 
-def may_access(path: str | os.PathLike, mode: int) -> bool:
+def may_access(path: str | os.PathLike[str], mode: int) -> bool:
     """os.access with the effective user and capabilities where the OS allows it: that is who
     opens the file (the real ids can differ, e.g. a program started through sudo or setpriv)."""
     if os.access in os.supports_effective_ids:
@@ -41,7 +41,7 @@ def may_access(path: str | os.PathLike, mode: int) -> bool:
     return os.access(path, mode)
 
 
-def check_readable_hdf5(path: str | os.PathLike) -> Path:
+def check_readable_hdf5(path: str | os.PathLike[str]) -> Path:
     """Return the path if it names a readable HDF5 file, else raise InputError with the reason."""
     p = Path(path)
     if not p.exists():
@@ -62,7 +62,7 @@ def check_readable_hdf5(path: str | os.PathLike) -> Path:
 
 
 @contextlib.contextmanager
-def open_read(path: str | os.PathLike) -> Iterator[h5py.File]:
+def open_read(path: str | os.PathLike[str]) -> Iterator[h5py.File]:
     """A short-lived read-only handle, held under :data:`OPEN_LOCK` until the read is done.
 
     Holding the lock keeps another thread from trying to open the same file read-write while
@@ -77,7 +77,7 @@ def open_read(path: str | os.PathLike) -> Iterator[h5py.File]:
             f.close()
 
 
-def open_read_handle(path: str | os.PathLike) -> h5py.File:
+def open_read_handle(path: str | os.PathLike[str]) -> h5py.File:
     """A read-only handle the caller closes; for a run that reads one file for a long time."""
     with OPEN_LOCK:
         try:
@@ -86,7 +86,7 @@ def open_read_handle(path: str | os.PathLike) -> h5py.File:
             raise InputError(f"{path}: cannot be opened as HDF5 ({_short(exc)})") from None
 
 
-def open_write(path: str | os.PathLike, create: bool = False) -> h5py.File:
+def open_write(path: str | os.PathLike[str], create: bool = False) -> h5py.File:
     """A read-write handle for results (the caller closes it). Creates the file when asked."""
     p = Path(path)
     mode = "a" if create else "r+"
@@ -100,7 +100,7 @@ def open_write(path: str | os.PathLike, create: bool = False) -> h5py.File:
 class RunLock:
     """An exclusive advisory lock on a results file, held for a whole run."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._fd: int | None = None
 
@@ -127,11 +127,11 @@ class RunLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 
-def is_locked_elsewhere(path: str | os.PathLike) -> bool:
+def is_locked_elsewhere(path: str | os.PathLike[str]) -> bool:
     """True when another process holds an HDF5 (flock) lock on the file."""
     if fcntl is None:
         return False
@@ -148,7 +148,7 @@ def is_locked_elsewhere(path: str | os.PathLike) -> bool:
     return False
 
 
-def lock_holder(path: str | os.PathLike) -> int | None:
+def lock_holder(path: str | os.PathLike[str]) -> int | None:
     """The process id holding a flock on the file, where the system says (Linux' /proc/locks);
     None when it cannot tell (another OS, a lock over NFS, a pid outside this pid namespace)."""
     try:
@@ -183,7 +183,7 @@ def is_peakgui_process(pid: int) -> bool:
     return any(os.path.basename(a).lower().startswith("peakgui") for a in argv[:3])
 
 
-def lock_holder_text(path: str | os.PathLike) -> str:
+def lock_holder_text(path: str | os.PathLike[str]) -> str:
     """Who holds the file's lock, for a message: 'another PeakGUI run (process 1234)',
     'another program (process 1234)' or 'another program'."""
     pid = lock_holder(path)
@@ -193,7 +193,7 @@ def lock_holder_text(path: str | os.PathLike) -> str:
     return f"{who} (process {pid})"
 
 
-def is_writable(path: str | os.PathLike) -> bool:
+def is_writable(path: str | os.PathLike[str]) -> bool:
     """True when results may be written into this existing file."""
     return may_access(path, os.W_OK) and not is_locked_elsewhere(path)
 

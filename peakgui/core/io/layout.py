@@ -37,11 +37,11 @@ class SpectralLayout:
 
     @property
     def n_steps(self) -> int:
-        return self.columns.shape[0]
+        return int(self.columns.shape[0])
 
     @property
     def n_points(self) -> int:
-        return self.columns.shape[1]
+        return int(self.columns.shape[1])
 
     @cached_property
     def grid_shape(self) -> tuple[int, int]:
@@ -85,8 +85,8 @@ class SpectralLayout:
         else:
             rows = dset[start:stop]
         if self.is_contiguous:
-            return rows.reshape(rows.shape[0], self.n_steps, self.n_points)
-        return rows[:, self.columns]
+            return np.asarray(rows).reshape(rows.shape[0], self.n_steps, self.n_points)
+        return np.asarray(rows[:, self.columns])
 
 
 

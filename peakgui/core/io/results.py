@@ -15,8 +15,10 @@ import json
 import platform
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -55,12 +57,12 @@ def timestamp() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def canonical_params(params: dict) -> str:
+def canonical_params(params: Mapping[str, Any]) -> str:
     """Parameters as sorted JSON, the key by which earlier results are recognised."""
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _group_pattern(dataset_name: str, process_name: str) -> re.Pattern:
+def _group_pattern(dataset_name: str, process_name: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(dataset_name)}-{re.escape(process_name)}_(\d{{3,}})$")
 
 
@@ -103,7 +105,8 @@ class ExistingResults:
 
 
 def find_matching(f: h5py.File, ref_file: Path, dataset_path: str, process_name: str,
-                  params: dict, n_positions: int, sidecar: bool) -> list[ExistingResults]:
+                  params: Mapping[str, Any], n_positions: int,
+                  sidecar: bool) -> list[ExistingResults]:
     """Every group in f made from this dataset with exactly these parameters."""
     key = canonical_params(params)
     matches = []
@@ -148,7 +151,8 @@ def _point_ancillaries(f: h5py.File, grp: h5py.Group, layout: SpectralLayout,
 
 
 def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
-                         fields: list[ResultField], attrs: dict, source_in_file: bool,
+                         fields: list[ResultField], attrs: Mapping[str, Any],
+                         source_in_file: bool,
                          source_file: Path) -> h5py.Group:
     """Create the group, its ancillaries and fully allocated result datasets, then flush.
 

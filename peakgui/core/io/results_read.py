@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import h5py
 import numpy as np
@@ -67,7 +68,7 @@ def field_sources(grp: h5py.Group, names: list[str] | None) -> dict[str, tuple[s
     return out if names is None else {n: out[n] for n in names if n in out}
 
 
-def _column(ds: h5py.Dataset, member: str, index) -> np.ndarray:
+def _column(ds: h5py.Dataset, member: str, index: Any) -> np.ndarray:
     data = ds[index]
     return np.asarray(data[member] if member else data)
 
@@ -80,7 +81,7 @@ class ResultsGroup:
     fields: list[StoredField]
     layout: SpectralLayout
     done_mask: np.ndarray  # (P,) bool
-    attrs: dict = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def done(self) -> int:
@@ -104,7 +105,7 @@ class ResultsGroup:
         return str(self.attrs.get("analysis", "") or "")
 
 
-def _attr(value):
+def _attr(value: Any) -> Any:
     if isinstance(value, bytes | str):
         return as_text(value)
     if isinstance(value, np.generic):

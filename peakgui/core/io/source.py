@@ -34,7 +34,7 @@ class SpectralSource:
         return self.info.path
 
     @classmethod
-    def open(cls, file: str | os.PathLike, dataset: str | None = None,
+    def open(cls, file: str | os.PathLike[str], dataset: str | None = None,
              spectral_dim: str | None = None) -> SpectralSource:
         """Describe ``dataset`` (default: the first USID main dataset, else the first 3-D cube)."""
         path = Path(file)
@@ -49,7 +49,7 @@ class SpectralSource:
         return cls(path, info, build_layout(info, spectral_dim))
 
     @staticmethod
-    def first_dataset(file: str | os.PathLike, budget: int | None = SEARCH_BUDGET) -> str | None:
+    def first_dataset(file: str | os.PathLike[str], budget: int | None = SEARCH_BUDGET) -> str | None:
         """The dataset ``open`` picks by default, looking at no more than ``budget`` objects
         (None when there is none so early: a viewer then lets the user pick)."""
         with open_read(file) as f:
@@ -73,4 +73,5 @@ class SpectralSource:
         """(N, S) spectra of one position; only that position's row is read."""
         if not 0 <= position < self.layout.n_positions:
             raise IndexError(f"position {position} outside 0..{self.layout.n_positions - 1}")
-        return self.read(position, position + 1)[0]
+        spectra: np.ndarray = self.read(position, position + 1)[0]
+        return spectra

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import h5py
 import numpy as np
@@ -83,12 +84,12 @@ class DatasetInfo:
 
     @property
     def n_positions(self) -> int:
-        return self.positions.indices.shape[1]
+        return int(self.positions.indices.shape[1])
 
     @property
     def n_columns(self) -> int:
         """Spectral points per position, all spectroscopic dims flattened."""
-        return self.spectroscopic.indices.shape[1]
+        return int(self.spectroscopic.indices.shape[1])
 
     @property
     def name(self) -> str:
@@ -104,7 +105,7 @@ def _change_count(row: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(row))) if row.size > 1 else 0
 
 
-def as_text(value) -> str:
+def as_text(value: Any) -> str:
     """An HDF5 attribute as str, whether it was stored as bytes, str or a 1-element array."""
     if isinstance(value, np.ndarray):
         value = value.item() if value.size == 1 else value.tolist()
@@ -113,7 +114,7 @@ def as_text(value) -> str:
     return str(value)
 
 
-def as_text_list(value) -> list[str]:
+def as_text_list(value: Any) -> list[str]:
     """A labels/units attribute as a list of str (arrays of bytes or str, or one string)."""
     if value is None:
         return []
@@ -142,7 +143,7 @@ def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
     return target
 
 
-def _link_of(f: h5py.File, path: str):
+def _link_of(f: h5py.File, path: str) -> Any:
     """The link object at path (hard, soft or external), or None when the parent is missing."""
     try:
         return f.get(path, getlink=True)
@@ -150,7 +151,7 @@ def _link_of(f: h5py.File, path: str):
         return None
 
 
-def is_main_dataset(obj) -> bool:
+def is_main_dataset(obj: Any) -> bool:
     """Cheap check: a 2-D dataset carrying all four ancillary attributes."""
     return (
         isinstance(obj, h5py.Dataset)
@@ -159,7 +160,7 @@ def is_main_dataset(obj) -> bool:
     )
 
 
-def is_plain_cube(obj) -> bool:
+def is_plain_cube(obj: Any) -> bool:
     """A numeric 3-D (rows, cols, points) dataset without USID ancillaries."""
     return (
         isinstance(obj, h5py.Dataset)

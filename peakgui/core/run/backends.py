@@ -29,7 +29,11 @@ class WorkerKind(enum.Enum):
 class Backend(Protocol):
     """Where blocks are computed. The engine and the programs use only this."""
 
-    n_workers: int
+    @property
+    def n_workers(self) -> int:
+        """How many blocks run at once (a run splits each chunk into as many)."""
+        ...
+
     worker_pids: set[int]  # processes that computed blocks (this one for threads)
     worker_threads: set[int]  # threads of this process that computed blocks (local runs)
     worker_addresses: set[str]  # cluster worker addresses; empty for local runs
@@ -38,16 +42,17 @@ class Backend(Protocol):
 
     def __enter__(self) -> Backend: ...
 
-    def __exit__(self, *exc) -> None: ...
+    def __exit__(self, *exc: object) -> None: ...
 
     def describe(self) -> str:
         """Where the run computes, for a person: 'this computer, 2 worker threads'."""
         ...
 
-    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]: ...
+    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray],
+            *args: Any) -> list[Any]: ...
 
 
-def _tagged(func: Callable[..., Any], block: np.ndarray, *args) -> tuple[int, int, Any]:
+def _tagged(func: Callable[..., Any], block: np.ndarray, *args: Any) -> tuple[int, int, Any]:
     """Run func in a worker and say which process and thread did it (the frozen-app check)."""
     return os.getpid(), threading.get_ident(), func(block, *args)
 
@@ -88,7 +93,7 @@ class LocalBackend:
                 self._parallel.__enter__()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._parallel is not None:
             self._parallel.__exit__(*exc)
             self._parallel = None
@@ -96,7 +101,8 @@ class LocalBackend:
             self._blas_limit.restore_original_limits()
             self._blas_limit = None
 
-    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]:
+    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray],
+            *args: Any) -> list[Any]:
         if self._parallel is None:
             self.worker_pids.add(os.getpid())
             self.worker_threads.add(threading.get_ident())

@@ -13,9 +13,8 @@ other exception ends the batch.
 from __future__ import annotations
 
 import contextlib
-import enum
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,30 +28,60 @@ from peakgui.core.run.progress import Progress
 from peakgui.core.run.target import ResultsTarget
 
 
-class BatchStage(enum.Enum):
-    """Where one file stands when the batch reports on it."""
-
-    OPENING = "opening"  # the file is next; nothing read yet
-    STARTED = "started"  # its run is set up: ``run`` and ``target`` are known
-    PROGRESS = "progress"  # a chunk was written (or complete results were found): ``progress``
-    FINISHED = "finished"  # every position has results: ``progress`` is the last report
-    FAILED = "failed"  # ``error`` says why; the batch goes on with the next file
-
-
-@dataclass(frozen=True, kw_only=True)
-class BatchEvent:
-    """One report about one file of a batch."""
+@dataclass(frozen=True)
+class FileOpening:
+    """The file is next; nothing read yet."""
 
     index: int  # position of the file in the list given
     path: Path
-    stage: BatchStage
-    run: AnalysisRun | None = None
-    target: ResultsTarget | None = None
-    progress: Progress | None = None
-    error: Exception | None = None
-    prepare_seconds: float = 0.0  # loading the kernel in this process, before the run
-    seconds: float = 0.0  # the run itself (FINISHED)
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    """Its run is set up: where the results go is known."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    target: ResultsTarget
     link: int = 0  # which analysis of the file's chain: 0, or 1 for the ``then`` analysis
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """A chunk was written (or complete results were found)."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    progress: Progress
+    link: int = 0
+
+
+@dataclass(frozen=True)
+class FileFinished:
+    """Every position has results; ``last`` is the run's last report (None: nothing to do)."""
+
+    index: int
+    path: Path
+    run: AnalysisRun
+    last: Progress | None
+    prepare_seconds: float  # loading the kernel in this process, before the run
+    seconds: float  # the run itself
+    link: int = 0
+
+
+@dataclass(frozen=True)
+class FileFailed:
+    """The file could not be run; the batch goes on with the next one."""
+
+    index: int
+    path: Path
+    error: Exception
+
+
+BatchEvent = FileOpening | FileStarted | FileProgress | FileFinished | FileFailed
+"""One report about one file of a batch."""
 
 
 def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
@@ -62,7 +91,8 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
               output: str | Path | None = None, backend: Backend | None = None,
               worker_kind: WorkerKind | str | None = None, chunk_seconds: float = 0.4,
               prepare: bool = False, from_group: str | None = None,
-              then: tuple[Analysis, ParamValues] | None = None) -> Iterator[BatchEvent]:
+              then: tuple[Analysis, ParamValues] | None = None
+              ) -> Generator[BatchEvent, None, None]:
     """Run (or reuse) the analysis on each file in turn; ``params`` are already checked.
 
     ``prepare`` loads the kernel once in this process, before the first file that computes
@@ -73,7 +103,7 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
     prepared: set[str] = set()
     jobs = n_jobs if backend is None else backend.local_workers or 1
     for i, path in enumerate(files):
-        yield BatchEvent(index=i, path=path, stage=BatchStage.OPENING)
+        yield FileOpening(i, path)
         try:
             source = _first_source(path, analysis, dataset, spectral_dim, from_group, output)
             chain = [(analysis, params), *([then] if then else [])]
@@ -90,15 +120,14 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
                 last = yield from _one_run(i, path, link, run, backend is None, force,
                                            prepare, prepared)
         except errors as exc:
-            yield BatchEvent(index=i, path=path, stage=BatchStage.FAILED, error=exc)
+            yield FileFailed(i, path, exc)
 
 
 def _one_run(i: int, path: Path, link: int, run: AnalysisRun, local: bool, force: bool,
              prepare: bool, prepared: set[str]) -> Generator[BatchEvent, None, Progress | None]:
     """The events of one analysis on one file; returns its last report."""
     target = run.results_target()
-    yield BatchEvent(index=i, path=path, stage=BatchStage.STARTED, run=run, target=target,
-                     link=link)
+    yield FileStarted(i, path, run, target, link)
     t_prepare = time.perf_counter()
     here = local and (run.n_jobs == 1 or run.worker_kind is WorkerKind.THREADS)
     name = run.analysis.name
@@ -111,11 +140,8 @@ def _one_run(i: int, path: Path, link: int, run: AnalysisRun, local: bool, force
     last = None
     with contextlib.closing(run.run(force=force)) as reports:
         for last in reports:
-            yield BatchEvent(index=i, path=path, stage=BatchStage.PROGRESS, run=run,
-                             target=target, progress=last, link=link)
-    yield BatchEvent(index=i, path=path, stage=BatchStage.FINISHED, run=run, target=target,
-                     progress=last, prepare_seconds=prepare_seconds,
-                     seconds=time.perf_counter() - t0, link=link)
+            yield FileProgress(i, path, run, last, link)
+    yield FileFinished(i, path, run, last, prepare_seconds, time.perf_counter() - t0, link)
     return last
 
 

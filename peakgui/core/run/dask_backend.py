@@ -89,7 +89,7 @@ def make_backend(scheduler: str | None = None, cluster: str | None = None,
 
 
 # ---- what runs on the workers -----------------------------------------------------------------
-def _run_block(block: np.ndarray, kernel: Callable[..., Any], kernel_args: tuple
+def _run_block(block: np.ndarray, kernel: Callable[..., Any], kernel_args: tuple[Any, ...]
                ) -> tuple[str, int, Any]:
     """One block on a worker, tagged with the worker that computed it."""
     try:
@@ -114,7 +114,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def dask_setup(worker) -> None:  # pragma: no cover - runs inside LocalCluster worker processes
+def dask_setup(worker: object) -> None:  # pragma: no cover - runs inside LocalCluster worker processes
     """Worker preload for ``--cluster local:N``: a terminal's Ctrl-C goes to the whole process
     group; the driver handles it (finish the chunk, save, stop), so its workers ignore it."""
     if threading.current_thread() is threading.main_thread():
@@ -150,11 +150,11 @@ class DaskBackend:
         self.worker_threads: set[int] = set()  # none here: workers live in other processes
         self.worker_addresses: set[str] = set()
         self.stats = {"chunks": 0, "tasks": 0, "bytes_sent": 0, "bytes_received": 0}
-        self._client = None
-        self._cluster = None
+        self._client: Any = None  # distributed.Client once entered
+        self._cluster: Any = None  # distributed.LocalCluster for local_workers
         self._depth = 0
         self._n_workers = self.local_workers or 1
-        self._shipped: tuple[tuple, Any, int] | None = None  # (args, what we send, bytes)
+        self._shipped: tuple[tuple[Any, ...], Any, int] | None = None  # (args, what we send, bytes)
         self._quiet = contextlib.ExitStack()
 
     # -- describing ---------------------------------------------------------------------------
@@ -190,7 +190,7 @@ class DaskBackend:
         self._depth += 1
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._depth -= 1
         if self._depth == 0:
             try:
@@ -246,7 +246,7 @@ class DaskBackend:
             # and no routes at all, rather than 8787 and cluster details. And no
             # MALLOC_TRIM_THRESHOLD_ for the workers: Dask's 64 KiB setting turns off glibc's
             # adaptive mmap threshold, and the kernel's large temporaries then cost ~1.6x.
-            config = {"distributed.scheduler.http.routes": [],
+            config: dict[str, Any] = {"distributed.scheduler.http.routes": [],
                       "distributed.worker.http.routes": [],
                       "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
             with dask.config.set(config):
@@ -296,7 +296,8 @@ class DaskBackend:
         return int(sum(self._client.nthreads().values()))
 
     # -- work ---------------------------------------------------------------------------------
-    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray], *args) -> list[Any]:
+    def map(self, func: Callable[..., Any], blocks: Sequence[np.ndarray],
+            *args: Any) -> list[Any]:
         client = self._client
         if client is None:
             raise RuntimeError("enter the DaskBackend (with backend: ...) before mapping")
@@ -327,7 +328,7 @@ class DaskBackend:
             self.worker_pids.add(pid)
         return [r for _, _, r in tagged]
 
-    def _ship(self, args: tuple) -> tuple[Any, int]:
+    def _ship(self, args: tuple[Any, ...]) -> tuple[Any, int]:
         """The kernel's arguments: inline in every task when small, else sent once to every
         worker (and kept for the run; a worker that joins later fetches them from its peers)."""
         last = self._shipped
@@ -343,7 +344,7 @@ class DaskBackend:
             self._shipped = (args, fut, 0)
         return self._shipped[1], self._shipped[2]
 
-    def _gather(self, futures: list) -> list:
+    def _gather(self, futures: list[Any]) -> list[Any]:
         """Wait for the chunk; Dask reruns the tasks of workers that die. Give up only when the
         cluster has had no worker at all for ``no_workers_timeout`` seconds, or the scheduler is
         gone (the client has then tried to reconnect for ``connect_timeout`` seconds)."""
@@ -369,7 +370,8 @@ class DaskBackend:
                             f"the Dask cluster at {self.address} has had no worker for "
                             f"{self.no_workers_timeout:g} s; finished chunks are saved, run "
                             "again to resume") from None
-            return client.gather(futures)
+            gathered: list[Any] = client.gather(futures)
+            return gathered
         except KilledWorker as exc:
             raise ClusterError(f"Dask workers kept dying while computing a chunk ({exc}); "
                                "finished chunks are saved, run again to resume") from None

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -50,12 +49,18 @@ from peakgui.core.io.results import (
     find_matching,
     next_group_name,
     sidecar_path,
-    timestamp,
-    write_values,
 )
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind
 from peakgui.core.run.chain import check_input, compute_block
+from peakgui.core.run.group_write import (
+    check_identity,
+    close_run,
+    file_identity,
+    missing_ranges,
+    write_chunk,
+    write_error,
+)
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
 from peakgui.core.run.target import ResultsTarget, results_target
@@ -212,7 +217,7 @@ class AnalysisRun:
         return found
 
     # ---- running --------------------------------------------------------------------------------
-    def run(self, force: bool = False) -> Iterator[Progress]:
+    def run(self, force: bool = False) -> Generator[Progress, None, None]:
         """Compute every missing position, yielding after each chunk.
 
         A complete earlier run with the same parameters is reported as reused; a partial one in
@@ -269,30 +274,30 @@ class AnalysisRun:
             try:
                 self._check_space(target)
             except OutputError:
-                _close_run(f, None, RunLock(target.file))
+                close_run(f, None, RunLock(target.file))
                 target.file.unlink(missing_ok=True)
                 raise
         lock = RunLock(target.file)
         grp = None
         try:
             lock.acquire()
-            identity = _identity(target.file)
+            identity = file_identity(target.file)
             try:
                 grp = f[resume.ref.group] if resume else self._create_group(f, target)
             except (OSError, RuntimeError) as exc:
-                raise _write_error(target.file, exc) from None
+                raise write_error(target.file, exc) from None
             ref = ResultsRef(target.file, grp.name, target.separate)
             src = f if _same_file(target.file, self.source.file) \
                 else open_read_handle(self.source.file)
             try:
                 yield from self._chunks(grp, src[self.source.dataset], ref,
-                                        lambda: _check_identity(target.file, identity))
+                                        lambda: check_identity(target.file, identity))
             finally:
                 if src is not f:
                     with OPEN_LOCK:
                         src.close()
         finally:
-            _close_run(f, grp, lock)
+            close_run(f, grp, lock)
 
     def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
         path = next_group_name(f, self.source.dataset, self.group_name)
@@ -316,7 +321,7 @@ class AnalysisRun:
         n_steps = lay.n_steps
         completed = grp[COMPLETED][()].astype(bool)
         done = int(completed.sum())
-        missing = _missing_ranges(completed)
+        missing = missing_ranges(completed)
         cfg = self.configured
         func, args = cfg.analysis.kernel, (cfg.params, cfg.context)
         limit = max(1, self.chunk_limit())
@@ -328,7 +333,7 @@ class AnalysisRun:
         with backend, ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") as reader:
             # a small first chunk: it pays for worker start-up and tells us the speed
             size = max(1, min(limit, math.ceil(64 * backend.n_workers / n_steps)))
-            ahead: tuple[int, int, Future] | None = None
+            ahead: tuple[int, int, Future[np.ndarray]] | None = None
             for lo, hi in missing:
                 a = lo
                 while a < hi:
@@ -345,7 +350,7 @@ class AnalysisRun:
                         ahead = (b, nb, reader.submit(self._read, dset, b, nb))
                     values = self._compute_block(backend, block, a, b, func, args)
                     check_file()
-                    _write_chunk(grp, self.result_fields(), a, b, values)
+                    write_chunk(grp, self.result_fields(), a, b, values)
                     dt = time.perf_counter() - t0
                     computed += b - a
                     done += b - a
@@ -374,81 +379,9 @@ class AnalysisRun:
                              f"{self.source.dataset} failed ({exc})") from None
 
     def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
-                       func: Kernel, args: tuple) -> dict[str, np.ndarray]:
+                       func: Kernel, args: tuple[Any, ...]) -> dict[str, np.ndarray]:
         return compute_block(backend, block, self.source.layout, self.analysis.per_position,
                              self.result_fields(), func, args)
-
-
-def _write_chunk(grp: h5py.Group, fields: list[ResultField], a: int, b: int,
-                 values: dict[str, np.ndarray]) -> None:
-    """Results first, flushed, then the completion marks, flushed: a kill between the two
-    leaves positions unmarked (recomputed later), never marked without their results."""
-    try:
-        write_values(grp, fields, a, b, values)
-        grp.file.flush()
-        grp[COMPLETED][a:b] = 1
-        grp.file.flush()
-    except (OSError, RuntimeError) as exc:
-        raise _write_error(Path(grp.file.filename), exc) from None
-
-
-def _write_error(path: Path, exc: Exception) -> OutputError:
-    reason = getattr(exc, "strerror", None) or str(exc)
-    low = str(exc).lower()
-    if "too large" in low or "no space" in low or "quota" in low:
-        reason = "the disk is full or the file size limit was reached"
-    return OutputError(f"{path}: writing results failed ({reason}); finished chunks are kept")
-
-
-def _close_run(f: h5py.File, grp: h5py.Group | None, lock: RunLock) -> None:
-    """Stamp the group's attributes and close, whatever happened. A failure here (a full disk)
-    is ignored on purpose: every finished chunk was already flushed with its marks."""
-    try:
-        if grp is not None and f.id.valid:
-            _finish_attrs(grp)
-            f.flush()
-    except (OSError, RuntimeError, ValueError):
-        pass
-    finally:
-        with OPEN_LOCK:
-            try:
-                f.close()
-            except (OSError, RuntimeError):
-                pass
-        lock.release()
-
-
-def _finish_attrs(grp: h5py.Group) -> None:
-    completed = grp[COMPLETED][()].astype(bool)
-    grp.attrs["timestamp_last_update"] = timestamp()
-    first_missing = np.flatnonzero(~completed)
-    grp.attrs["last_pixel"] = int(first_missing[0]) if first_missing.size else len(completed)
-    if completed.all() and not grp.attrs.get("timestamp_end"):
-        grp.attrs["timestamp_end"] = timestamp()
-
-
-def _identity(path: Path) -> tuple[int, int]:
-    st = os.stat(path)
-    return st.st_dev, st.st_ino
-
-
-def _check_identity(path: Path, identity: tuple[int, int]) -> None:
-    """Stop when the file was moved or deleted under a run: results would go nowhere."""
-    try:
-        same = _identity(path) == identity
-    except OSError:
-        same = False
-    if not same:
-        raise OutputError(f"{path} was moved or deleted during the run; stopped "
-                          "(finished chunks are in the moved file, if it still exists)")
-
-
-def _missing_ranges(completed: np.ndarray) -> list[tuple[int, int]]:
-    """Contiguous [start, stop) runs of positions not yet completed."""
-    edges = np.diff(np.concatenate([[0], (~completed).astype(np.int8), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
-    return list(zip(starts.tolist(), stops.tolist()))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -10,7 +10,7 @@ stops after the chunk in flight: finished chunks are saved and that file resumes
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,6 @@ from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
 from ...core.io.files import expand_inputs
 from ...core.run import batch
-from ...core.run.batch import BatchStage
 from ...core.run.progress import ProgressState
 from ...core.run.resources import resolve_jobs
 from ..formatting import error_text
@@ -78,21 +77,21 @@ class RunSettings:
     chunk_seconds: float = 0.4
 
 
-def run_files(files: list[Path], settings: RunSettings) -> Iterator[FileEvent]:
+def run_files(files: list[Path], settings: RunSettings) -> Generator[FileEvent, None, None]:
     """The worker's generator: the core's batch, each file's events as its row shows them."""
     for ev in batch.run_files(files, settings.analysis, settings.params,
                               errors=(PeakGUIError, OSError, ValueError, KeyError),
                               n_jobs=settings.n_jobs, max_mem_mb=settings.max_mem_mb,
                               worker_kind=settings.worker_kind,
                               chunk_seconds=settings.chunk_seconds):
-        if ev.stage is BatchStage.OPENING:
+        if isinstance(ev, batch.FileOpening):
             yield FileEvent(ev.index, FileState.RUNNING)
-        elif ev.stage is BatchStage.PROGRESS and ev.progress is not None:
+        elif isinstance(ev, batch.FileProgress):
             yield FileEvent(ev.index, FileState.RUNNING, ev.progress.fraction, ev.progress.where)
-        elif ev.stage is BatchStage.FAILED:
+        elif isinstance(ev, batch.FileFailed):
             yield FileEvent(ev.index, FileState.ERROR, 0.0, error_text(ev.error))
-        elif ev.stage is BatchStage.FINISHED:
-            last = ev.progress
+        elif isinstance(ev, batch.FileFinished):
+            last = ev.last
             name = last.results.group.rsplit("/", 1)[-1] if last is not None else ""
             reused = last is not None and last.state is ProgressState.REUSED
             yield FileEvent(ev.index, FileState.REUSED if reused else FileState.DONE, 1.0, name)

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 log = logging.getLogger("peakgui")
 
@@ -23,7 +24,7 @@ class ExceptHook:
         self.notify = notify
         self.count = 0
         self._busy = False
-        self._previous = None
+        self._previous: Callable[..., Any] | None = None
 
     def install(self) -> ExceptHook:
         self._previous = sys.excepthook

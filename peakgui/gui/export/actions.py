@@ -22,13 +22,13 @@ from PyQt5.QtWidgets import (
 
 from ..app.settings import Settings
 from ..formatting import error_text
-from ..widgets.parts import action
 from ..presenters.feedback import Feedback
 from ..presenters.map_layers import MapLayers
 from ..presenters.map_tools import MapTools
 from ..session import Session
 from ..views.loop_plot import LoopPlot
 from ..widgets.map_view import MapView
+from ..widgets.parts import action
 from ..widgets.spectrum_view import SpectrumView
 from .figures import save_columns, save_plot
 from .map_export import export_png

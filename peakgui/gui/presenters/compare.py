@@ -8,7 +8,7 @@ the map shows, at the step the map shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import h5py
@@ -26,7 +26,7 @@ def group_label(ref: ResultsRef) -> str:
     return f"{name}{' (sidecar)' if ref.sidecar else ''}"
 
 
-def list_groups(file: Path, dataset: str) -> Iterator[list[ResultsRef]]:
+def list_groups(file: Path, dataset: str) -> Generator[list[ResultsRef], None, None]:
     """The worker's generator: every results group made from ``dataset`` (in the file and its
     sidecar), as the ``<dataset>-<Process>_NNN`` groups beside it."""
     parent_path, name = dataset.rsplit("/", 1)
@@ -49,7 +49,7 @@ def list_groups(file: Path, dataset: str) -> Iterator[list[ResultsRef]]:
     yield found
 
 
-def read_field(ref: ResultsRef, field: str, step: int, layout) -> Iterator[np.ndarray]:
+def read_field(ref: ResultsRef, field: str, step: int, layout) -> Generator[np.ndarray, None, None]:
     """The worker's generator: one field of a group at one step, as an image (NaN where not
     computed)."""
     from .results_maps import load_results  # the same reading as the results browser's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,7 @@ class DatasetFailed:
 
 
 def open_steps(files: list[Path], dataset: str | None,
-               whole_file: bool) -> Iterator[FileChecked | DatasetFailed | SpectralSource]:
+               whole_file: bool) -> Generator[FileChecked | DatasetFailed | SpectralSource, None, None]:
     """The opener's generator: check the file and find its first spectral dataset (for a new
     file), then describe the dataset (in the first of ``files`` that has it)."""
     if whole_file:
@@ -65,7 +65,8 @@ def open_steps(files: list[Path], dataset: str | None,
             return
         except (PeakGUIError, OSError) as exc:
             first_error = first_error or exc
-    yield DatasetFailed(dataset, error_text(first_error))
+    if first_error is not None:
+        yield DatasetFailed(dataset or "", error_text(first_error))
 
 
 def notes_line(source: SpectralSource) -> str:

@@ -9,7 +9,7 @@ step or bin, another dataset) abandons the older within one block.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
@@ -27,7 +27,7 @@ BLOCK_BYTES = 32 << 20
 
 def navigator_images(source: SpectralSource, mode: Navigator, bin_index: int, step: int,
                      block_bytes: int = BLOCK_BYTES,
-                     every_s: float = 0.5) -> Iterator[tuple[np.ndarray, bool]]:
+                     every_s: float = 0.5) -> Generator[tuple[np.ndarray | None, bool], None, None]:
     """``(image, complete)``: partial images every ``every_s`` seconds, then the whole one."""
     lay = source.layout
     n = lay.n_positions

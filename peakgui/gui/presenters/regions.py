@@ -8,6 +8,7 @@ step) is shown first, and the mean, still in memory at every step, is tested aga
 from __future__ import annotations
 
 import html
+
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import (

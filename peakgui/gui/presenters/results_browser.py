@@ -7,7 +7,7 @@ Every read happens in a worker (one step of the maps at a time); the newest requ
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 EXISTING_DELAY_MS = 250  # typing pause before earlier results are looked for
 
 
-def find_existing(run: AnalysisRun) -> Iterator[list[ExistingResults]]:
+def find_existing(run: AnalysisRun) -> Generator[list[ExistingResults], None, None]:
     """The worker's generator: groups with these exact parameters (the engine's search)."""
     yield run.find_existing()
 

@@ -7,7 +7,7 @@ re-reading the file (except once, in a worker, for what a resumed run had alread
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +57,7 @@ def step_images(group: ResultsGroup, values: dict[str, np.ndarray]) -> dict[str,
 
 
 def load_results(ref: ResultsRef, step: int, layout: SpectralLayout | None = None,
-                 group: ResultsGroup | None = None) -> Iterator[ResultsMaps]:
+                 group: ResultsGroup | None = None) -> Generator[ResultsMaps, None, None]:
     """The worker's generator: describe the group (unless given), then read one step."""
     if group is None:
         group = read_group(ref, layout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from PyQt5.QtCore import QObject, pyqtSignal
@@ -42,7 +42,7 @@ class Connected:
     where: str
 
 
-def drive_run(run: AnalysisRun, force: bool, backend=None) -> Iterator[Connected | Progress]:
+def drive_run(run: AnalysisRun, force: bool, backend=None) -> Generator[Connected | Progress, None, None]:
     """The worker's generator: connect to a backend (if any), then the engine's chunks."""
     with contextlib.ExitStack() as stack:
         if backend is not None:

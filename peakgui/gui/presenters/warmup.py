@@ -9,8 +9,9 @@ engine then finds the kernel loaded here and reuses loky's worker processes (kep
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
+import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...core.run.backends import LocalBackend, WorkerKind
@@ -28,20 +29,20 @@ def warm_key(run: AnalysisRun) -> tuple:
     return (run.analysis.name, params, run.context.n_points, run.n_jobs, run.worker_kind)
 
 
-def _prepare_in_worker(_block, prepare: Callable | None, params, context) -> None:
+def _prepare_in_worker(_block: object, prepare: Callable | None, params, context) -> None:
     """In a worker process: import the analysis and pay its first-call costs."""
     if prepare is not None:
         prepare(params, context)
 
 
-def warm_steps(run: AnalysisRun) -> Iterator[str]:
+def warm_steps(run: AnalysisRun) -> Generator[str, None, None]:
     """The warm-up worker's generator: prepare here, then start and prepare worker processes."""
     run.prepare()
     yield "prepared"
     if run.n_jobs > 1 and run.worker_kind is WorkerKind.PROCESSES:
         backend = LocalBackend(run.n_jobs, run.worker_kind)
         with backend:
-            backend.map(_prepare_in_worker, [None] * run.n_jobs, run.analysis.prepare,
+            backend.map(_prepare_in_worker, [np.empty(0)] * run.n_jobs, run.analysis.prepare,
                         run.params, run.context)
         yield "workers"
 

@@ -192,7 +192,7 @@ class LoopPlot(QWidget):
     def _draw(self) -> None:
         lay = self._layout
         others = lay.others if lay is not None else []
-        if not others:
+        if lay is None or not others:
             for test, result, _ in self._curves.values():
                 test.setData([], [])
                 result.setData([], [])

@@ -81,7 +81,7 @@ class H5TreeModel(QAbstractItemModel):
             return self.createIndex(row, column, node.children[row])
         return QModelIndex()
 
-    def parent(self, index: QModelIndex = _ROOT) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: QModelIndex = _ROOT) -> QModelIndex:
         if not index.isValid():
             return QModelIndex()
         p = index.internalPointer().parent

@@ -289,6 +289,8 @@ class MapView(QWidget):
 
     def scene_pos_of(self, row: int, col: int) -> QPointF:
         """Scene coordinates of a pixel's centre (for tests that click on the map)."""
+        if self._grid is None:
+            raise ValueError("no map is shown")
         x, y = self._grid.centre(row, col)
         return self._plot.vb.mapViewToScene(QPointF(x, y))
 
@@ -305,6 +307,8 @@ class MapView(QWidget):
                 self._title.setText(f"{self._title_text} — waiting for the first values")
             return
         shown = self.shown_image()
+        if shown is None:  # not reached: the image was checked above
+            return
         levels = self._levels
         if levels is None or self._auto_check.isChecked():
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))

@@ -69,8 +69,8 @@ class ParameterEditor(QWidget):
             return combo
         if p.type is int:
             spin = QSpinBox()
-            lo = int(p.minimum) if p.minimum is not None else -INT_LIMIT
-            spin.setRange(lo - 1 if p.optional else lo,
+            low = int(p.minimum) if p.minimum is not None else -INT_LIMIT
+            spin.setRange(low - 1 if p.optional else low,
                           int(p.maximum) if p.maximum is not None else INT_LIMIT)
         elif p.type is float:
             spin = QDoubleSpinBox()

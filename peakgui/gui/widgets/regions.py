@@ -8,7 +8,7 @@ spectrum view then shows the mean with the test's overlay, as it shows a pixel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,7 +113,7 @@ def inspect_mean(run: AnalysisRun | None, mean: RegionMean) -> RegionMean:
 
 
 def read_region_mean(source: SpectralSource, positions: np.ndarray, step: int,
-                     run: AnalysisRun | None) -> Iterator[RegionMean | None]:
+                     run: AnalysisRun | None) -> Generator[RegionMean | None, None, None]:
     """The worker's generator: sum the positions' spectra block by block (None after each
     block, so it can be abandoned there), then yield the mean tested at ``step``."""
     total, count = None, 0

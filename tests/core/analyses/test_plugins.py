@@ -4,6 +4,8 @@ found through the entry point, listed, documented, run, resumed after a kill and
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import h5py
 import numpy as np

@@ -21,13 +21,8 @@ from peakgui.core.analyses.declaration import (
 )
 from peakgui.core.analyses.peak_finding.cwt_kernel import MAX_SUB_BLOCK
 from peakgui.core.analyses.peak_finding.lazy_scipy import scipy
-from peakgui.core.analyses.peak_finding.params import PARAMETERS, check_widths
-from peakgui.core.analyses.peak_finding.peaks import (
-    ALGORITHM,
-    PeakParams,
-    find_peaks_block,
-    inspect_spectrum,
-)
+from peakgui.core.analyses.peak_finding.params import PARAMETERS, PeakParams, check_widths
+from peakgui.core.analyses.peak_finding.peaks import ALGORITHM, find_peaks_block, inspect_spectrum
 
 RESPONSE = "Peak_Response"
 FREQUENCY = "Peak_Frequency"

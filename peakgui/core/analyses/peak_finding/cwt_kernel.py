@@ -48,7 +48,7 @@ class CwtPeaks:
         """Spectrum i's peak indices, as ``find_peaks_cwt`` returns them (for decided rows)."""
         if self.peaks is None:
             raise ValueError("peak arrays were not kept; call cwt_peaks(..., keep_peaks=True)")
-        return self.peaks[i, : self.count[i]].copy()
+        return np.array(self.peaks[i, : self.count[i]])
 
 
 def sub_block_size(n_points: int, steps: int) -> int:
@@ -65,7 +65,8 @@ def _undecided_result(n: int, n_points: int, keep_peaks: bool) -> CwtPeaks:
     )
 
 
-def _scipy_defaults(params: PeakParams, n_points: int, widths: np.ndarray) -> tuple:
+def _scipy_defaults(params: PeakParams, n_points: int,
+                    widths: np.ndarray) -> tuple[float, float, int]:
     """The ridge/filter settings exactly as find_peaks_cwt derives them when left as None."""
     gap_thresh = math.ceil(widths[0]) if params.gap_thresh is None else params.gap_thresh
     min_length = math.ceil(len(widths) / 4) if params.min_length is None else params.min_length
@@ -110,7 +111,9 @@ def cwt_peaks(
     gap_thresh, min_length, window_size = _scipy_defaults(params, s, widths)
     max_distances = widths / 4.0
     step = block_size or sub_block_size(s, len(widths))
-    scratch_peaks = None if keep_peaks else np.empty((min(step, n), s), dtype=np.int64)
+    # where each sub-block's peaks go: the result's rows, or one reused scratch buffer
+    peaks_out = result.peaks if result.peaks is not None else np.empty((min(step, n), s),
+                                                                        dtype=np.int64)
     for start in range(0, n, step):
         stop = min(start + step, n)
         x = np.ascontiguousarray(mag[start:stop], dtype=np.float64)
@@ -134,7 +137,7 @@ def cwt_peaks(
             float(params.min_snr),
             float(params.noise_perc),
             window_size,
-            result.peaks[start:stop] if keep_peaks else scratch_peaks[: stop - start],
+            peaks_out[start:stop] if keep_peaks else peaks_out[: stop - start],
             result.count[start:stop],
             result.chosen[start:stop],
             result.undecided[start:stop],

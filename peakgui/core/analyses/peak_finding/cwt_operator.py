@@ -54,12 +54,13 @@ def ricker_wavelet(points: float, width: float) -> np.ndarray:
     offsets_sq = offsets**2
     shape = 1 - offsets_sq / width_sq
     envelope = np.exp(-offsets_sq / (2 * width_sq))
-    return amplitude * shape * envelope
+    return np.asarray(amplitude * shape * envelope)
 
 
 def kernel_points(width: np.float64, n_points: int) -> np.float64:
     """The ``points`` argument scipy gives the wavelet for one width (kept as numpy float64)."""
-    return np.min([10 * width, n_points])
+    points: np.float64 = np.min([10 * width, n_points])
+    return points
 
 
 def band_matrix(kernel: np.ndarray, n_points: int) -> np.ndarray:
@@ -105,7 +106,7 @@ def scipy_convolves_directly(n_points: int, kernel_length: int) -> bool:
             return True
     # only for sizes far beyond the operator budget
     method = scipy_signal().choose_conv_method(np.zeros(s), np.zeros(k), mode="same")
-    return method == "direct"
+    return bool(method == "direct")
 
 
 def mirror_outputs(n_points: int, shift: int) -> int:
@@ -226,9 +227,10 @@ def cwt_operator(n_points: int, widths: tuple[float, ...]) -> CwtOperator | None
     if not row_abs_sum.min() >= MIN_ROW_ABS_SUM:
         return None
     shifts = [_mirror_shift(m) for m in matrices]
-    mirror_rows = [r for r, shift in enumerate(shifts) if shift is not None]
+    mirrored = {r: shift for r, shift in enumerate(shifts) if shift is not None}
+    mirror_rows = list(mirrored)
     general_rows = [r for r, shift in enumerate(shifts) if shift is None]
-    half_out = max((mirror_outputs(s, shifts[r]) for r in mirror_rows), default=(s + 1) // 2)
+    half_out = max((mirror_outputs(s, mirrored[r]) for r in mirror_rows), default=(s + 1) // 2)
     halves = [_split_mirror(matrices[r], half_out) for r in mirror_rows]
 
     def stack(parts: list[np.ndarray], n_in: int) -> np.ndarray:

@@ -20,7 +20,8 @@ _LOCK = threading.Lock()
 def scipy_signal() -> ModuleType:
     with _LOCK:
         import scipy.signal
-    return scipy.signal
+    signal: ModuleType = scipy.signal
+    return signal
 
 
 __all__ = ["scipy", "scipy_signal"]

@@ -14,7 +14,9 @@ import numpy as np
 
 from peakgui.core.analyses.peak_finding.cwt_kernel import cwt_peaks
 from peakgui.core.analyses.peak_finding.lazy_scipy import scipy_signal
-from peakgui.core.analyses.peak_finding.params import PeakParams
+
+# re-exported: the block and pixel entry points are called with it
+from peakgui.core.analyses.peak_finding.params import PeakParams as PeakParams
 
 ALGORITHM = "scipy.signal.find_peaks_cwt"
 
@@ -41,7 +43,8 @@ class PixelTest:
 
 def reference_peaks(magnitude: np.ndarray, params: PeakParams) -> np.ndarray:
     """scipy's find_peaks_cwt on one magnitude spectrum: the definition of correct."""
-    return scipy_signal().find_peaks_cwt(magnitude, params.widths(), **params.scipy_kwargs())
+    return np.asarray(scipy_signal().find_peaks_cwt(magnitude, params.widths(),
+                                                    **params.scipy_kwargs()))
 
 
 def choose_peak(peaks: np.ndarray, n_points: int) -> int:
@@ -56,7 +59,7 @@ def choose_peak(peaks: np.ndarray, n_points: int) -> int:
 
 def magnitude_of(spectra: np.ndarray) -> np.ndarray:
     """|x| in the dtype numpy gives (float32 for complex64), exactly as the tutorial feeds scipy."""
-    return np.abs(spectra)
+    return np.asarray(np.abs(spectra))
 
 
 def find_peaks_block(spectra: np.ndarray, params: PeakParams) -> PeakBlock:

@@ -16,6 +16,15 @@ from libc.math cimport INFINITY, NAN, M_PI, atan2, cos, fabs, fmod, isfinite, si
 
 import numpy as np
 
+from peakgui.core.analyses._lm cimport (
+    damped_system,
+    free_variables,
+    judge_step,
+    packed,
+    raise_damping,
+    solve_spd,
+)
+
 # status codes, mirrored in status.py
 cdef enum:
     CONVERGED = 0
@@ -149,45 +158,6 @@ cdef double _cost(const double* x, const double* w, int m, double inv_s,
     return 0.5 * F
 
 
-cdef inline int _h_index(int i, int j) noexcept nogil:
-    """Position of H[i, j] (i <= j) in the packed upper triangle of a 4x4 matrix."""
-    cdef int t
-    if i > j:
-        t = i
-        i = j
-        j = t
-    return i * 4 - (i * (i - 1)) // 2 + (j - i)
-
-
-cdef int _solve_spd(double* M, double* b, int n) noexcept nogil:
-    """Solve M z = b in place (b becomes z) by Cholesky; M is n x n row-major. 0 on failure."""
-    cdef int i, j, k
-    cdef double acc
-    for j in range(n):
-        acc = M[j * n + j]
-        for k in range(j):
-            acc -= M[j * n + k] * M[j * n + k]
-        if not (acc > 0.0):
-            return 0
-        M[j * n + j] = sqrt(acc)
-        for i in range(j + 1, n):
-            acc = M[i * n + j]
-            for k in range(j):
-                acc -= M[i * n + k] * M[j * n + k]
-            M[i * n + j] = acc / M[j * n + j]
-    for i in range(n):
-        acc = b[i]
-        for k in range(i):
-            acc -= M[i * n + k] * b[k]
-        b[i] = acc / M[i * n + i]
-    for i in range(n - 1, -1, -1):
-        acc = b[i]
-        for k in range(i + 1, n):
-            acc -= M[k * n + i] * b[k]
-        b[i] = acc / M[i * n + i]
-    return 1
-
-
 cdef void _phase_amplitude(const double* x, const double* w, int k, double inv_s, double* p)\
         noexcept nogil:
     """Set p[0] (a) and p[3] (phi) so the model with p[1], p[2] passes through x[k]."""
@@ -292,7 +262,7 @@ cdef int _guess_algebraic(const double* x, const double* w, int m, double inv_s,
     for i in range(4):
         for j in range(i):
             M[i * 4 + j] = M[j * 4 + i]
-    if not _solve_spd(M, b, 4):
+    if not solve_spd(M, b, 4):
         return 0
     kr = b[0]
     ki = b[1]
@@ -390,7 +360,7 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
         return FAILED
 
     for i in range(4):
-        D[i] = H[_h_index(i, i)]
+        D[i] = H[packed(i, i, 4)]
     mu = 1e-3
     nu = 2.0
     status = MAX_ITER
@@ -400,37 +370,20 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
             status = CONVERGED
             break
         # free variables: not held at a bound by a gradient pointing out of the box
-        nf = 0
-        gnorm = 0.0
-        for i in range(4):
-            if (p[i] <= lo[i] and g[i] > 0.0) or (p[i] >= hi[i] and g[i] < 0.0):
-                continue
-            t = H[_h_index(i, i)]
-            if not (t > 0.0):  # the model does not depend on it here (A = 0)
-                continue
-            free_idx[nf] = i
-            nf += 1
-            t = fabs(g[i]) / sqrt(t * 2.0 * F)
-            if t > gnorm:
-                gnorm = t
+        nf = free_variables(p, g, lo, hi, H, 4, F, free_idx, &gnorm)  # A = 0 frees none
         if nf == 0 or gnorm <= o.gtol:
             status = CONVERGED
             break
         for i in range(4):
-            t = H[_h_index(i, i)]
+            t = H[packed(i, i, 4)]
             if t > D[i]:
                 D[i] = t
         accepted = 0
         small = 0
         while evals < o.max_iter:
-            for i in range(nf):
-                for j in range(nf):
-                    M[i * nf + j] = H[_h_index(free_idx[i], free_idx[j])]
-                M[i * nf + i] += mu * D[free_idx[i]]
-                z[i] = -g[free_idx[i]]
-            if not _solve_spd(M, z, nf):
-                mu *= nu
-                nu *= 2.0
+            damped_system(H, g, D, mu, free_idx, nf, 4, M, z)
+            if not solve_spd(M, z, nf):
+                raise_damping(&mu, &nu)
                 if mu > _MU_MAX:
                     break
                 continue
@@ -440,8 +393,7 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
                 j = free_idx[i]
                 pt[j] = _clip(p[j] + z[i], lo[j], hi[j])
             if not (pt[1] > 0.0 and pt[2] > 0.0):  # only with non-positive bounds
-                mu *= nu
-                nu *= 2.0
+                raise_damping(&mu, &nu)
                 if mu > _MU_MAX:
                     break
                 continue
@@ -451,23 +403,16 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
                 step[i] = pt[i] - p[i]
                 pred -= g[i] * step[i]
                 for j in range(4):
-                    pred -= 0.5 * step[i] * H[_h_index(i, j)] * step[j]
+                    pred -= 0.5 * step[i] * H[packed(i, j, 4)] * step[j]
                 if fabs(step[i]) > o.xtol * (fabs(p[i]) + (1.0 if i == 3 else o.xtol)):
                     small = 0
             if small:  # the step asked for is below tolerance: p is the answer already
                 break
             evals += 1
             Ft = _evaluate(x, w, m, inv_s, pt, Ht, gt)
-            if Ft < F and pred > 0.0:
-                rho = (F - Ft) / pred
-                t = 2.0 * rho - 1.0
-                t = 1.0 - t * t * t
-                mu *= t if t > 1.0 / 3.0 else 1.0 / 3.0
-                nu = 2.0
+            if judge_step(F, Ft, pred, &mu, &nu):
                 accepted = 1
                 break
-            mu *= nu
-            nu *= 2.0
             if mu > _MU_MAX:
                 break
         if not accepted:

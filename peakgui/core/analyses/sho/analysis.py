@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from peakgui.core.analyses.declaration import (
     Analysis,
@@ -109,7 +110,7 @@ def _fields(ctx: SpectralContext) -> list[ResultField]:
 
 
 def _named(res_guess: np.ndarray, res_fit: np.ndarray, status: np.ndarray,
-           dtype=np.float32) -> dict[str, np.ndarray]:
+           dtype: DTypeLike = np.float32) -> dict[str, np.ndarray]:
     out = {}
     for stage, table in (("Fit", res_fit), ("Guess", res_guess)):
         for c in range(5):
@@ -188,14 +189,14 @@ def _check_axis(params: ParamValues, ctx: SpectralContext) -> str | None:
 
 def piezoresponse(values: dict[str, np.ndarray]) -> np.ndarray:
     """A*cos(phi): the signed response microscopists map (BGlib's convention of phi)."""
-    return values[field_name("Fit", 0)] * np.cos(values[field_name("Fit", 3)])
+    return np.asarray(values[field_name("Fit", 0)] * np.cos(values[field_name("Fit", 3)]))
 
 
 def bad_fits(values: dict[str, np.ndarray]) -> np.ndarray:
     """Spectra whose fit should not be shown as good: not converged, or R2 below POOR_R2."""
     status = values[STATUS]
     ok = (status == int(FitStatus.CONVERGED)) | (status == int(FitStatus.AT_BOUND))
-    return ~ok | ~(values[field_name("Fit", 4)] >= POOR_R2)
+    return np.asarray(~ok | ~(values[field_name("Fit", 4)] >= POOR_R2))
 
 
 def _provenance() -> dict[str, str]:

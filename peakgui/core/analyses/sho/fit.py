@@ -52,7 +52,7 @@ def band_mask(freq: np.ndarray, band_lo: float | None, band_hi: float | None) ->
         mask &= freq >= band_lo
     if band_hi is not None:
         mask &= freq <= band_hi
-    return mask
+    return np.asarray(mask)
 
 
 def fit_spectra(spectra: np.ndarray, freq: np.ndarray, s: FitSettings) -> FitResult:

@@ -9,12 +9,13 @@ exp(i phi)``; the textbook form ``w0^2 - w^2 + i w w0 / Q`` differs by a sign, i
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def sho_model(freq: np.ndarray, amp: float, f0: float, q: float, phi: float) -> np.ndarray:
     """Complex SHO response over ``freq`` (Hz)."""
     w = np.asarray(freq, dtype=np.float64)
-    return amp * np.exp(1j * phi) * f0**2 / (w**2 - 1j * w * f0 / q - f0**2)
+    return np.asarray(amp * np.exp(1j * phi) * f0**2 / (w**2 - 1j * w * f0 / q - f0**2))
 
 
 def r2_criterion(data: np.ndarray, fitted: np.ndarray) -> float:
@@ -26,7 +27,7 @@ def r2_criterion(data: np.ndarray, fitted: np.ndarray) -> float:
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else 0.0
 
 
-def wrap_phase(phi):
+def wrap_phase(phi: ArrayLike) -> np.ndarray:
     """Angles wrapped to (-pi, pi]."""
     return np.pi - np.mod(np.pi - np.asarray(phi, dtype=np.float64), 2 * np.pi)
 
