@@ -194,6 +194,10 @@ class MapLayers(QObject):
         elif s.feeds_shown(key):
             self._recompose.start()
 
+    def redraw(self) -> None:
+        """Compose and draw the shown layer again (the analysis' mask rule changed)."""
+        self._draw()
+
     def show(self, key: LayerKey) -> None:
         i = self._index(key)
         if i >= 0:

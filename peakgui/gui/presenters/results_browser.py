@@ -164,7 +164,8 @@ class ResultsBrowser(QObject):
                 log.warning("results cannot be read: %s", exc)
                 self.feedback.status(f"Results cannot be read: {error_text(exc)}", 10000)
 
-        self._loader.start(load_results, ref, step, layout, group, on_yield=loaded,
+        stepped = self.session.source.layout if self.session.source is not None else None
+        self._loader.start(load_results, ref, step, layout, group, stepped, on_yield=loaded,
                            on_error=failed)
 
     def _adopt_source(self, maps: ResultsMaps, then: Callable[[], None]) -> bool:
@@ -207,8 +208,7 @@ class ResultsBrowser(QObject):
         specs = self.layer_specs(order, {n: f.dtype for n, f in stored.items()})
         self.layers.set_result_layers(specs)
         declared = {f.name: f for f in self.result_fields()}
-        suffix = step_suffix(self.session.source.layout if self.session.source else None,
-                             maps.step)
+        suffix = step_suffix(lay, maps.step)
         for key, label, _ in specs:
             units = declared[key].units if key in declared else stored[key].units
             self.layers.set_layer(key, maps.images.get(key),
