@@ -16,6 +16,7 @@ class ViewDock(QObject):
 
     def __init__(self, window: QMainWindow, analysis: AnalysisPresenter, beside: QDockWidget):
         super().__init__(window)  # kept alive by the window, as its slot's owner
+        self.window = window
         self.dock = add_dock(window, "Pixel fit", "view_panel", QWidget(),
                              Qt.LeftDockWidgetArea)
         window.tabifyDockWidget(beside, self.dock)
@@ -32,3 +33,5 @@ class ViewDock(QObject):
         self.dock.setWidget(panel)
         self.dock.show()
         self.dock.raise_()
+        # most of the column's height: a loop needs room more than the file tree does
+        self.window.resizeDocks([self.dock], [int(self.window.height() * 0.62)], Qt.Vertical)

@@ -15,7 +15,7 @@ from collections.abc import Generator
 
 import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
-from PyQt5.QtWidgets import QDoubleSpinBox, QLabel
+from PyQt5.QtWidgets import QDoubleSpinBox, QLabel, QSizePolicy
 
 from ...core.analyses.loop_fit.analysis import POOR_R2, UNCERTAIN, loop_mask
 from ...core.analyses.loop_fit.fields import STATUS, switching_field
@@ -24,7 +24,8 @@ from ...core.analyses.loop_fit.switching import SWITCHING_NAMES
 from ...core.io.results_read import read_step
 from ..formatting import error_text
 from ..session import Configured, Session
-from ..widgets.map_view import MapView
+from ..views.loop_fit import LoopFitView
+from .analysis_presenter import AnalysisPresenter
 from ..workers import LatestOnly
 from .feedback import Feedback
 from .map_layers import MapLayers
@@ -34,7 +35,7 @@ from .results_maps import ResultsMaps
 ANALYSIS = "loop_fit"
 FIELD_DIM = "Field"
 IN_FIELD = 1  # BGlib's Field_parameters ['out-of-field', 'in-field'], indexed by the value
-DIFFERENCE = "In-field − out-of-field"
+DIFFERENCE = "In − out of field"
 
 
 def difference_key(name: str) -> str:
@@ -82,13 +83,13 @@ def status_legend() -> str:
 
 
 class LoopMaps(QObject):
-    """Mask thresholds above the map while the loop fit is chosen; difference maps and the
+    """Mask thresholds while the loop fit is chosen (in its panel); difference maps and the
     status legend for its groups."""
 
     sigDifferencesShown = pyqtSignal()
     """The difference maps of the shown group are there."""
 
-    def __init__(self, session: Session, layers: MapLayers, map_view: MapView,
+    def __init__(self, session: Session, layers: MapLayers, analysis: AnalysisPresenter,
                  results: ResultsBrowser, feedback: Feedback, parent: QObject | None = None):
         super().__init__(parent)
         self.session = session
@@ -101,23 +102,27 @@ class LoopMaps(QObject):
         self._r2.setDecimals(3)
         self._r2.setSingleStep(0.01)
         self._r2.setValue(POOR_R2)
-        self._r2.setPrefix("R² ≥ ")
+        self._r2.setPrefix("R²≥")
         self._r2.setToolTip("Mask loops whose fit has a lower R² than this")
         self._se = QDoubleSpinBox()
         self._se.setRange(0.0, 10.0)
         self._se.setDecimals(3)
         self._se.setSingleStep(0.01)
         self._se.setValue(UNCERTAIN)
-        self._se.setPrefix("σ(V±) ≤ ")
-        self._se.setSuffix(" × width")
+        self._se.setPrefix("σ(V±)/w≤")
         self._se.setToolTip("Mask loops whose V+ or V- standard error is above this fraction "
-                            "of the loop's width V+ − V-")
+                            "of the loop's width w = V+ − V-")
         self._legend = QLabel(status_legend())
         self._legend.setToolTip("What each status code means; the status map shows codes, "
                                 "not a continuous quantity")
-        for w in (self._r2, self._se, self._legend):
-            map_view.add_control(w)
+        self._legend.setWordWrap(True)  # never widens the dock
+        self._legend.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        font = self._legend.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        self._legend.setFont(font)
+        self._mask_label = QLabel("Mask loops:")
         self._show_controls()
+        analysis.sigViewChanged.connect(self._on_analysis_view_changed)
         self._r2.valueChanged.connect(self._on_threshold_changed)
         self._se.valueChanged.connect(self._on_threshold_changed)
         session.configured_changed.connect(self._on_session_configured_changed)
@@ -148,9 +153,15 @@ class LoopMaps(QObject):
 
     def _show_controls(self) -> None:
         on = self._active()
-        self._r2.setVisible(on)
-        self._se.setVisible(on)
+        for w in (self._mask_label, self._r2, self._se):
+            w.setVisible(on)
         self._legend.setVisible(on and self.layers.current() == STATUS)
+
+    def _on_analysis_view_changed(self, view) -> None:
+        """The loop view's panel (the window's loop-fit dock) holds the thresholds and the
+        legend: the bars around the map have no room to spare at 1366 pixels."""
+        if isinstance(view, LoopFitView):
+            view.panel().add_controls([self._mask_label, self._r2, self._se], self._legend)
 
     def _on_session_configured_changed(self, _configured: Configured) -> None:
         self._show_controls()
@@ -193,11 +204,11 @@ class LoopMaps(QObject):
                  if s.layer(k).derived is None and not str(k).startswith("field_difference:")]
         labels = {k: s.layer(k).label for k, _, _ in specs}
         units = {k: s.layer(k).units for k, _, _ in specs}
-        specs += [(difference_key(n), f"{DIFFERENCE}: {labels.get(n, n)}", False)
-                  for n in images]
+        short = {n: labels.get(n, n).removeprefix("Loop fit: ") for n in images}
+        specs += [(difference_key(n), f"{DIFFERENCE}: {short[n]}", False) for n in images]
         self.layers.set_result_layers(specs)
         for name, image in images.items():
             self.layers.set_layer(difference_key(name), image,
-                                  f"{DIFFERENCE}: {labels.get(name, name)} · "
-                                  f"{maps.short_name}", units.get(name, ""))
+                                  f"{DIFFERENCE}: {short[name]} · {maps.short_name}",
+                                  units.get(name, ""))
         self.sigDifferencesShown.emit()

@@ -55,7 +55,10 @@ class MapLayers(QObject):
         self._combo = QComboBox()
         self._combo.setToolTip("Which map to show: a navigator computed from the raw spectra, "
                                "or a result of the analysis")
-        self._combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        # long field names ("Loop fit: σ(Switchable Polarization)") must not widen the window:
+        # the box keeps a fixed width and its list shows them whole
+        self._combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._combo.setMinimumContentsLength(24)
         self._bin_spin = QSpinBox()
         self._bin_spin.setToolTip("Spectral bin whose |x| the navigator shows")
         self._bin_spin.setKeyboardTracking(False)

@@ -50,17 +50,20 @@ class LoopFitPanel(QWidget):
         self._note.setWordWrap(True)
         self._readout = QLabel(" ")
         self._readout.setWordWrap(True)
+        font = self._readout.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self._readout.setFont(font)
         self._readout.setTextFormat(Qt.RichText)
         self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._glw = pg.GraphicsLayoutWidget()
-        self._loop = self._glw.addPlot(row=0, col=0)
-        self._plane = self._glw.addPlot(row=0, col=1)
-        self._glw.ci.layout.setColumnStretchFactor(0, 3)
-        self._glw.ci.layout.setColumnStretchFactor(1, 2)
+        self._loop = self._glw.addPlot(row=0, col=0)  # docks are narrow: one above the other
+        self._plane = self._glw.addPlot(row=1, col=0)
+        self._glw.ci.layout.setRowStretchFactor(0, 3)
+        self._glw.ci.layout.setRowStretchFactor(1, 2)
         for p in (self._loop, self._plane):
             p.showGrid(x=True, y=True, alpha=0.2)
         self._plane.setAspectLocked(True)
-        self._plane.setTitle("Responses and projection direction", size="9pt")
+        self._plane.setTitle("Responses, projection direction (red)", size="8pt")
         legend = self._loop.addLegend(offset=(5, 5), labelTextSize="8pt")
         self._points = {k: self._loop.plot([], [], pen=None, symbol="o", symbolSize=5,
                                            symbolBrush=c, symbolPen=None, name=f"{k} branch")
@@ -90,6 +93,10 @@ class LoopFitPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self._glw, 1)
         layout.addWidget(self._readout)
+        self._controls = QHBoxLayout()
+        self._controls.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._controls)
+        self._layout = layout
 
     # ---- getters for tests and the window -------------------------------------------------------
     def loop_plot(self) -> pg.PlotItem:
@@ -115,6 +122,15 @@ class LoopFitPanel(QWidget):
 
     def step(self) -> int:
         return max(self._step_combo.currentIndex(), 0)
+
+    def add_controls(self, row: list[QWidget], below: QWidget | None = None) -> None:
+        """Controls a presenter keeps (the map mask's thresholds) in a row under the readout,
+        and one more widget under them."""
+        for w in row:
+            self._controls.addWidget(w)
+        self._controls.addStretch(1)
+        if below is not None:
+            self._layout.addWidget(below)
 
     # ---- drawing --------------------------------------------------------------------------------
     def show_detail(self, detail: LoopDetail | None, units: tuple[str, str] = ("", "V"),
