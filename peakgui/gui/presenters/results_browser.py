@@ -282,7 +282,7 @@ class ResultsBrowser(QObject):
             self.info_bar.hide()
         if complete:
             e = complete[-1]  # the one the engine reuses
-            self.load(e.ref, " (reused)", s.source.layout)
+            self.load(e.ref, " (reused)", run.source.layout)  # a chained run: its input's
             name = e.ref.group.rsplit("/", 1)[-1]
             where = "" if e.ref.file == s.source.file else f" in {e.ref.file.name}"
             self.info_bar.show_message(
@@ -293,7 +293,7 @@ class ResultsBrowser(QObject):
                                 f"Reused {name}: complete results with these parameters."))
         elif partial:
             e = max(partial, key=lambda x: x.done)
-            self.load(e.ref, " (partial)", s.source.layout)
+            self.load(e.ref, " (partial)", run.source.layout)
             pct = 100 * e.done / e.total if e.total else 0
             name = e.ref.group.rsplit("/", 1)[-1]
             self.info_bar.show_message(

@@ -27,9 +27,11 @@ from .generic import AnalysisView
 _FIT_PEN = pg.mkPen("#e0302b", width=2)
 _GUESS_PEN = pg.mkPen("#7f7f7f", width=1.3, style=Qt.DashLine)
 _DATA = {"falling": "#1f6fd1", "rising": "#2ca02c"}
-_MARKS = (("V+", "#8e44ad", Qt.SolidLine), ("V-", "#8e44ad", Qt.SolidLine),
-          ("Imprint", "#444444", Qt.DashLine), ("Nucleation Bias 1", "#d35400", Qt.DotLine),
-          ("Nucleation Bias 2", "#d35400", Qt.DotLine))
+# (name, colour, style, label, where the label sits up the line): staggered, never on each other
+_MARKS = (("V+", "#8e44ad", Qt.SolidLine, "V+", 0.95), ("V-", "#8e44ad", Qt.SolidLine, "V−", 0.95),
+          ("Imprint", "#444444", Qt.DashLine, "imprint", 0.5),  # between the branches
+          ("Nucleation Bias 1", "#d35400", Qt.DotLine, "n₁", 0.08),
+          ("Nucleation Bias 2", "#d35400", Qt.DotLine, "n₂", 0.2))
 READOUT = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization", "Work of Switching",
            "Nucleation Bias 1", "Nucleation Bias 2")
 SHORT = {"Switchable Polarization": "Switchable", "Work of Switching": "Work",
@@ -63,21 +65,21 @@ class LoopFitPanel(QWidget):
         for p in (self._loop, self._plane):
             p.showGrid(x=True, y=True, alpha=0.2)
         self._plane.setAspectLocked(True)
-        self._plane.setTitle("Responses, projection direction (red)", size="8pt")
-        legend = self._loop.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self._plane.setTitle("Responses (blue), projection direction (red)", size="8pt")
+        legend = self._loop.addLegend(offset=(-5, -5), labelTextSize="7pt")  # bottom right
+        legend.setColumnCount(2)
         self._points = {k: self._loop.plot([], [], pen=None, symbol="o", symbolSize=5,
-                                           symbolBrush=c, symbolPen=None, name=f"{k} branch")
+                                           symbolBrush=c, symbolPen=None, name=k)
                         for k, c in _DATA.items()}
         self._guess = {k: self._loop.plot([], [], pen=_GUESS_PEN) for k in _DATA}
         self._fit = {k: self._loop.plot([], [], pen=_FIT_PEN) for k in _DATA}
         legend.addItem(self._fit["falling"], "fit")
         legend.addItem(self._guess["falling"], "guess")
         self._marks: dict[str, pg.InfiniteLine] = {}
-        for name, colour, style in _MARKS:
+        for name, colour, style, label, where in _MARKS:
             line = pg.InfiniteLine(angle=90, movable=False,
-                                   pen=pg.mkPen(colour, width=1.2, style=style),
-                                   label=name.replace("Nucleation Bias ", "nuc "),
-                                   labelOpts={"position": 0.92, "color": colour})
+                                   pen=pg.mkPen(colour, width=1.2, style=style), label=label,
+                                   labelOpts={"position": where, "color": colour})
             self._loop.addItem(line)
             self._marks[name] = line
         self._resp = self._plane.plot([], [], pen=pg.mkPen("#bbbbbb", width=1), symbol="o",
@@ -154,7 +156,7 @@ class LoopFitPanel(QWidget):
         d = self.detail
         resp, volt = getattr(self, "_units", ("", "V"))
         set_axis_units(self._loop.getAxis("bottom"), "DC offset", volt)
-        set_axis_units(self._loop.getAxis("left"), "Projected response", resp)
+        set_axis_units(self._loop.getAxis("left"), "Response", resp)
         set_axis_units(self._plane.getAxis("bottom"), "Re", resp)
         set_axis_units(self._plane.getAxis("left"), "Im", resp)
         if d is None or d.n_steps == 0:
