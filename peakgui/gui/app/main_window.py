@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
+        self.layers.sigLayerChanged.connect(s.show_layer)
         self.layers.sigBinChanged.connect(lambda _bin: self.bin_timer.start())
         self.bin_timer.timeout.connect(self.pixels.on_bin_timer_timeout)
         self.spectrum_view.sigSpectralDimChanged.connect(self.datasets.set_spectral_dim)

@@ -38,9 +38,6 @@ class ReadoutLabel(QLabel):
         self.setToolTip(text if text.strip() else self._hint)
         self._fit()
 
-    def full_text(self) -> str:
-        return self._full
-
     def text(self) -> str:
         return self._full
 

@@ -11,20 +11,9 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QApplication, QToolButton
 
 from tests.gui.helpers import open_and_wait, settle
+from tests.gui.views.test_sho_view import run_to_end, use_sho
 
 CHANNEL = "Measurement_000/Channel_000"
-
-
-def use_sho(qtbot, w) -> None:
-    assert w.params_panel.set_analysis("sho")
-    qtbot.waitUntil(lambda: type(w.analysis.view).__name__ == "SHOView", timeout=5_000)
-
-
-def run_to_end(qtbot, w) -> None:
-    with qtbot.waitSignal(w.sigResultsShown, timeout=60_000):
-        with qtbot.waitSignal(w.run_controller.sigFinished, timeout=60_000):
-            assert w.start_run()
-    settle(qtbot, w)
 
 
 def _sho_groups(path) -> list[str]:
