@@ -14,6 +14,7 @@ results groups.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,23 +57,34 @@ def field_of(key: LayerKey | None) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def bad_mask(analysis: Analysis | None, images: dict[str, np.ndarray | None]) -> np.ndarray | None:
+def _all_there(images: Mapping[str, np.ndarray | None],
+               names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+    """The named arrays, or None while one of them does not exist yet."""
+    found = {n: images.get(n) for n in names}
+    if any(v is None for v in found.values()):
+        return None
+    return {n: v for n, v in found.items() if v is not None}
+
+
+def bad_mask(analysis: Analysis | None,
+             images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
     """Pixels the analysis declares bad, among those computed (None: no mask applies)."""
     if analysis is None or analysis.bad is None or not analysis.bad_needs:
         return None
-    needed = {n: images.get(n) for n in analysis.bad_needs}
-    if any(v is None for v in needed.values()):
+    needed = _all_there(images, analysis.bad_needs)
+    if needed is None:
         return None
     computed = np.logical_and.reduce([np.isfinite(v) for v in needed.values()])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        bad = np.asarray(analysis.bad(needed), dtype=bool)
-    return bad & computed
+        bad = np.asarray(analysis.bad(needed)).astype(bool)
+    return np.asarray(bad & computed)
 
 
-def derived_image(field: DerivedField, images: dict[str, np.ndarray | None]) -> np.ndarray | None:
+def derived_image(field: DerivedField,
+                  images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
     """A derived field computed from the stored fields' arrays (None until they all exist)."""
-    needed = {n: images.get(n) for n in field.needs}
-    if any(v is None for v in needed.values()):
+    needed = _all_there(images, field.needs)
+    if needed is None:
         return None
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.asarray(field.compute(needed), dtype=np.float64)

@@ -96,15 +96,10 @@ class ExportActions(QObject):
                  map_view: MapView, layers: MapLayers, spectrum_view: SpectrumView,
                  loop_plot: LoopPlot, map_tools: MapTools, parent: QWidget):
         super().__init__(parent)
-        self.session = session
-        self.settings = settings
-        self.feedback = feedback
-        self.map_view = map_view
-        self.layers = layers
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
-        self.map_tools = map_tools
-        self.parent_widget = parent
+        self.session, self.settings, self.feedback = session, settings, feedback
+        # what is exported: the map and its layers, the spectrum, the loop, the map tools' data
+        self.map_view, self.layers, self.spectrum_view = map_view, layers, spectrum_view
+        self.loop_plot, self.map_tools, self.parent_widget = loop_plot, map_tools, parent
         self.actions = {name: action(parent, text, lambda _=False, n=name, t=title: self._save(n, t),
                                      tip, f"export_{name}")
                         for name, text, tip, title in _ACTIONS}
@@ -215,11 +210,11 @@ class ExportActions(QObject):
     def export_profile_csv(self, path: str) -> None:
         profile = self.map_tools.profile.profile
         d, v = profile.data()
-        if d.size == 0:
+        ends = profile.ends()
+        if d.size == 0 or ends is None:
             raise ValueError("no line profile is drawn (Tools ▸ Line profile)")
         plot = profile.widget.getPlotItem()
         du, vu = plot.getAxis("bottom").labelUnits, plot.getAxis("left").labelUnits
-        ends = profile.ends()
         save_columns(path, {f"distance ({du})": d, f"value ({vu or '-'})": v},
                      [f"PeakGUI line profile of: {self.map_view.title_text()}",
                       f"from {ends[0]} to {ends[1]} (map coordinates)"])

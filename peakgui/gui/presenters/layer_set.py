@@ -9,6 +9,7 @@ nothing; :class:`~peakgui.gui.presenters.map_layers.MapLayers` binds it to the w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,7 +116,7 @@ class LayerSet:
         for layer in self._layers.values():
             layer.image, layer.title, layer.units, layer.levels = None, "", "", None
 
-    def set_result_layers(self, layers: list[tuple[LayerKey, str, bool]]) -> None:
+    def set_result_layers(self, layers: Sequence[tuple[LayerKey, str, bool]]) -> None:
         """The result fields the map can show: (key, label, integer) each, in order. Layers
         already there keep their images when they are asked for again; the analysis' derived
         fields whose inputs are among them follow. A shown layer that goes leaves the first."""

@@ -9,6 +9,8 @@ maps and the mask of bad spectra come from the analysis' declaration
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
@@ -163,7 +165,7 @@ class MapLayers(QObject):
         self._mask_count = 0
         self._view.clear()
 
-    def set_result_layers(self, layers: list[tuple[LayerKey, str, bool]]) -> None:
+    def set_result_layers(self, layers: Sequence[tuple[LayerKey, str, bool]]) -> None:
         """The result fields the map can show: (key, label, integer) each, in order (see
         :meth:`LayerSet.set_result_layers`)."""
         shown = self.state.current

@@ -50,6 +50,7 @@ def navigator_images(source: SpectralSource, mode: Navigator, bin_index: int, st
     yield lay.to_image(values), True
 
 
+# its signals and constructor have MapLayers' shape (the Qt idiom of a presenter), not its logic
 class NavigatorController(QObject):
     """Keeps the two navigator layers of the current source up to date."""
 
