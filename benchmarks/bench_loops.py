@@ -64,10 +64,9 @@ def cpu(fn, repeats: int) -> tuple[float, object]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--loops", type=int, default=960)
-    ap.add_argument("--scipy-loops", type=int, default=100)
-    ap.add_argument("--steps", type=int, default=48)
-    ap.add_argument("--repeats", type=int, default=3)
+    for flag, default in (("--loops", 960), ("--scipy-loops", 100), ("--steps", 48),
+                          ("--repeats", 3)):
+        ap.add_argument(flag, type=int, default=default)
     args = ap.parse_args()
     v = waveform(args.steps)
     y, truth = synthetic(args.loops, v)

@@ -399,6 +399,40 @@ cdef void _covariance(const double* y, const double* v, const unsigned char* br,
             cov[i * NP + j] = s2 * col[i]
 
 
+cdef inline void _units(double scale, double v_scale, double* scl) noexcept nogil:
+    """What each scaled parameter is multiplied by to be in physical units."""
+    cdef int i
+    for i in range(NP):
+        scl[i] = v_scale if i >= 2 else scale
+    scl[4] = scale / v_scale
+
+
+cdef double _waveform(const double[::1] voltage, const unsigned char[::1] labels,
+                      double width_min, double width_max, double sharpness, Options* o,
+                      int* n_fall):
+    """Fill the waveform's part of the options (bounds, BGlib's constant, all scaled) and
+    return the voltage scale max|V| (0 when the voltages are not finite or all zero)."""
+    cdef int k, m = <int>voltage.shape[0]
+    cdef double v_scale = 0.0, vmin = INFINITY, vmax = -INFINITY
+    n_fall[0] = 0
+    for k in range(m):
+        if not isfinite(voltage[k]):
+            return 0.0
+        v_scale = max(v_scale, fabs(voltage[k]))
+        vmin = min(vmin, voltage[k])
+        vmax = max(vmax, voltage[k])
+        if labels[k] == 0:
+            n_fall[0] += 1
+    if not (v_scale > 0.0) or not (vmax > vmin):
+        return 0.0
+    o.sharp = sharpness * v_scale
+    o.v_lo = vmin / v_scale
+    o.v_hi = vmax / v_scale
+    o.b_lo = width_min / v_scale
+    o.b_hi = width_max / v_scale
+    return v_scale
+
+
 cdef int _fit_one(const double* y, const double* v, const unsigned char* br, int m,
                   const Options* o, double v_scale, double* z, double* guess, double* fit,
                   double* cov) noexcept nogil:
@@ -444,9 +478,7 @@ cdef int _fit_one(const double* y, const double* v, const unsigned char* br, int
     for i in range(5, 9):
         lo[i] = o.b_lo
         hi[i] = o.b_hi
-    for i in range(NP):
-        scl[i] = v_scale if i >= 2 else scale
-    scl[4] = scale / v_scale
+    _units(scale, v_scale, scl)
 
     _guess(y, v, br, m, inv_s, o, z, p0, a_int)
     F = _evaluate(y, v, br, m, inv_s, p0, o.sharp, NULL, NULL)
@@ -498,9 +530,9 @@ def fit_block(const double[:, ::1] loops, const double[::1] voltage,
     whole loop.
     """
     cdef Py_ssize_t n = loops.shape[0], i
-    cdef int m = <int>voltage.shape[0], k, n_fall = 0, n_rise = 0
+    cdef int m = <int>voltage.shape[0], n_fall
     cdef Options o
-    cdef double v_scale = 0.0, vmin = INFINITY, vmax = -INFINITY
+    cdef double v_scale
     if loops.shape[1] != m or labels.shape[0] != m:
         raise ValueError("loops, voltage and labels must have the same number of steps")
     if guess.shape[0] != n or fit.shape[0] != n or cov.shape[0] != n or status.shape[0] != n \
@@ -508,21 +540,11 @@ def fit_block(const double[:, ::1] loops, const double[::1] voltage,
         raise ValueError("output arrays have the wrong shape")
     if not 1 <= n_starts <= MAX_STARTS:
         raise ValueError(f"n_starts must be between 1 and {MAX_STARTS}")
-    for k in range(m):
-        if not isfinite(voltage[k]):
-            raise ValueError("the DC voltages must be finite")
-        if fabs(voltage[k]) > v_scale:
-            v_scale = fabs(voltage[k])
-        vmin = min(vmin, voltage[k])
-        vmax = max(vmax, voltage[k])
-        if labels[k]:
-            n_rise += 1
-        else:
-            n_fall += 1
+    v_scale = _waveform(voltage, labels, width_min, width_max, sharpness, &o, &n_fall)
     guess[:, :] = NAN
     fit[:, :] = NAN
     cov[:, :] = NAN
-    if n_fall < _MIN_BRANCH or n_rise < _MIN_BRANCH or m <= NP or not (vmax > vmin):
+    if not (v_scale > 0.0) or n_fall < _MIN_BRANCH or m - n_fall < _MIN_BRANCH or m <= NP:
         status[:] = TOO_FEW_POINTS
         return
     cdef double[::1] vs = np.asarray(voltage, dtype=np.float64) / v_scale
@@ -532,17 +554,11 @@ def fit_block(const double[:, ::1] loops, const double[::1] voltage,
     o.gtol = gtol
     o.max_iter = max_iter
     o.n_starts = n_starts
-    o.sharp = sharpness * v_scale
-    o.v_lo = vmin / v_scale
-    o.v_hi = vmax / v_scale
-    o.b_lo = width_min / v_scale
-    o.b_hi = width_max / v_scale
     with nogil:
         for i in range(n):
             status[i] = <unsigned char>_fit_one(&loops[i, 0], &vs[0], &labels[0], m, &o,
                                                 v_scale, &work[0], &guess[i, 0], &fit[i, 0],
                                                 &cov[i, 0])
-
 
 
 def guess_block(const double[:, ::1] loops, const double[::1] voltage,
@@ -552,30 +568,24 @@ def guess_block(const double[:, ::1] loops, const double[::1] voltage,
     (start 0 is the guess itself); NaN rows for loops that are not finite or are flat. For
     the scipy reference and inspection: ``fit_block`` computes the same internally."""
     cdef Py_ssize_t n = loops.shape[0], i
-    cdef int m = <int>voltage.shape[0], k, j, q
+    cdef int m = <int>voltage.shape[0], k, j, q, n_fall
     cdef Options o
-    cdef double v_scale = 0.0, vmin = INFINITY, vmax = -INFINITY, scale
+    cdef double v_scale, scale
     cdef double p0[NP]
     cdef double p[NP]
+    cdef double scl[NP]
     cdef double a_int[2]
     if loops.shape[1] != m or labels.shape[0] != m or starts.shape[0] != n \
             or starts.shape[1] != n_starts or starts.shape[2] != NP:
         raise ValueError("arrays have inconsistent shapes")
     if not 1 <= n_starts <= MAX_STARTS:
         raise ValueError(f"n_starts must be between 1 and {MAX_STARTS}")
-    for k in range(m):
-        v_scale = max(v_scale, fabs(voltage[k]))
-        vmin = min(vmin, voltage[k])
-        vmax = max(vmax, voltage[k])
     starts[:, :, :] = NAN
-    if not (v_scale > 0.0) or not isfinite(v_scale):
+    v_scale = _waveform(voltage, labels, width_min, width_max, 1000.0, &o, &n_fall)
+    if not (v_scale > 0.0):
         return
     cdef double[::1] vs = np.asarray(voltage, dtype=np.float64) / v_scale
     cdef double[::1] work = np.empty(m, dtype=np.float64)
-    o.v_lo = vmin / v_scale
-    o.v_hi = vmax / v_scale
-    o.b_lo = width_min / v_scale
-    o.b_hi = width_max / v_scale
     with nogil:
         for i in range(n):
             scale = 0.0
@@ -586,13 +596,9 @@ def guess_block(const double[:, ::1] loops, const double[::1] voltage,
                 scale = max(scale, fabs(loops[i, k]))
             if not (scale > 0.0):
                 continue
+            _units(scale, v_scale, scl)
             _guess(&loops[i, 0], &vs[0], &labels[0], m, 1.0 / scale, &o, &work[0], p0, a_int)
             for j in range(n_starts):
                 _start(j, p0, a_int, &o, p)
                 for q in range(NP):
-                    if q == 4:
-                        starts[i, j, q] = p[q] * scale / v_scale
-                    elif q >= 2:
-                        starts[i, j, q] = p[q] * v_scale
-                    else:
-                        starts[i, j, q] = p[q] * scale
+                    starts[i, j, q] = p[q] * scl[q]

@@ -20,7 +20,6 @@ from peakgui.core.analyses.declaration import (
     Parameter,
     ParamValues,
     PixelDetail,
-    ResultField,
     ResultsInput,
     SpectralContext,
 )
@@ -247,25 +246,20 @@ def _provenance() -> dict[str, str]:
             "status_codes": "; ".join(f"{int(s)}={s.name}" for s in LoopStatus)}
 
 
-def _fields(ctx: SpectralContext) -> list[ResultField]:
-    return result_fields(ctx)
-
-
 ANALYSIS = Analysis(
-    name="loop_fit",
-    title="Loop fit",
-    group_name="Loop_Fit",
+    name="loop_fit", title="Loop fit", group_name="Loop_Fit",
     description="Switching loops from the SHO responses over the DC steps (principal-direction "
     "projection), fitted per pixel, field and cycle with BGlib's 9-parameter loop model: "
     "V+, V-, imprint, R+, R-, switchable response, work of switching, nucleation biases, "
     "with standard errors, R², a status and model-free loop metrics",
-    parameters=PARAMETERS,
-    fields=_fields,
-    kernel=loop_fit_kernel,
-    inspect=loop_fit_inspect,
-    provenance=_provenance,
-    min_points=MIN_STEPS,
-    releases_gil=True,
+    # what it reads: the SHO fit's A e^{i phi} along DC_Offset, all steps of a position at once
+    input=ResultsInput(analysis="sho", dimension="DC_Offset",
+                       needs=("Fit_Amplitude", "Fit_Phase"), convert=sho_to_complex,
+                       quantity="Piezoresponse"),
+    per_position=True,
+    parameters=PARAMETERS, min_points=MIN_STEPS, check_axis=_check_axis,
+    fields=result_fields, kernel=loop_fit_kernel, inspect=loop_fit_inspect,
+    releases_gil=True, provenance=_provenance,
     # complex128 responses and float64 loops per point, ~75 float64 results per step
     bytes_per_spectrum=lambda s, p: 24 * s + 600,
     derived=(DerivedField("Coercive_Width", "Loop fit: V+ - V-", "Coercive width",
@@ -274,11 +268,6 @@ ANALYSIS = Analysis(
     bad=bad_loops,
     bad_needs=(STATUS, param_field("Fit", "R2 Criterion"), switching_field("Fit", "V+"),
                switching_field("Fit", "V-"), error_field("V+"), error_field("V-")),
-    check_axis=_check_axis,
-    input=ResultsInput(analysis="sho", dimension="DC_Offset",
-                       needs=("Fit_Amplitude", "Fit_Phase"), convert=sho_to_complex,
-                       quantity="Piezoresponse"),
-    per_position=True,
 )
 
 __all__ = ["ANALYSIS", "STAGES"]
