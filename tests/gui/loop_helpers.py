@@ -1,18 +1,8 @@
-"""Small real BEPS demo files and the SHO-then-loop-fit steps the loop-fit GUI tests share."""
+"""The SHO-then-loop-fit steps the loop-fit GUI tests share (the file: conftest's beps_file)."""
 
 from __future__ import annotations
 
-import pytest
-
-from peakgui.core.demo.beps import write_beps_demo
 from tests.gui.helpers import open_and_wait, settle
-
-
-@pytest.fixture
-def beps_file(tmp_path):
-    path = tmp_path / "beps.h5"
-    write_beps_demo(path, rows=4, cols=5, bins=24, dc_steps=24, seed=3)
-    return path
 
 
 def use(qtbot, w, name: str) -> None:

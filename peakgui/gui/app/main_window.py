@@ -19,10 +19,10 @@ from ..panels.attributes_table import AttributesTable
 from ..panels.parameters_panel import ParametersPanel
 from ..panels.run_panel import RunPanel
 from ..presenters.analysis_presenter import AnalysisPresenter
-from ..presenters.loop_maps import LoopMaps
 from ..presenters.dataset_presenter import DatasetPresenter
 from ..presenters.feedback import Feedback
 from ..presenters.inspector import PixelInspector
+from ..presenters.loop_maps import LoopMaps
 from ..presenters.map_layers import MapLayers
 from ..presenters.map_tools import MapTools
 from ..presenters.navigator import NavigatorController
@@ -44,8 +44,8 @@ from .actions import ACTIONS, WindowActions
 from .docks import add_dock, analysis_panel, default_sizes, scrolled
 from .icons import app_icon
 from .settings import Settings
-from .view_options import ViewOptions
 from .view_dock import ViewDock
+from .view_options import ViewOptions
 from .window_geometry import keep_docks_readable, restore_or_place
 
 LEFT, RIGHT = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea

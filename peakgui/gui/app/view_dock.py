@@ -34,4 +34,10 @@ class ViewDock(QObject):
         self.dock.show()
         self.dock.raise_()
         # most of the column's height: a loop needs room more than the file tree does
-        self.window.resizeDocks([self.dock], [int(self.window.height() * 0.62)], Qt.Vertical)
+        above = [d for d in self.window.findChildren(QDockWidget)
+                 if d is not self.dock and d.isVisible() and not d.isFloating()
+                 and self.window.dockWidgetArea(d) == self.window.dockWidgetArea(self.dock)
+                 and d not in self.window.tabifiedDockWidgets(self.dock)]
+        h = self.window.height()
+        self.window.resizeDocks([*above, self.dock], [int(h * 0.25)] * len(above)
+                                + [int(h * 0.7)], Qt.Vertical)

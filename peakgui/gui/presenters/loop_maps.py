@@ -25,8 +25,8 @@ from ...core.io.results_read import read_step
 from ..formatting import error_text
 from ..session import Configured, Session
 from ..views.loop_fit import LoopFitView
-from .analysis_presenter import AnalysisPresenter
 from ..workers import LatestOnly
+from .analysis_presenter import AnalysisPresenter
 from .feedback import Feedback
 from .map_layers import MapLayers
 from .results_browser import ResultsBrowser
@@ -109,9 +109,12 @@ class LoopMaps(QObject):
         self._se.setDecimals(3)
         self._se.setSingleStep(0.01)
         self._se.setValue(UNCERTAIN)
-        self._se.setPrefix("σ(V±)/w≤")
+        self._se.setPrefix("σ(V±)≤")
+        self._se.setSuffix("w")
         self._se.setToolTip("Mask loops whose V+ or V- standard error is above this fraction "
                             "of the loop's width w = V+ − V-")
+        for box in (self._r2, self._se):
+            box.setButtonSymbols(QDoubleSpinBox.NoButtons)  # one row in a narrow dock
         self._legend = QLabel(status_legend())
         self._legend.setToolTip("What each status code means; the status map shows codes, "
                                 "not a continuous quantity")
@@ -120,7 +123,8 @@ class LoopMaps(QObject):
         font = self._legend.font()
         font.setPointSizeF(font.pointSizeF() * 0.85)
         self._legend.setFont(font)
-        self._mask_label = QLabel("Mask loops:")
+        self._mask_label = QLabel("Mask:")
+        self._mask_label.setToolTip("Loops masked on the maps (failed fits always are)")
         self._show_controls()
         analysis.sigViewChanged.connect(self._on_analysis_view_changed)
         self._r2.valueChanged.connect(self._on_threshold_changed)

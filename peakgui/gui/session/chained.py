@@ -13,8 +13,8 @@ import numpy as np
 from ...core.analyses import registry
 from ...core.analyses.declaration import Analysis
 from ...core.errors import InputError
-from ...core.io.results import sidecar_path
 from ...core.io.layout import SpectralLayout
+from ...core.io.results import sidecar_path
 from ...core.io.results_source import upstream_groups
 from ...core.io.source import SpectralSource
 from ...core.run.chain import upstream_source

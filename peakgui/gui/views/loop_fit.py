@@ -13,7 +13,15 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
-from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.analyses.loop_fit.branches import FALLING
@@ -32,6 +40,8 @@ _MARKS = (("V+", "#8e44ad", Qt.SolidLine, "V+", 0.95), ("V-", "#8e44ad", Qt.Soli
           ("Imprint", "#444444", Qt.DashLine, "imprint", 0.5),  # between the branches
           ("Nucleation Bias 1", "#d35400", Qt.DotLine, "n₁", 0.08),
           ("Nucleation Bias 2", "#d35400", Qt.DotLine, "n₂", 0.2))
+KEY = ("<span style='color:#1f6fd1'>●</span><span style='color:#2ca02c'>●</span> data · "
+       "<span style='color:#e0302b'>━</span> fit · <span style='color:#7f7f7f'>╌</span> guess")
 READOUT = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization", "Work of Switching",
            "Nucleation Bias 1", "Nucleation Bias 2")
 SHORT = {"Switchable Polarization": "Switchable", "Work of Switching": "Work",
@@ -48,33 +58,31 @@ class LoopFitPanel(QWidget):
         self._step_combo = QComboBox()
         self._step_combo.setToolTip("The field (and cycle) whose loop is drawn")
         self._step_combo.currentIndexChanged.connect(lambda _i: self._draw())
-        self._note = QLabel("Select a pixel: its loops are fitted with the parameters as typed")
+        self._note = QLabel(KEY)
         self._note.setWordWrap(True)
         self._readout = QLabel(" ")
         self._readout.setWordWrap(True)
+        for label in (self._note, self._readout):  # wrap to the dock, never widen it
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         font = self._readout.font()
-        font.setPointSizeF(font.pointSizeF() * 0.9)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
         self._readout.setFont(font)
         self._readout.setTextFormat(Qt.RichText)
         self._readout.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self._glw = pg.GraphicsLayoutWidget()
         self._loop = self._glw.addPlot(row=0, col=0)  # docks are narrow: one above the other
         self._plane = self._glw.addPlot(row=1, col=0)
-        self._glw.ci.layout.setRowStretchFactor(0, 3)
-        self._glw.ci.layout.setRowStretchFactor(1, 2)
+        self._glw.ci.layout.setRowStretchFactor(0, 2)
+        self._glw.ci.layout.setRowStretchFactor(1, 1)
         for p in (self._loop, self._plane):
             p.showGrid(x=True, y=True, alpha=0.2)
         self._plane.setAspectLocked(True)
         self._plane.setTitle("Responses (blue), projection direction (red)", size="8pt")
-        legend = self._loop.addLegend(offset=(-5, -5), labelTextSize="7pt")  # bottom right
-        legend.setColumnCount(2)
         self._points = {k: self._loop.plot([], [], pen=None, symbol="o", symbolSize=5,
-                                           symbolBrush=c, symbolPen=None, name=k)
+                                           symbolBrush=c, symbolPen=None)
                         for k, c in _DATA.items()}
         self._guess = {k: self._loop.plot([], [], pen=_GUESS_PEN) for k in _DATA}
         self._fit = {k: self._loop.plot([], [], pen=_FIT_PEN) for k in _DATA}
-        legend.addItem(self._fit["falling"], "fit")
-        legend.addItem(self._guess["falling"], "guess")
         self._marks: dict[str, pg.InfiniteLine] = {}
         for name, colour, style, label, where in _MARKS:
             line = pg.InfiniteLine(angle=90, movable=False,
@@ -95,7 +103,7 @@ class LoopFitPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self._glw, 1)
         layout.addWidget(self._readout)
-        self._controls = QHBoxLayout()
+        self._controls = QGridLayout()
         self._controls.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._controls)
         self._layout = layout
@@ -125,12 +133,12 @@ class LoopFitPanel(QWidget):
     def step(self) -> int:
         return max(self._step_combo.currentIndex(), 0)
 
-    def add_controls(self, row: list[QWidget], below: QWidget | None = None) -> None:
+    def add_controls(self, cells: list[QWidget], below: QWidget | None = None) -> None:
         """Controls a presenter keeps (the map mask's thresholds) in a row under the readout,
         and one more widget under them."""
-        for w in row:
-            self._controls.addWidget(w)
-        self._controls.addStretch(1)
+        for i, w in enumerate(cells):
+            self._controls.addWidget(w, 0, i)
+        self._controls.setColumnStretch(len(cells), 1)
         if below is not None:
             self._layout.addWidget(below)
 
@@ -149,7 +157,7 @@ class LoopFitPanel(QWidget):
                 self._step_combo.addItems(labels)
                 self._step_combo.setCurrentIndex(min(max(keep, 0), len(labels) - 1))
                 self._step_combo.blockSignals(False)
-        self._note.setText(error)
+        self._note.setText(html.escape(error) if error else KEY)
         self._draw()
 
     def _draw(self) -> None:

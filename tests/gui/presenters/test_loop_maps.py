@@ -15,13 +15,13 @@ from peakgui.core.analyses.loop_fit.fields import (
 from peakgui.core.io.results_read import read_all
 from peakgui.gui.presenters.loop_maps import difference_key
 from tests.gui.helpers import settle
-from tests.gui.loop_helpers import beps_file, run_to_end, sho_then_loop_fit  # noqa: F401
+from tests.gui.loop_helpers import run_to_end, sho_then_loop_fit
 
 VPLUS = switching_field("Fit", "V+")
 R2 = param_field("Fit", "R2 Criterion")
 
 
-def test_maps_per_field_difference_and_masks(qtbot, window, beps_file):  # noqa: F811
+def test_maps_per_field_difference_and_masks(qtbot, window, beps_file):
     w = window
     sho_then_loop_fit(qtbot, w, beps_file)
     with qtbot.waitSignal(w.loop_maps.sigDifferencesShown, timeout=60_000):

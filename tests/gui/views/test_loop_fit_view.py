@@ -10,11 +10,11 @@ import pytest
 
 from peakgui.core.analyses.loop_fit.detail import LoopDetail
 from peakgui.core.analyses.loop_fit.fields import STATUS, switching_field
-from peakgui.core.io.results_read import read_all
 from peakgui.core.io.h5access import open_read
+from peakgui.core.io.results_read import read_all
 from peakgui.gui.views.loop_fit import LoopFitView
-from tests.gui.helpers import open_and_wait, select_and_wait
-from tests.gui.loop_helpers import beps_file, run_to_end, sho_then_loop_fit, use  # noqa: F401
+from tests.gui.helpers import open_and_wait, select_and_wait, settle
+from tests.gui.loop_helpers import run_to_end, sho_then_loop_fit, use
 
 VPLUS = switching_field("Fit", "V+")
 
