@@ -55,7 +55,7 @@ def field_steps(maps: ResultsMaps) -> tuple[int, int] | None:
     if IN_FIELD not in values or len(values) < 2:
         return None
     sizes = [d.size for d in others]
-    idx = list(np.unravel_index(maps.step, sizes))
+    idx = [int(i) for i in np.unravel_index(maps.step, sizes)]
     out = []
     for v in (IN_FIELD, next(x for x in values if x != IN_FIELD)):
         idx[k] = values.index(v)
@@ -82,6 +82,21 @@ def status_legend() -> str:
     return "Status: " + " · ".join(f"<b>{int(s)}</b> {w}" for s, w in short.items())
 
 
+def _threshold_box(top: float, value: float, prefix: str, suffix: str,
+                   tip: str) -> QDoubleSpinBox:
+    """A compact threshold box (no arrows: it shares one row of a narrow dock)."""
+    box = QDoubleSpinBox()
+    box.setRange(0.0, top)
+    box.setDecimals(3)
+    box.setSingleStep(0.01)
+    box.setValue(value)
+    box.setPrefix(prefix)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    box.setButtonSymbols(QDoubleSpinBox.NoButtons)
+    return box
+
+
 class LoopMaps(QObject):
     """Mask thresholds while the loop fit is chosen (in its panel); difference maps and the
     status legend for its groups."""
@@ -97,24 +112,11 @@ class LoopMaps(QObject):
         self.results = results
         self.feedback = feedback
         self._reader = LatestOnly(self)
-        self._r2 = QDoubleSpinBox()
-        self._r2.setRange(0.0, 1.0)
-        self._r2.setDecimals(3)
-        self._r2.setSingleStep(0.01)
-        self._r2.setValue(POOR_R2)
-        self._r2.setPrefix("R²≥")
-        self._r2.setToolTip("Mask loops whose fit has a lower R² than this")
-        self._se = QDoubleSpinBox()
-        self._se.setRange(0.0, 10.0)
-        self._se.setDecimals(3)
-        self._se.setSingleStep(0.01)
-        self._se.setValue(UNCERTAIN)
-        self._se.setPrefix("σ(V±)≤")
-        self._se.setSuffix("w")
-        self._se.setToolTip("Mask loops whose V+ or V- standard error is above this fraction "
-                            "of the loop's width w = V+ − V-")
-        for box in (self._r2, self._se):
-            box.setButtonSymbols(QDoubleSpinBox.NoButtons)  # one row in a narrow dock
+        self._r2 = _threshold_box(1.0, POOR_R2, "R²≥", "", "Mask loops whose fit has a lower "
+                                  "R² than this")
+        self._se = _threshold_box(10.0, UNCERTAIN, "σ(V±)≤", "w", "Mask loops whose V+ or V- "
+                                  "standard error is above this fraction of the loop's width "
+                                  "w = V+ − V-")
         self._legend = QLabel(status_legend())
         self._legend.setToolTip("What each status code means; the status map shows codes, "
                                 "not a continuous quantity")

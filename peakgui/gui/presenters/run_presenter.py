@@ -123,7 +123,7 @@ class RunPresenter(QObject):
         fields = [f for f in run.result_fields() if not f.per_point]  # maps: one value a step
         lay = run.source.layout  # a chained run's steps are its input group's
         self.live_maps.start(lay, [f.name for f in fields],
-                             step_in(s.source.layout, s.step, lay))
+                             step_in(s.source.layout if s.source else None, s.step, lay))
         specs = self.results.layer_specs([f.name for f in fields])
         self.layers.set_result_layers(specs)
         self._titles = {key: label for key, label, _ in specs}

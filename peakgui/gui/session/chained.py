@@ -51,13 +51,11 @@ def _check_upstream(analysis: Analysis, source: SpectralSource) -> None:
     found = upstream_groups(files, source.dataset, upstream.group_name, upstream.name)
     if any(g.complete for g in found):
         return
-    if found:
-        g = found[-1]
-        raise InputError(f"{analysis.title} reads complete {upstream.title} results; "
-                         f"{g.ref.group.rsplit('/', 1)[-1]} holds {g.done} of {g.total} "
-                         f"positions: complete it first (choose {upstream.title} and Resume)")
-    raise InputError(f"{analysis.title} reads {upstream.title} results and this dataset has "
-                     f"none: run {upstream.title} first (choose it and press Start)")
+    last = found[-1] if found else None
+    what = (f"{last.ref.group.rsplit('/', 1)[-1]} holds {last.done} of {last.total} positions: "
+            f"complete it first (choose {upstream.title} and Resume)" if last is not None else
+            f"this dataset has none: run {upstream.title} first (choose it and press Start)")
+    raise InputError(f"{analysis.title} reads complete {upstream.title} results; {what}")
 
 
 def step_in(layout: SpectralLayout | None, step: int, target: SpectralLayout) -> int:

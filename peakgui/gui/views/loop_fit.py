@@ -124,8 +124,10 @@ class LoopFitPanel(QWidget):
     def fit_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The fitted model drawn (both branches, falling first)."""
         parts = [self._fit[k].getData() for k in _DATA]
-        return (np.concatenate([np.asarray(p[0]) for p in parts if p[0] is not None] or [[]]),
-                np.concatenate([np.asarray(p[1]) for p in parts if p[1] is not None] or [[]]))
+        xs = [np.asarray(p[0], dtype=np.float64) for p in parts if p[0] is not None]
+        ys = [np.asarray(p[1], dtype=np.float64) for p in parts if p[1] is not None]
+        return (np.concatenate(xs) if xs else np.empty(0),
+                np.concatenate(ys) if ys else np.empty(0))
 
     def marks(self) -> dict[str, float]:
         return {k: float(m.value()) for k, m in self._marks.items() if m.isVisible()}

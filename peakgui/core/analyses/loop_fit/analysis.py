@@ -11,6 +11,7 @@ stored per point. ``docs/loops.md`` says where and why this differs from BGlib.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -202,11 +203,12 @@ _SWITCH_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization",
 _ERROR_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization")
 
 
-def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN):
+def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN
+              ) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
     """A ``bad`` rule with the user's thresholds: not converged (a bound is tolerated), R²
     below ``r2_min``, or sigma(V+) or sigma(V-) above ``uncertain`` times the loop's width."""
 
-    def bad(values: dict[str, np.ndarray]) -> np.ndarray:
+    def bad(values: Mapping[str, np.ndarray]) -> np.ndarray:
         status = values[STATUS]
         ok = (status == int(LoopStatus.CONVERGED)) | (status == int(LoopStatus.AT_BOUND))
         width = np.abs(values[switching_field("Fit", "V+")]
@@ -214,7 +216,8 @@ def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN):
         with np.errstate(invalid="ignore"):
             sure = ((values[error_field("V+")] <= uncertain * width)
                     & (values[error_field("V-")] <= uncertain * width))
-            return ~ok | ~(values[param_field("Fit", "R2 Criterion")] >= r2_min) | ~sure
+            return np.asarray(~ok | ~(values[param_field("Fit", "R2 Criterion")] >= r2_min)
+                              | ~sure)
 
     return bad
 
