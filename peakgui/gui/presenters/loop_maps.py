@@ -11,6 +11,7 @@ in a worker, and share the levels, export and region tools of every map.
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Generator
 
 import numpy as np
@@ -25,6 +26,7 @@ from ...core.io.results_read import read_step
 from ..formatting import error_text
 from ..session import Configured, Session
 from ..views.loop_fit import LoopFitView
+from ..widgets.info_bar import InfoBar, InfoKind
 from ..workers import LatestOnly
 from .analysis_presenter import AnalysisPresenter
 from .feedback import Feedback
@@ -105,9 +107,12 @@ class LoopMaps(QObject):
     """The difference maps of the shown group are there."""
 
     def __init__(self, session: Session, layers: MapLayers, analysis: AnalysisPresenter,
-                 results: ResultsBrowser, feedback: Feedback, parent: QObject | None = None):
+                 results: ResultsBrowser, feedback: Feedback, info_bar: InfoBar,
+                 parent: QObject | None = None):
         super().__init__(parent)
         self.session = session
+        self.analysis = analysis
+        self.info_bar = info_bar
         self.layers = layers
         self.results = results
         self.feedback = feedback
@@ -169,10 +174,24 @@ class LoopMaps(QObject):
         if isinstance(view, LoopFitView):
             view.panel().add_controls([self._mask_label, self._r2, self._se], self._legend)
 
-    def _on_session_configured_changed(self, _configured: Configured) -> None:
+    def _on_session_configured_changed(self, configured: Configured) -> None:
         self._show_controls()
         if self._active():
             self._apply_mask()
+            self._offer_upstream(configured)
+
+    def _offer_upstream(self, configured: Configured) -> None:
+        """No complete SHO group to read: say so in one line and offer to choose the SHO fit
+        (whose Start runs it, or whose Resume completes a partial group)."""
+        a = configured.analysis
+        if (a is None or a.input is None or configured.valid or self.session.source is None
+                or "first" not in configured.error):
+            return
+        upstream = a.input.analysis
+        self.info_bar.show_message(
+            html.escape(configured.error), InfoKind.INFO,
+            [("Choose the SHO fit" if upstream == "sho" else f"Choose {upstream}",
+              lambda: self.analysis.panel.set_analysis(upstream))])
 
     def _on_threshold_changed(self, _value: float) -> None:
         if self._active():

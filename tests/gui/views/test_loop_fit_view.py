@@ -26,7 +26,10 @@ def test_loop_fit_offered_after_an_sho_run_and_not_before(qtbot, window, beps_fi
     assert not w.session.configured.valid  # no SHO results yet: one line says what to do
     assert "run SHO" in w.session.configured.error and "\n" not in w.session.configured.error
     assert not w.start_run()
-    use(qtbot, w, "sho")
+    offer = w.info_bar.button("Choose the SHO fit")  # the offer to run it first
+    assert offer is not None and "run SHO" in w.info_bar.text()
+    offer.click()
+    qtbot.waitUntil(lambda: w.session.configured.analysis.name == "sho", timeout=5_000)
     run_to_end(qtbot, w)
     use(qtbot, w, "loop_fit")
     qtbot.waitUntil(lambda: w.session.configured.valid, timeout=10_000)
