@@ -117,8 +117,7 @@ class MainWindow(QMainWindow):
                                           self.analysis, settings, fb, self)
         self.map_tools = MapTools(s, self.map_view, self.spectrum_view, self.layers,
                                   self.inspector, self.results_browser, fb, self)
-        self.loop_maps = LoopMaps(s, self.layers, self.analysis, self.results_browser, fb,
-                                  self.info_bar, self)
+        self.loop_maps = LoopMaps(self.results_browser, self)  # the loop fit's maps
         exports = ExportActions(s, settings, fb, self.map_view, self.layers,
                                 self.spectrum_view, self.loop_plot, self.map_tools, self)
         self.actions = WindowActions(self, s, settings, fb, self.datasets, self.run_presenter,

@@ -106,16 +106,17 @@ class LoopMaps(QObject):
     sigDifferencesShown = pyqtSignal()
     """The difference maps of the shown group are there."""
 
-    def __init__(self, session: Session, layers: MapLayers, analysis: AnalysisPresenter,
-                 results: ResultsBrowser, feedback: Feedback, info_bar: InfoBar,
-                 parent: QObject | None = None):
+    def __init__(self, results: ResultsBrowser, parent: QObject | None = None):
+        """Everything it works with is the results browser's: the session, the map's layers,
+        the analysis presenter, the info bar and the feedback."""
         super().__init__(parent)
-        self.session = session
-        self.analysis = analysis
-        self.info_bar = info_bar
-        self.layers = layers
+        self.session: Session = results.session
+        self.analysis: AnalysisPresenter = results.analysis
+        self.info_bar: InfoBar = results.info_bar
+        self.layers: MapLayers = results.layers
         self.results = results
-        self.feedback = feedback
+        self.feedback: Feedback = results.feedback
+        session, analysis, layers = self.session, self.analysis, self.layers
         self._reader = LatestOnly(self)
         self._r2 = _threshold_box(1.0, POOR_R2, "R²≥", "", "Mask loops whose fit has a lower "
                                   "R² than this")

@@ -60,7 +60,7 @@ class MapLayers(QObject):
         # long field names ("Loop fit: σ(Switchable Polarization)") must not widen the window:
         # the box keeps a fixed width and its list shows them whole
         self._combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self._combo.setMinimumContentsLength(16)
+        self._combo.setMinimumContentsLength(12)
         self._bin_spin = QSpinBox()
         self._bin_spin.setToolTip("Spectral bin whose |x| the navigator shows")
         self._bin_spin.setKeyboardTracking(False)
