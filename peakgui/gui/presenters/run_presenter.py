@@ -188,7 +188,7 @@ class RunPresenter(QObject):
         self.last_progress = prog
         self.live_maps.apply(prog)
         self.run_panel.show_progress(prog)
-        changes: dict = {"done": prog.done, "total": prog.total}
+        changes: dict = {}  # the panel shows the count itself: the status changes rarely
         if self.session.run.phase is RunPhase.WARMING_UP:
             changes["phase"] = RunPhase.RUNNING
         if prog.results != self._run_ref:
@@ -198,7 +198,8 @@ class RunPresenter(QObject):
             self._set_map_titles("running")
             where = f" in {prog.results.file.name}" if prog.results.sidecar else ""
             changes.update(group=prog.results, message=f"Writing {name}{where}")
-        self.session.update_run(**changes)
+        if changes:
+            self.session.update_run(**changes)
 
     def _set_map_titles(self, doing: str) -> None:
         """The live maps' titles say what the run is doing ('running', 'paused')."""
