@@ -16,6 +16,7 @@ from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..formatting import format_value, is_angle, shown_units
+from .aspect_fit import AspectFit
 from .axes import set_axis_units
 from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
 from .levels_bar import LevelsBar
@@ -46,9 +47,6 @@ class MapView(QWidget):
         self._levels: tuple[float, float] | None = None
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
-        self._pad = (0.0, 0.0)  # extra margins that give the view the image's aspect ratio
-        self._fitting = False
-        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
 
         self._cmap_combo = QComboBox()
         for label, name in COLORMAPS:
@@ -80,6 +78,7 @@ class MapView(QWidget):
         self._plot.getAxis("left").setWidth(60)
         self._image = pg.ImageItem()
         self._plot.addItem(self._image)
+        self._fit = AspectFit(self._plot)
         self._marker = PixelMarker(self._plot)
         self._scale_bar = MapScaleBar()
         self._scale_bar.setParentItem(self._plot.getViewBox())
@@ -104,7 +103,7 @@ class MapView(QWidget):
         layout.addWidget(self._readout)
 
         self._glw.installEventFilter(self)
-        scene, box, bar = self._plot.scene(), self._plot.getViewBox(), self._levels_bar
+        scene, bar = self._plot.scene(), self._levels_bar
         for signal, slot in ((scene.sigMouseMoved, self._on_scene_mouse_moved),
                              (scene.sigMouseClicked, self._on_scene_mouse_clicked),
                              (self._cmap_combo.currentIndexChanged,
@@ -114,9 +113,7 @@ class MapView(QWidget):
                              (bar.sigPercentilesChanged, self._on_percentiles_changed),
                              (self._scale_check.toggled, self._on_scale_check_toggled),
                              (self._hist.sigLevelChangeFinished,
-                              self._on_histogram_levels_dragged),
-                             (box.sigResized, self._on_viewbox_resized),
-                             (box.sigRangeChangedManually, self._on_view_zoomed)):
+                              self._on_histogram_levels_dragged)):
             signal.connect(slot)
         self.set_colormap("viridis")
         self._redraw()
@@ -182,38 +179,22 @@ class MapView(QWidget):
         self._grid = grid
         set_axis_units(self._plot.getAxis("bottom"), grid.x_name, grid.x_units)
         set_axis_units(self._plot.getAxis("left"), grid.y_name, grid.y_units)
-        self._plot.setAspectLocked(self.aspect_locked(), ratio=1.0)
         self._image.setRect(grid.rect())
         self._scale_bar.set_units(grid.x_units)
+        self._fit.set_grid(grid)
         self._update_scale_bar_visibility()
-        self._zoomed = False
-        self.fit_view()
 
     def aspect_locked(self) -> bool:
         """Square pixels in the scan's units when both axes share them."""
-        return self._grid is not None and self._grid.x_units == self._grid.y_units
+        return self._fit.locked()
 
     def fit_view(self) -> None:
-        """Size the view to the image's aspect ratio (margins take the rest) and show it all."""
-        g = self._grid
-        if g is None:
-            return
-        if self._fitting:
-            return
-        self._fitting = True
-        try:
-            if self._fit_margins():
-                self._plot.layout.activate()  # the view's new size now, not on the next event
-            if not self._zoomed:
-                self._plot.getViewBox().setRange(rect=g.rect(), padding=0.0)
-        finally:
-            self._fitting = False
-        self._zoomed = False  # the user zoomed or panned the map: a resize keeps that view
+        """Size the view to the image's aspect ratio and show it all (unless zoomed)."""
+        self._fit.fit()
 
     def view_all(self) -> None:
         """Forget the user's zoom and show the whole image again (Home key)."""
-        self._zoomed = False
-        self.fit_view()
+        self._fit.view_all()
 
     def set_image(self, image: np.ndarray | None, title: str = "", units: str = "",
                   levels: tuple[float, float] | None = None, integer: bool = False) -> None:
@@ -344,27 +325,6 @@ class MapView(QWidget):
     def _value_text(self, value: float) -> str:
         return format_value(value, self._units, integer=self._integer)
 
-    def _fit_margins(self) -> bool:
-        """Give the view box the image's aspect ratio: the spare width or height becomes
-        margins of the plot, so the axes hug the image and no blank band is drawn in it."""
-        g, vb = self._grid, self._plot.getViewBox()
-        pw, ph = self._pad
-        width, height = vb.width() + 2 * pw, vb.height() + 2 * ph
-        pad = (0.0, 0.0)
-        if g is not None and self.aspect_locked() and width > 0 and height > 0:
-            r = g.rect().normalized()
-            aspect = r.width() / r.height() if r.height() > 0 else 1.0
-            if width / height > aspect:
-                pad = ((width - height * aspect) / 2, 0.0)
-            else:
-                pad = (0.0, (height - width / aspect) / 2)
-        if abs(pad[0] - pw) > 0.5 or abs(pad[1] - ph) > 0.5:
-            self._pad = pad
-            self._plot.layout.setContentsMargins(1 + pad[0], 1 + pad[1], 1 + pad[0],
-                                                 1 + pad[1])
-            return True
-        return False
-
     def _update_scale_bar_visibility(self) -> None:
         self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked())
 
@@ -443,12 +403,6 @@ class MapView(QWidget):
     def _on_scale_check_toggled(self, checked: bool) -> None:
         self._update_scale_bar_visibility()
         self.sigOptionChanged.emit("scale_bar", checked)
-
-    def _on_view_zoomed(self, *_) -> None:
-        self._zoomed = True
-
-    def _on_viewbox_resized(self, *_) -> None:
-        self.fit_view()
 
     def _on_histogram_levels_dragged(self, *_) -> None:
         if self._setting_levels:
