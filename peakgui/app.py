@@ -45,6 +45,9 @@ def create_parser() -> argparse.ArgumentParser:
     add_analysis_arguments(p)
     p.add_argument("--run", action="store_true",
                    help="test the first pixel and run the peak finder over the whole dataset")
+    p.add_argument("--then", metavar="ANALYSIS",
+                   help="with --run: when the run is done, choose this analysis, which reads "
+                   "the results just made (e.g. --analysis sho --then loop_fit), and run it too")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="save a screenshot of the window when the run (or opening) is done")
     p.add_argument("--quit-when-done", action="store_true",
@@ -62,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.run and not (args.file or args.demo):
         parser.error("--run needs a FILE (or --demo)")
+    if args.then and not args.run:
+        parser.error("--then needs --run")
     if args.dataset and not (args.file or args.demo):
         parser.error("--dataset needs a FILE")
     if args.jobs is not None and args.jobs < 1:

@@ -8,6 +8,7 @@ import time
 import pytest
 from PyQt5.QtCore import QSettings, QStandardPaths
 
+from peakgui.core.demo.beps import write_beps_demo
 from peakgui.core.run.engine import AnalysisRun
 from peakgui.gui.app.launcher import configure_pyqtgraph
 from peakgui.gui.app.main_window import MainWindow
@@ -83,3 +84,11 @@ def slow_kernel(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(AnalysisRun, "_compute_block", slow)
+
+
+@pytest.fixture
+def beps_file(tmp_path):
+    """A small real BEPS demo file (4 x 5 pixels, 24 bins, 24 DC steps, two fields)."""
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=4, cols=5, bins=24, dc_steps=24, seed=3)
+    return path

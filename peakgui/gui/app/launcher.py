@@ -93,7 +93,8 @@ def run_app(args: argparse.Namespace) -> int:
     window = MainWindow(settings, Dialogs(None, interactive=not scripted))
     script = None
     if args.run or args.screenshot or args.quit_when_done:
-        script = ScriptedRun(window, args.run, args.screenshot, args.quit_when_done)
+        script = ScriptedRun(window, args.run, args.screenshot, args.quit_when_done,
+                             then=getattr(args, "then", None))
     if getattr(args, "size", None):
         window.resize(*args.size)
         window.default_layout()

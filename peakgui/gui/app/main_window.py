@@ -22,6 +22,7 @@ from ..presenters.analysis_presenter import AnalysisPresenter
 from ..presenters.dataset_presenter import DatasetPresenter
 from ..presenters.feedback import Feedback
 from ..presenters.inspector import PixelInspector
+from ..presenters.loop_maps import LoopMaps
 from ..presenters.map_layers import MapLayers
 from ..presenters.map_tools import MapTools
 from ..presenters.navigator import NavigatorController
@@ -43,6 +44,7 @@ from .actions import ACTIONS, WindowActions
 from .docks import add_dock, analysis_panel, default_sizes, scrolled
 from .icons import app_icon
 from .settings import Settings
+from .view_dock import ViewDock
 from .view_options import ViewOptions
 from .window_geometry import keep_docks_readable, restore_or_place
 
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
                                           self.analysis, settings, fb, self)
         self.map_tools = MapTools(s, self.map_view, self.spectrum_view, self.layers,
                                   self.inspector, self.results_browser, fb, self)
+        self.loop_maps = LoopMaps(self.results_browser, self)  # the loop fit's maps
         exports = ExportActions(s, settings, fb, self.map_view, self.layers,
                                 self.spectrum_view, self.loop_plot, self.map_tools, self)
         self.actions = WindowActions(self, s, settings, fb, self.datasets, self.run_presenter,
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
                                   LEFT)
         self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
         self.loop_dock.hide()  # only for data with more than one step
+        self.view_dock = ViewDock(self, self.analysis, self.loop_dock).dock  # a view's panel
         self.run_dock = add_dock(self, "Analysis", "analysis",
                                  analysis_panel(self.params_panel, self.run_panel), RIGHT)
         self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
@@ -148,7 +152,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.attributes_dock, self.tools_dock)
         self.attributes_dock.raise_()
         docks = [self.tree_dock, self.attributes_dock, self.spectrum_dock, self.loop_dock,
-                 self.run_dock, self.tools_dock]
+                 self.view_dock, self.run_dock, self.tools_dock]
         self.actions.fill_view_menu(docks)
         self.view_options.add_to_menu(self.actions.view_menu)
         keep_docks_readable(docks)
@@ -259,12 +263,13 @@ class MainWindow(QMainWindow):
         """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
         return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
                 or self.navigator.busy() or self.tree.model().busy() or self.map_tools.busy()
-                or self.run_presenter.warmup.busy())
+                or self.run_presenter.warmup.busy() or self.loop_maps.busy())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
         for part in (self.datasets, self.navigator, self.results_browser, self.map_tools,
-                     self.inspector, self.tree.model(), self.run_presenter.warmup):
+                     self.inspector, self.tree.model(), self.run_presenter.warmup,
+                     self.loop_maps):
             part.abort()
         self.attributes.clear()
         self.live_maps.stop()

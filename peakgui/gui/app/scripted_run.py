@@ -22,8 +22,9 @@ class ScriptedRun(QObject):
     """Steps a MainWindow through a whole run without a user."""
 
     def __init__(self, window: MainWindow, run: bool, screenshot: str | None,
-                 quit_when_done: bool, settle_ms: int = 300):
+                 quit_when_done: bool, settle_ms: int = 300, then: str | None = None):
         super().__init__(window)
+        self.then = then  # an analysis run next, on the results of the first (``--then``)
         self.window = window
         self.run = run
         self.screenshot = Path(screenshot) if screenshot else None
@@ -68,7 +69,19 @@ class ScriptedRun(QObject):
 
     def _on_run_stopped(self) -> None:
         code = EXIT_OK if self._outcome_ok else EXIT_RUN_FAILED
+        if code == EXIT_OK and self.then:
+            self._when_idle(self._run_next)
+            return
         self._when_idle(lambda: self._finish(code))
+
+    def _run_next(self) -> None:
+        """``--then``: the chained analysis on the results just shown, run the same way."""
+        name, self.then = self.then, None
+        self._outcome_ok = False
+        why = self.window.analysis.use(name)
+        if why or not self.window.start_run():
+            self._report(why or f"{name}: {self.window.session.can_start()}")
+            self._finish(EXIT_RUN_FAILED)
 
     def _when_idle(self, then, waited_ms: int = 0) -> None:
         """Once the window's workers have read the final maps (10 s at most), let them and the

@@ -8,7 +8,7 @@ analysis once the typing stops (or when the window closes), not on every keystro
 
 from __future__ import annotations
 
-from PyQt5.QtCore import QObject, QTimer
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from ...core.analyses.declaration import Analysis
 from ...core.errors import PeakGUIError
@@ -25,6 +25,9 @@ REMEMBER_DELAY_MS = 1000  # typing pause before the parameters are written to th
 
 class AnalysisPresenter(QObject):
     """Connects the parameters panel to the session, and the session to the analysis' view."""
+
+    sigViewChanged = pyqtSignal(object)
+    """Another analysis view was chosen (carries it; its ``panel()`` may be docked)."""
 
     def __init__(self, session: Session, panel: ParametersPanel, settings: Settings,
                  layers: MapLayers, spectrum_view: SpectrumView, loop_plot: LoopPlot,
@@ -89,6 +92,7 @@ class AnalysisPresenter(QObject):
     def _on_panel_analysis_changed(self, analysis: Analysis) -> None:
         self.panel.set_params(self.settings.analysis_params(analysis.name), emit=False)
         self.view = view_for(analysis)
+        self.sigViewChanged.emit(self.view)
         self._field_names = None
         self.layers.set_analysis(analysis, None, self.view.bad_label)
         self.layers.set_result_layers([])

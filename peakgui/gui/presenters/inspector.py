@@ -42,7 +42,9 @@ class PixelReport:
 def inspect_pixel(source: SpectralSource, report: PixelReport, spectra: np.ndarray | None,
                   run: AnalysisRun | None) -> Generator[PixelReport, None, None]:
     """The worker's generator: read the position (unless ``spectra`` are given), then test its
-    spectrum at the report's step and, with more than one step, every step."""
+    spectrum at the report's step and, with more than one step, every step. A chained analysis
+    (the loop fit) is tested on the position's row of its input group instead, every step at
+    once; the spectrum shown stays the raw one."""
     if spectra is None:
         try:
             spectra = source.read_position(report.position)
@@ -54,6 +56,11 @@ def inspect_pixel(source: SpectralSource, report: PixelReport, spectra: np.ndarr
     report.spectrum = spectra[min(report.step, len(spectra) - 1)]
     if run is None:
         report.detail, report.error = None, "parameters are not valid"
+    elif run.source is not source:  # chained: the analysis reads its input group's row
+        try:
+            report.detail = run.inspect(run.source.read_position(report.position))
+        except (OSError, ValueError, FloatingPointError) as exc:
+            report.detail, report.error = None, f"pixel test failed: {error_text(exc)}"
     else:
         try:
             report.detail = run.inspect(report.spectrum)

@@ -57,7 +57,10 @@ class MapLayers(QObject):
         self._combo = QComboBox()
         self._combo.setToolTip("Which map to show: a navigator computed from the raw spectra, "
                                "or a result of the analysis")
-        self._combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        # long field names ("Loop fit: σ(Switchable Polarization)") must not widen the window:
+        # the box keeps a fixed width and its list shows them whole
+        self._combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._combo.setMinimumContentsLength(12)
         self._bin_spin = QSpinBox()
         self._bin_spin.setToolTip("Spectral bin whose |x| the navigator shows")
         self._bin_spin.setKeyboardTracking(False)
@@ -195,6 +198,10 @@ class MapLayers(QObject):
                 self._view.refresh()
         elif s.feeds_shown(key):
             self._recompose.start()
+
+    def redraw(self) -> None:
+        """Compose and draw the shown layer again (the analysis' mask rule changed)."""
+        self._draw()
 
     def show(self, key: LayerKey) -> None:
         i = self._index(key)

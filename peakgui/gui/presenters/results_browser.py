@@ -164,7 +164,8 @@ class ResultsBrowser(QObject):
                 log.warning("results cannot be read: %s", exc)
                 self.feedback.status(f"Results cannot be read: {error_text(exc)}", 10000)
 
-        self._loader.start(load_results, ref, step, layout, group, on_yield=loaded,
+        stepped = self.session.source.layout if self.session.source is not None else None
+        self._loader.start(load_results, ref, step, layout, group, stepped, on_yield=loaded,
                            on_error=failed)
 
     def _adopt_source(self, maps: ResultsMaps, then: Callable[[], None]) -> bool:
@@ -207,8 +208,7 @@ class ResultsBrowser(QObject):
         specs = self.layer_specs(order, {n: f.dtype for n, f in stored.items()})
         self.layers.set_result_layers(specs)
         declared = {f.name: f for f in self.result_fields()}
-        suffix = step_suffix(self.session.source.layout if self.session.source else None,
-                             maps.step)
+        suffix = step_suffix(lay, maps.step)
         for key, label, _ in specs:
             units = declared[key].units if key in declared else stored[key].units
             self.layers.set_layer(key, maps.images.get(key),
@@ -282,7 +282,7 @@ class ResultsBrowser(QObject):
             self.info_bar.hide()
         if complete:
             e = complete[-1]  # the one the engine reuses
-            self.load(e.ref, " (reused)", s.source.layout)
+            self.load(e.ref, " (reused)", run.source.layout)  # a chained run: its input's
             name = e.ref.group.rsplit("/", 1)[-1]
             where = "" if e.ref.file == s.source.file else f" in {e.ref.file.name}"
             self.info_bar.show_message(
@@ -293,7 +293,7 @@ class ResultsBrowser(QObject):
                                 f"Reused {name}: complete results with these parameters."))
         elif partial:
             e = max(partial, key=lambda x: x.done)
-            self.load(e.ref, " (partial)", s.source.layout)
+            self.load(e.ref, " (partial)", run.source.layout)
             pct = 100 * e.done / e.total if e.total else 0
             name = e.ref.group.rsplit("/", 1)[-1]
             self.info_bar.show_message(

@@ -18,6 +18,7 @@ from ...core.io.layout import SpectralLayout
 from ...core.io.results import ResultsRef
 from ...core.io.results_read import ResultsGroup, read_group, read_step
 from ...core.run.progress import Progress
+from ..session.chained import step_in
 from ..workers import LatestOnly
 
 
@@ -57,10 +58,15 @@ def step_images(group: ResultsGroup, values: dict[str, np.ndarray]) -> dict[str,
 
 
 def load_results(ref: ResultsRef, step: int, layout: SpectralLayout | None = None,
-                 group: ResultsGroup | None = None) -> Generator[ResultsMaps, None, None]:
-    """The worker's generator: describe the group (unless given), then read one step."""
+                 group: ResultsGroup | None = None, stepped: SpectralLayout | None = None
+                 ) -> Generator[ResultsMaps, None, None]:
+    """The worker's generator: describe the group (unless given), then read one step
+    (``step`` of the ``stepped`` layout, the open spectra's, when given: a chained group has
+    fewer steps)."""
     if group is None:
         group = read_group(ref, layout)
+    if stepped is not None:
+        step = step_in(stepped, step, group.layout)
     step = min(max(step, 0), group.n_steps - 1)
     values = read_step(ref, [f.name for f in group.fields], step)
     yield ResultsMaps(group, step, step_images(group, values))

@@ -24,6 +24,7 @@ from ..panels.compute_target import LOCAL
 from ..panels.parameters_panel import ParametersPanel
 from ..panels.run_panel import RunPanel
 from ..session import RunPhase, RunStatus, Session
+from ..session.chained import step_in
 from ..views.loop_plot import LoopPlot
 from ..widgets.info_bar import InfoBar, InfoKind
 from .analysis_presenter import AnalysisPresenter
@@ -91,7 +92,7 @@ class RunPresenter(QObject):
         if set_up is None or self.session.source is None:
             return None
         return AnalysisRun.from_configured(
-            self.session.source, set_up.configured, n_jobs=self.panel.jobs(),
+            set_up.source, set_up.configured, n_jobs=self.panel.jobs(),
             max_mem_mb=self.panel.max_mem_mb(), chunk_seconds=self.chunk_seconds,
             backend=backend, worker_kind=self.panel.compute_target().local_kind())
 
@@ -121,12 +122,14 @@ class RunPresenter(QObject):
         self.settings.set_compute_target(compute)
         self._say_target(target, source.file)
         self.results.abort()
-        fields = run.result_fields()
-        self.live_maps.start(source.layout, [f.name for f in fields], s.step)
+        fields = [f for f in run.result_fields() if not f.per_point]  # maps: one value a step
+        lay = run.source.layout  # a chained run's steps are its input group's
+        self.live_maps.start(lay, [f.name for f in fields],
+                             step_in(source.layout, s.step, lay))
         specs = self.results.layer_specs([f.name for f in fields])
         self.layers.set_result_layers(specs)
         self._titles = {key: label for key, label, _ in specs}
-        suffix = step_suffix(source.layout, s.step)
+        suffix = step_suffix(lay, self.live_maps.step)
         for f in fields:
             self.layers.set_layer(f.name, self.live_maps.images[f.name],
                                   f"{self._titles[f.name]} · running{suffix}", f.units)
@@ -203,7 +206,7 @@ class RunPresenter(QObject):
     def _set_map_titles(self, doing: str) -> None:
         """The live maps' titles say what the run is doing ('running', 'paused')."""
         group = f"{self._group_short} " if self._group_short else ""
-        source = self.session.source
+        source = self.session.run_source
         suffix = step_suffix(source.layout if source else None, self.live_maps.step)
         for key, label in self._titles.items():
             self.layers.set_title(key, f"{label} · {group}({doing}){suffix}")
@@ -233,7 +236,7 @@ class RunPresenter(QObject):
         self.live_maps.stop()
         self.run_panel.show_progress(prog)
         name = prog.results.group.rsplit("/", 1)[-1]
-        source = self.session.source
+        source = self.session.run_source
         self.results.load(prog.results, " (reused)", source.layout if source else None,
                           on_error=lambda exc: self.feedback.error("Cannot show the results",
                                                                    error_text(exc)))
@@ -290,6 +293,7 @@ class RunPresenter(QObject):
             self.sigFileChanged.emit(s.source.info.parent)  # show the new results group
         last = self.last_progress
         if last is not None and last.state is ProgressState.FINISHED:
-            self.results.load(last.results, "", s.source.layout if s.source else None)
+            src = s.run_source
+            self.results.load(last.results, "", src.layout if src else None)
         elif last is None or last.state is not ProgressState.REUSED:
             self.results.check_existing()  # offers Resume after a cancel or an error

@@ -21,6 +21,7 @@ from ...core.errors import PeakGUIError
 from ...core.io.results import ResultsRef
 from ...core.io.source import SpectralSource
 from ...core.run.engine import AnalysisRun, configured_for
+from .chained import UpstreamCache
 from .events import Event
 
 
@@ -84,6 +85,7 @@ class Session:
         self.shown_group: ResultsRef | None = None
         self.layer = ""
         self.run = RunStatus()
+        self.upstream = UpstreamCache()  # the results a chained analysis reads, per source
         self.file_changed: Event[Path | None] = Event("file_changed")
         self.source_changed: Event[SpectralSource | None] = Event("source_changed")
         self.configured_changed: Event[Configured] = Event("configured_changed")
@@ -107,6 +109,7 @@ class Session:
         if self.run.phase.active:
             raise RuntimeError("the dataset cannot change during a run")
         self.source = source
+        self.upstream.clear()
         self.pixel = None
         self.step = 0
         self.shown_group = None
@@ -155,10 +158,11 @@ class Session:
         if self.source is None:
             return Configured(analysis, params, None)
         try:  # the values are the declaration's already: only the checks against the spectra
-            configured = configured_for(self.source, analysis, params)
+            source = self.upstream.source_for(analysis, self.source)  # chained: its input
+            configured = configured_for(source, analysis, params)
         except (ValueError, PeakGUIError) as exc:
             return Configured(analysis, None, None, _reason(exc))
-        run = AnalysisRun.from_configured(self.source, configured, n_jobs=1)
+        run = AnalysisRun.from_configured(source, configured, n_jobs=1)
         return Configured(analysis, configured.params, run)
 
     # ---- the pixel, the step, the shown results ---------------------------------------------------
@@ -202,7 +206,16 @@ class Session:
             return self.configured.error or "the parameters are not valid"
         return ""
 
+    @property
+    def run_source(self) -> SpectralSource | None:
+        """What the configured analysis reads: the open spectra, or for a chained analysis the
+        upstream results group (the maps and the steps of its results follow this one)."""
+        run = self.configured.run
+        return run.source if run is not None else self.source
+
     def set_run(self, status: RunStatus) -> None:
+        if status.phase in (RunPhase.FINISHED, RunPhase.REUSED):
+            self.upstream.clear()  # new results: a chained analysis may read them now
         if status != self.run:
             self.run = status
             self.run_changed.emit(status)

@@ -15,11 +15,12 @@ from importlib.metadata import entry_points
 
 from ...core.analyses.declaration import Analysis
 from .generic import DECLARED, GENERIC, NOT_APPLICABLE, SPECIFIC, AnalysisView, view_path
+from .loop_fit import LoopFitView
 from .peak_finding import PeakFindingView
 from .sho import SHOView
 
 GROUP = "peakgui.views"
-BUILT_IN: tuple[type[AnalysisView], ...] = (PeakFindingView, SHOView)
+BUILT_IN: tuple[type[AnalysisView], ...] = (PeakFindingView, SHOView, LoopFitView)
 
 log = logging.getLogger(__name__)
 

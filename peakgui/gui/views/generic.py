@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -84,6 +85,11 @@ class AnalysisView:
     def draw(self, detail: PixelDetail | None, x: np.ndarray, y: np.ndarray,
              phase: bool) -> None:
         """Overlay the detail on the spectrum (None: clear the overlays)."""
+
+    def panel(self) -> Any:
+        """A widget of the view's own that the window docks beside the spectrum (a QWidget;
+        None: the overlay on the spectrum is all it draws)."""
+        return None
 
     def readout(self, detail: PixelDetail, fields: list[ResultField]) -> str:
         """One line of rich text: every result value, then the analysis' notes."""

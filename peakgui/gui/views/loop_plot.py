@@ -66,6 +66,7 @@ class LoopPlot(QWidget):
         self._note.setWordWrap(True)
         self._key_label = QLabel("<span style='color:#1f6fd1'>●— test (current parameters)"
                                  "</span> &nbsp; <span style='color:#e0302b'>- - results</span>")
+        self._key_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
         self._key_label.setToolTip("Blue: the analysis on this pixel now, with the parameters "
                                    "as typed. Red: the shown results group's values")
         bar = QHBoxLayout()

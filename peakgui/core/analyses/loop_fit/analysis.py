@@ -11,6 +11,7 @@ stored per point. ``docs/loops.md`` says where and why this differs from BGlib.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -24,11 +25,13 @@ from peakgui.core.analyses.declaration import (
     SpectralContext,
 )
 from peakgui.core.analyses.loop_fit.branches import FALLING, RISING, branches, sweeps_both_ways
+from peakgui.core.analyses.loop_fit.detail import LoopCurves, LoopDetail
 from peakgui.core.analyses.loop_fit.fields import (
     LOOPS,
     STAGES,
     STATUS,
     error_field,
+    field_units,
     metric_field,
     param_field,
     result_fields,
@@ -139,29 +142,23 @@ def step_labels(ctx: SpectralContext, steps: int) -> list[str]:
             for idx in itertools.product(*(range(d.size) for d in dims))]
 
 
-def _curves(v: np.ndarray, table: np.ndarray) -> dict[str, np.ndarray]:
+def _curves(v: np.ndarray, table: np.ndarray) -> LoopCurves:
     """Model curves of each step's parameters on a dense grid of each branch."""
     grid = np.linspace(v.min(), v.max(), DENSE)
-    out = {"voltage": grid}
+    out = {}
     for key, label in (("falling", FALLING), ("rising", RISING)):
         lab = np.full(DENSE, label, dtype=np.uint8)
         out[key] = np.array([loop_model(grid, lab, row[:9]) if np.all(np.isfinite(row[:9]))
                              else np.full(DENSE, np.nan) for row in table])
-    return out
+    return LoopCurves(grid, out["falling"], out["rising"])
 
 
 def loop_fit_inspect(spectrum: np.ndarray, params: ParamValues,
                      ctx: SpectralContext) -> PixelDetail:
     """One position (N steps x S DC points) in full, for a view to draw.
 
-    ``values`` holds every stored field at the first step (a float each); ``extra["steps"]``
-    holds them for every step, and the rest of ``extra`` what a loop view draws: ``voltage``
-    (S,), ``labels`` (S,) branch per DC step, ``responses`` (N, S) complex, ``direction``
-    (N,) unit complex projection direction, ``angle`` and ``offset`` (N,), ``loops`` (N, S)
-    projected, ``guess`` and ``fit`` (N, 10), ``fit_curves`` / ``guess_curves`` (dicts with
-    a dense ``voltage`` grid and (N, G) ``falling`` / ``rising`` model curves), ``switching``
-    (per step: name -> value), ``errors`` (per step: name -> standard error), ``status`` (per
-    step LoopStatus), ``step_labels``.
+    ``values`` holds every stored field at the first step (a float each); ``detail`` is a
+    :class:`~peakgui.core.analyses.loop_fit.detail.LoopDetail` with every step.
     """
     x = np.asarray(spectrum)
     if x.ndim == 1:
@@ -189,21 +186,17 @@ def loop_fit_inspect(spectrum: np.ndarray, params: ParamValues,
     if not sweeps_both_ways(branches(v)):
         notes.append("the DC waveform does not sweep both ways: no loop to fit")
     switching = [{n: row[switching_field("Fit", n)] for n in _SWITCH_ORDER} for row in per_step]
+    guessed = [{n: row[switching_field("Guess", n)] for n in _SWITCH_ORDER} for row in per_step]
     errors = [{n: row[error_field(n)] for n in (*PARAM_NAMES, *_ERROR_ORDER)}
               for row in per_step]
-    return PixelDetail(
-        spectrum=x,
-        values=dict(per_step[0]),
-        notes=notes,
-        extra={"steps": per_step, "step_labels": labels, "voltage": v,
-               "labels": out["_labels"], "responses": x.astype(np.complex128),
-               "angle": out["_angle"][0], "direction": np.exp(1j * out["_angle"][0]),
-               "offset": out[metric_field("Offset")][0], "loops": out[LOOPS][0],
-               "fit": fit, "guess": guess, "covariance": out["_cov"][0],
-               "fit_curves": _curves(v, fit), "guess_curves": _curves(v, guess),
-               "switching": switching, "errors": errors, "status": codes,
-               "status_text": [c.sentence for c in codes], "model": MODEL},
-    )
+    detail = LoopDetail(
+        voltage=v, labels=out["_labels"], responses=x.astype(np.complex128),
+        direction=np.exp(1j * out["_angle"][0]), offset=out[metric_field("Offset")][0],
+        loops=out[LOOPS][0], fit=fit, guess=guess, covariance=out["_cov"][0],
+        fit_curves=_curves(v, fit), guess_curves=_curves(v, guess), switching=switching,
+        guess_switching=guessed, errors=errors, status=codes, step_labels=labels,
+        units=field_units(ctx), model=MODEL)
+    return PixelDetail(spectrum=x, values=dict(per_step[0]), notes=notes, detail=detail)
 
 
 _SWITCH_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization",
@@ -211,17 +204,29 @@ _SWITCH_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization",
 _ERROR_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization")
 
 
+def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN
+              ) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """A ``bad`` rule with the user's thresholds: not converged (a bound is tolerated), R²
+    below ``r2_min``, or sigma(V+) or sigma(V-) above ``uncertain`` times the loop's width."""
+
+    def bad(values: Mapping[str, np.ndarray]) -> np.ndarray:
+        status = values[STATUS]
+        ok = (status == int(LoopStatus.CONVERGED)) | (status == int(LoopStatus.AT_BOUND))
+        width = np.abs(values[switching_field("Fit", "V+")]
+                       - values[switching_field("Fit", "V-")])
+        with np.errstate(invalid="ignore"):
+            sure = ((values[error_field("V+")] <= uncertain * width)
+                    & (values[error_field("V-")] <= uncertain * width))
+            return np.asarray(~ok | ~(values[param_field("Fit", "R2 Criterion")] >= r2_min)
+                              | ~sure)
+
+    return bad
+
+
 def bad_loops(values: dict[str, np.ndarray]) -> np.ndarray:
-    """Loops not to show unmasked: not converged (a bound is tolerated), R² below POOR_R2, or
-    V+ or V- less certain than UNCERTAIN of the loop's width."""
-    status = values[STATUS]
-    ok = (status == int(LoopStatus.CONVERGED)) | (status == int(LoopStatus.AT_BOUND))
-    width = np.abs(values[switching_field("Fit", "V+")] - values[switching_field("Fit", "V-")])
-    with np.errstate(invalid="ignore"):
-        sure = ((values[error_field("V+")] <= UNCERTAIN * width)
-                & (values[error_field("V-")] <= UNCERTAIN * width))
-        out: np.ndarray = ~ok | ~(values[param_field("Fit", "R2 Criterion")] >= POOR_R2) | ~sure
-        return out
+    """Loops not to show unmasked by default: :func:`loop_mask` at POOR_R2 and UNCERTAIN (the
+    window lets the user set both)."""
+    return loop_mask()(values)
 
 
 def coercive_width(values: dict[str, np.ndarray]) -> np.ndarray:

@@ -63,6 +63,12 @@ def _switching_units(resp: str, volt: str) -> dict[str, str]:
             "Nucleation Bias 1": volt, "Nucleation Bias 2": volt, "Loop Area": area}
 
 
+def field_units(ctx: SpectralContext) -> dict[str, str]:
+    """Units of every loop parameter (a_0..b_3) and switching value (V+, R+...) by name."""
+    resp, volt = ctx.units, ctx.axis.units or "V"
+    return {**_param_units(resp, volt), **_switching_units(resp, volt)}
+
+
 def result_fields(ctx: SpectralContext) -> list[ResultField]:
     """Every field the kernel returns, in the order they are written."""
     resp, volt = ctx.units, ctx.axis.units or "V"

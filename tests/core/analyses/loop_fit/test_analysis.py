@@ -7,6 +7,7 @@ import pytest
 
 from peakgui.core.analyses.declaration import FieldKind, SpectralContext
 from peakgui.core.analyses.loop_fit.analysis import ANALYSIS, bad_loops, sho_to_complex
+from peakgui.core.analyses.loop_fit.detail import LoopDetail
 from peakgui.core.analyses.loop_fit.fields import LOOPS, STATUS, param_field, switching_field
 from peakgui.core.analyses.loop_fit.status import LoopStatus
 from peakgui.core.analyses.registry import get as get_analysis
@@ -71,21 +72,23 @@ def test_size_one_steps_and_positions():
     out = ANALYSIS.kernel(x[:, :1], ANALYSIS.defaults(), _ctx(fields=0))
     assert out[STATUS].shape == (1, 1) and out[LOOPS].shape == (1, 1, V.size)
     detail = ANALYSIS.inspect(x[0, :1], ANALYSIS.defaults(), _ctx(fields=1))
-    assert detail.extra["step_labels"] == ["Field = 0"]
+    assert detail.detail.step_labels == ["Field = 0"]
 
 
 def test_inspect_gives_what_a_loop_view_draws():
     rng = np.random.default_rng(43)
     x, truth = _block(1, rng)
     d = ANALYSIS.inspect(x[0], ANALYSIS.defaults(), _ctx())
-    e = d.extra
-    assert e["loops"].shape == (2, V.size) and e["responses"].shape == (2, V.size)
-    assert e["fit_curves"]["rising"].shape == (2, e["fit_curves"]["voltage"].size)
-    np.testing.assert_allclose(abs(e["direction"]), 1.0)
-    assert e["step_labels"] == ["Field = 0", "Field = 1"]
-    assert e["switching"][1]["V-"] == pytest.approx(truth[0, 1, 2], abs=1e-6)
+    e = d.detail
+    assert isinstance(e, LoopDetail) and d.extra == {}
+    assert e.loops.shape == (2, V.size) and e.responses.shape == (2, V.size)
+    assert e.fit_curves.rising.shape == (2, e.fit_curves.voltage.size)
+    np.testing.assert_allclose(abs(e.direction), 1.0)
+    assert e.step_labels == ["Field = 0", "Field = 1"]
+    assert e.switching[1]["V-"] == pytest.approx(truth[0, 1, 2], abs=1e-6)
     assert d.values[param_field("Fit", "a_2")] == pytest.approx(truth[0, 0, 2], abs=1e-6)
-    assert e["status"] == [LoopStatus.CONVERGED] * 2 and d.notes == []
+    assert e.status == [LoopStatus.CONVERGED] * 2 and d.notes == []
+    assert e.units["V+"] == "V" and set(e.guess_switching[0]) == set(e.switching[0])
 
 
 def test_one_way_sweep_is_refused_with_a_sentence():
