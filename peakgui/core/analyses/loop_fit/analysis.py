@@ -88,7 +88,8 @@ def settings(params: ParamValues) -> LoopFitSettings:
                            width_min=params["width_min"])
 
 
-def _compute(spectra: np.ndarray, params: ParamValues, ctx: SpectralContext) -> dict:
+def _compute(spectra: np.ndarray, params: ParamValues,
+             ctx: SpectralContext) -> dict[str, np.ndarray]:
     """Everything for an (n, N, S) block, as float64 arrays shaped (n, N) and (n, N, S)."""
     x = np.asarray(spectra)
     if x.ndim == 2:
@@ -219,12 +220,12 @@ def bad_loops(values: dict[str, np.ndarray]) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         sure = ((values[error_field("V+")] <= UNCERTAIN * width)
                 & (values[error_field("V-")] <= UNCERTAIN * width))
-        return ~ok | ~(values[param_field("Fit", "R2 Criterion")] >= POOR_R2) | ~sure
+        return np.asarray(~ok | ~(values[param_field("Fit", "R2 Criterion")] >= POOR_R2) | ~sure)
 
 
 def coercive_width(values: dict[str, np.ndarray]) -> np.ndarray:
     """V+ - V-: the loop's width along the voltage axis."""
-    return values[switching_field("Fit", "V+")] - values[switching_field("Fit", "V-")]
+    return np.asarray(values[switching_field("Fit", "V+")] - values[switching_field("Fit", "V-")])
 
 
 def _check_axis(params: ParamValues, ctx: SpectralContext) -> str | None:

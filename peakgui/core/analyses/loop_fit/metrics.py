@@ -49,7 +49,7 @@ def remanent(voltage: np.ndarray, labels: np.ndarray, loops: np.ndarray,
         return np.full(r.shape[:-1], np.nan)
     w = (0.0 - v[k]) / (v[k + 1] - v[k])
     vals = r[..., k] * (1 - w) + r[..., k + 1] * w
-    return vals.mean(axis=-1)
+    return np.asarray(vals.mean(axis=-1))
 
 
 def loop_metrics(voltage: np.ndarray, labels: np.ndarray, loops: np.ndarray,

@@ -18,6 +18,8 @@ reference and the tests.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.special import erf
 
@@ -30,7 +32,8 @@ SHARPNESS = 1000.0
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 
 
-def _branch_terms(v: np.ndarray, rising: np.ndarray, p: np.ndarray, d: float):
+def _branch_terms(v: np.ndarray, rising: np.ndarray, p: np.ndarray,
+                  d: float) -> tuple[Any, ...]:
     a = np.where(rising, p[3], p[2])
     lo = np.where(rising, p[7], p[5])
     hi = np.where(rising, p[8], p[6])
@@ -50,7 +53,7 @@ def loop_model(voltage: np.ndarray, labels: np.ndarray, p: np.ndarray,
     p = np.asarray(p, dtype=np.float64)
     rising = np.asarray(labels) != 0
     *_, s, n = _branch_terms(v, rising, p, sharpness)
-    return p[0] + p[1] * n / s + p[4] * v
+    return np.asarray(p[0] + p[1] * n / s + p[4] * v)
 
 
 def loop_jacobian(voltage: np.ndarray, labels: np.ndarray, p: np.ndarray,

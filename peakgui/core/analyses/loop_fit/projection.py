@@ -47,7 +47,7 @@ def principal_angle(responses: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
     sxx = np.nansum(z.real**2, axis=axis)
     syy = np.nansum(z.imag**2, axis=axis)
     sxy = np.nansum(z.real * z.imag, axis=axis)
-    return 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    return np.asarray(0.5 * np.arctan2(2.0 * sxy, sxx - syy))
 
 
 def signed_area(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ def signed_area(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
     r = np.asarray(loops, dtype=np.float64)
     v1 = np.roll(v, -1)
     r1 = np.roll(r, -1, axis=-1)
-    return 0.5 * np.sum(v * r1 - v1 * r, axis=-1)
+    return np.asarray(0.5 * np.sum(v * r1 - v1 * r, axis=-1))
 
 
 def _plateau_rise(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
@@ -65,7 +65,7 @@ def _plateau_rise(voltage: np.ndarray, loops: np.ndarray) -> np.ndarray:
     lo, hi = v.min(), v.max()
     top = v >= hi - 0.2 * (hi - lo)
     bottom = v <= lo + 0.2 * (hi - lo)
-    return loops[..., top].mean(axis=-1) - loops[..., bottom].mean(axis=-1)
+    return np.asarray(loops[..., top].mean(axis=-1) - loops[..., bottom].mean(axis=-1))
 
 
 def project_loops(responses: np.ndarray, voltage: np.ndarray, sign: str = "area",

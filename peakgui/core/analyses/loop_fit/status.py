@@ -13,7 +13,9 @@ class LoopStatus(enum.IntEnum):
     """Why a loop fit ended; CONVERGED values can be shown as they are. Each member carries the
     sentence a user reads (``.sentence``)."""
 
-    def __new__(cls, code: int, sentence: str) -> LoopStatus:
+    sentence: str
+
+    def __new__(cls, code: int, sentence: str = "") -> LoopStatus:
         member = int.__new__(cls, code)
         member._value_ = code
         member.sentence = sentence

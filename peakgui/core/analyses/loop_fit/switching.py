@@ -17,6 +17,8 @@ form; the electrostatic slope cancels in it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.special import erf, erfinv
 
@@ -31,15 +33,16 @@ NUCLEATION = 0.03
 """The fraction of the switching that has happened at a nucleation bias (BGlib's default)."""
 
 
-def _level_voltage(level: float, a, lo, hi):
+def _level_voltage(level: float, a: Any, lo: Any, hi: Any) -> np.ndarray:
     """Where y of a branch (transition a, widths lo below / hi above) equals ``level``."""
     at_a = lo / (lo + hi)
     width = np.where(level < at_a, lo, hi)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return a + width * erfinv((level * (lo + hi) - lo) / width)
+        return np.asarray(a + width * erfinv((level * (lo + hi) - lo) / width))
 
 
-def nucleation_biases(params: np.ndarray, fraction: float = NUCLEATION):
+def nucleation_biases(params: np.ndarray,
+                      fraction: float = NUCLEATION) -> tuple[np.ndarray, np.ndarray]:
     """(Nucleation Bias 1, Nucleation Bias 2) for parameters (..., 9)."""
     p = np.asarray(params, dtype=np.float64)
     nb1 = _level_voltage(fraction, p[..., 3], p[..., 7], p[..., 8])
@@ -47,13 +50,13 @@ def nucleation_biases(params: np.ndarray, fraction: float = NUCLEATION):
     return nb1, nb2
 
 
-def _branch_integral(v, a, lo, hi):
+def _branch_integral(v: float, a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Integral of y from a to v for one branch (exact away from BGlib's millivolt switch)."""
     u = v - a
     w = np.where(u < 0, lo, hi)
     t = u / w
     prim = w * w * (t * erf(t) + np.exp(-t * t) / np.sqrt(np.pi))
-    return (prim - w * w / np.sqrt(np.pi) + lo * u) / (lo + hi)
+    return np.asarray((prim - w * w / np.sqrt(np.pi) + lo * u) / (lo + hi))
 
 
 def loop_area(params: np.ndarray, v_min: float, v_max: float) -> np.ndarray:
@@ -62,12 +65,12 @@ def loop_area(params: np.ndarray, v_min: float, v_max: float) -> np.ndarray:
     V+ > V- with a_1 > 0, like the shoelace area of the data."""
     p = np.asarray(params, dtype=np.float64)
 
-    def integral(a, lo, hi):
-        return _branch_integral(v_max, a, lo, hi) - _branch_integral(v_min, a, lo, hi)
+    def integral(a: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return np.asarray(_branch_integral(v_max, a, lo, hi) - _branch_integral(v_min, a, lo, hi))
 
     falling = integral(p[..., 2], p[..., 5], p[..., 6])
     rising = integral(p[..., 3], p[..., 7], p[..., 8])
-    return p[..., 1] * (falling - rising)
+    return np.asarray(p[..., 1] * (falling - rising))
 
 
 def switching_parameters(params: np.ndarray, v_min: float, v_max: float,

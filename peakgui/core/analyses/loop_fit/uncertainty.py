@@ -8,6 +8,8 @@ are exact quadratic forms of that covariance (no linearisation beyond the fit's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from peakgui.core.analyses.loop_fit.model import loop_jacobian
@@ -44,10 +46,11 @@ def derived_errors(cov: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def covariance(voltage: np.ndarray, labels: np.ndarray, loop: np.ndarray,
-               params: np.ndarray, model) -> np.ndarray:
+               params: np.ndarray,
+               model: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
     """sigma^2 (J^T J)^-1 of one loop in numpy (``model`` evaluates the loop): the reference
     for the kernel's covariance in the tests."""
     jac = loop_jacobian(voltage, labels, params)
     resid = model(voltage, labels, params) - np.asarray(loop, dtype=np.float64)
     s2 = float(resid @ resid) / (resid.size - len(params))
-    return s2 * np.linalg.inv(jac.T @ jac)
+    return np.asarray(s2 * np.linalg.inv(jac.T @ jac))
