@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import Qt, QTimer
-from PyQt5.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PyQt5.QtGui import QCloseEvent
 from PyQt5.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ...core.analyses import registry
@@ -42,6 +42,7 @@ from ..widgets.spectrum_view import SpectrumView
 from ..workers import wait_for_workers
 from .actions import ACTIONS, WindowActions
 from .docks import add_dock, analysis_panel, default_sizes, scrolled
+from .file_drop import FileDrop
 from .icons import app_icon
 from .settings import Settings
 from .view_dock import ViewDock
@@ -51,7 +52,7 @@ from .window_geometry import keep_docks_readable, restore_or_place
 LEFT, RIGHT = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileDrop):
     """HDF5 tree, map, spectrum, analysis parameters and run controls of one file."""
 
     def __init__(self, settings: Settings | None = None, dialogs: Dialogs | None = None,
@@ -249,6 +250,9 @@ class MainWindow(QMainWindow):
         """Read and test one pixel, in a worker (sigPixelTested follows)."""
         return self.session.select_pixel(row, col)
 
+    def drop_allowed(self) -> bool:
+        return not self.run_controller.is_active()
+
     def start_run(self, force: bool = False) -> bool:
         """Run the analysis over the dataset (resumes or reuses); see RunPresenter."""
         return self.run_presenter.start(force)
@@ -259,37 +263,22 @@ class MainWindow(QMainWindow):
         self.dialogs.unexpected(summary)
 
     # ---- workers and Qt events ------------------------------------------------------------------
+    def _readers(self) -> tuple:
+        """Every part that reads in workers for the window (a pixel, maps, the tree...)."""
+        return (self.datasets, self.navigator, self.results_browser, self.map_tools,
+                self.inspector, self.tree.model(), self.run_presenter.warmup, self.loop_maps)
+
     def busy(self) -> bool:
-        """A worker is still reading for the window (a pixel, maps, the tree, a navigator)."""
-        return (self.datasets.busy() or self.inspector.busy() or self.results_browser.busy()
-                or self.navigator.busy() or self.tree.model().busy() or self.map_tools.busy()
-                or self.run_presenter.warmup.busy() or self.loop_maps.busy())
+        """A worker is still reading for the window."""
+        return any(part.busy() for part in self._readers())
 
     def stop_workers(self, msecs: int = 10_000) -> bool:
         """Abandon every read in flight and wait for the workers (closing, tests)."""
-        for part in (self.datasets, self.navigator, self.results_browser, self.map_tools,
-                     self.inspector, self.tree.model(), self.run_presenter.warmup,
-                     self.loop_maps):
+        for part in self._readers():
             part.abort()
         self.attributes.clear()
         self.live_maps.stop()
         return wait_for_workers(msecs)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if urls and urls[0].isLocalFile() and not self.run_controller.is_active():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        local = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if not local:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        # open after the drop returns, so the drag source is not kept waiting by a dialog
-        QTimer.singleShot(0, lambda: self.open_file(local[0]))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.run_controller.is_active():
