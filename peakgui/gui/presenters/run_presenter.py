@@ -52,18 +52,10 @@ class RunPresenter(QObject):
                  analysis: AnalysisPresenter, settings: Settings, feedback: Feedback,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.rc = controller
-        self.live_maps = live_maps
-        self.panel = panel
-        self.run_panel = run_panel
-        self.layers = layers
-        self.info_bar = info_bar
-        self.loop_plot = loop_plot
-        self.results = results
-        self.analysis = analysis
-        self.settings = settings
-        self.feedback = feedback
+        self.session, self.rc, self.live_maps, self.panel = session, controller, live_maps, panel
+        self.run_panel, self.layers, self.info_bar = run_panel, layers, info_bar
+        self.loop_plot, self.results, self.analysis = loop_plot, results, analysis
+        self.settings, self.feedback = settings, feedback
         self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
         self.last_progress: Progress | None = None
         self.close_after_stop = False
