@@ -223,11 +223,15 @@ class RunPresenter(QObject):
         self._set_map_titles("running")
         self.feedback.status("Resumed")
 
-    def _on_run_reused(self, prog: Progress) -> None:
+    def _run_ended(self, prog: Progress) -> str:
+        """Shows the run's last report; returns the short name of its results group."""
         self.last_progress = prog
         self.live_maps.stop()
         self.run_panel.show_progress(prog)
-        name = prog.results.group.rsplit("/", 1)[-1]
+        return prog.results.group.rsplit("/", 1)[-1]
+
+    def _on_run_reused(self, prog: Progress) -> None:
+        name = self._run_ended(prog)
         source = self.session.run_source
         self.results.load(prog.results, " (reused)", source.layout if source else None,
                           on_error=lambda exc: self.feedback.error("Cannot show the results",
@@ -239,10 +243,7 @@ class RunPresenter(QObject):
         self.feedback.status(msg, 10000)
 
     def _on_run_finished(self, prog: Progress) -> None:
-        self.last_progress = prog
-        self.live_maps.stop()
-        self.run_panel.show_progress(prog)
-        name = prog.results.group.rsplit("/", 1)[-1]
+        name = self._run_ended(prog)
         source = self.session.source
         spectra = prog.computed * (source.layout.n_steps if source else 1)
         msg = (f"Done: {prog.computed:,} positions computed in {duration(prog.elapsed)} "
