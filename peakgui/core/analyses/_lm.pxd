@@ -9,6 +9,15 @@ packed upper triangle.
 from libc.math cimport fabs, sqrt
 
 
+cdef inline double clip(double v, double lo, double hi) noexcept nogil:
+    """v kept within [lo, hi]."""
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
 cdef inline int packed(int i, int j, int n) noexcept nogil:
     """Position of A[i, j] in the packed upper triangle of a symmetric n x n matrix."""
     cdef int t

@@ -22,6 +22,7 @@ from peakgui.core.analyses.declaration import (
     ResultField,
     SpectralContext,
 )
+from peakgui.core.delegate import Delegated
 from peakgui.core.errors import InputError
 
 
@@ -55,13 +56,8 @@ class ConfiguredAnalysis:
             raise InputError(why)
         return cls(analysis, values, context)
 
-    @property
-    def name(self) -> str:
-        return self.analysis.name
-
-    @property
-    def group_name(self) -> str:
-        return self.analysis.group_name
+    name = Delegated[str]("analysis")
+    group_name = Delegated[str]("analysis")
 
     def key(self) -> dict[str, Any]:
         """Every setting that changes the results: stored with them and used to find them."""

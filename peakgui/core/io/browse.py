@@ -18,6 +18,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from peakgui.core.delegate import Delegated
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.results import PARAMS_ATTR
 from peakgui.core.io.usid import is_main_dataset, is_plain_cube
@@ -70,13 +71,8 @@ class H5Node:
     def parent(self) -> H5Node | None:
         return self._parent() if self._parent is not None else None
 
-    @property
-    def name(self) -> str:
-        return self.info.name
-
-    @property
-    def kind(self) -> str:
-        return self.info.kind
+    name = Delegated[str]("info")
+    kind = Delegated[str]("info")
 
     @property
     def is_container(self) -> bool:

@@ -29,42 +29,45 @@ from peakgui.core.run.target import ResultsTarget
 
 
 @dataclass(frozen=True)
-class FileOpening:
-    """The file is next; nothing read yet."""
+class _FileEvent:
+    """What every report of a batch names: the file."""
 
     index: int  # position of the file in the list given
     path: Path
 
 
 @dataclass(frozen=True)
-class FileStarted:
+class _FileRunEvent(_FileEvent):
+    """A report about the file's run (one analysis of its chain)."""
+
+    run: AnalysisRun
+
+
+@dataclass(frozen=True)
+class FileOpening(_FileEvent):
+    """The file is next; nothing read yet."""
+
+
+@dataclass(frozen=True)
+class FileStarted(_FileRunEvent):
     """Its run is set up: where the results go is known."""
 
-    index: int
-    path: Path
-    run: AnalysisRun
     target: ResultsTarget
     link: int = 0  # which analysis of the file's chain: 0, or 1 for the ``then`` analysis
 
 
 @dataclass(frozen=True)
-class FileProgress:
+class FileProgress(_FileRunEvent):
     """A chunk was written (or complete results were found)."""
 
-    index: int
-    path: Path
-    run: AnalysisRun
     progress: Progress
     link: int = 0
 
 
 @dataclass(frozen=True)
-class FileFinished:
+class FileFinished(_FileRunEvent):
     """Every position has results; ``last`` is the run's last report (None: nothing to do)."""
 
-    index: int
-    path: Path
-    run: AnalysisRun
     last: Progress | None
     prepare_seconds: float  # loading the kernel in this process, before the run
     seconds: float  # the run itself
@@ -72,11 +75,9 @@ class FileFinished:
 
 
 @dataclass(frozen=True)
-class FileFailed:
+class FileFailed(_FileEvent):
     """The file could not be run; the batch goes on with the next one."""
 
-    index: int
-    path: Path
     error: Exception
 
 

@@ -31,6 +31,7 @@ from peakgui.core.analyses.declaration import (
     ResultField,
     SpectralContext,
 )
+from peakgui.core.delegate import Delegated
 from peakgui.core.errors import InputError, OutputError
 from peakgui.core.io.h5access import (
     OPEN_LOCK,
@@ -129,21 +130,10 @@ class AnalysisRun:
         return self._backend
 
     # ---- the configured analysis, as callers read it -------------------------------------------
-    @property
-    def analysis(self) -> Analysis:
-        return self.configured.analysis
-
-    @property
-    def params(self) -> ParamValues:
-        return self.configured.params
-
-    @property
-    def context(self) -> SpectralContext:
-        return self.configured.context
-
-    @property
-    def group_name(self) -> str:
-        return self.configured.group_name
+    analysis = Delegated[Analysis]("configured")
+    params = Delegated[ParamValues]("configured")
+    context = Delegated[SpectralContext]("configured")
+    group_name = Delegated[str]("configured")
 
     def parameters(self) -> dict[str, Any]:
         """Every setting that changes the results; stored with them and used to find them."""

@@ -41,20 +41,10 @@ class WindowActions(QObject):
                  layers: MapLayers, map_view: MapView, exports: ExportActions,
                  tools_menu: QMenu, default_layout: Callable[[], None]):
         super().__init__(window)
-        self.w = window
-        self.session = session
-        self.settings = settings
-        self.feedback = feedback
-        self.datasets = datasets
-        self.runs = runs
-        self.rc = controller
-        self.results = results
-        self.panel = panel
-        self.layers = layers
-        self.map_view = map_view
-        self.exports = exports
-        self.default_layout = default_layout
-        self.tools_menu = tools_menu
+        self.w, self.session, self.settings, self.feedback = window, session, settings, feedback
+        self.datasets, self.runs, self.rc, self.results = datasets, runs, controller, results
+        self.panel, self.layers, self.map_view, self.exports = panel, layers, map_view, exports
+        self.default_layout, self.tools_menu = default_layout, tools_menu
         self.batch_dialog: BatchDialog | None = None
         self._build_actions()
         self._build_menus()

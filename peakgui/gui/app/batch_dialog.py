@@ -107,9 +107,7 @@ class BatchDialog(QDialog):
                  chunk_seconds: float, on_new_results: Callable[[], None],
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.panel = panel
-        self.session = session
-        self.settings = settings
+        self.panel, self.session, self.settings = panel, session, settings
         self.chunk_seconds = chunk_seconds
         self.on_new_results = on_new_results  # the open file got new results: show them
         self.setWindowTitle("Run on files")

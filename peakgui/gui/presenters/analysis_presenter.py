@@ -33,12 +33,8 @@ class AnalysisPresenter(QObject):
                  layers: MapLayers, spectrum_view: SpectrumView, loop_plot: LoopPlot,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.panel = panel
-        self.settings = settings
-        self.layers = layers
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
+        self.session, self.panel, self.settings, self.layers = session, panel, settings, layers
+        self.spectrum_view, self.loop_plot = spectrum_view, loop_plot
         self.view: AnalysisView | None = None  # draws the pixel detail
         self._field_names: list[str] | None = None  # result fields the plots are set up for
         self._remember_timer = QTimer(self)

@@ -97,18 +97,10 @@ class DatasetPresenter(QObject):
                  navigator: NavigatorController, results: ResultsBrowser, settings: Settings,
                  feedback: Feedback, parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.tree = tree
-        self.attributes = attributes
-        self.info_bar = info_bar
-        self.layers = layers
-        self.map_view = map_view
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
-        self.run_panel = run_panel
-        self.navigator = navigator
-        self.results = results
-        self.settings = settings
+        self.session, self.tree, self.attributes = session, tree, attributes
+        self.info_bar, self.layers, self.map_view = info_bar, layers, map_view
+        self.spectrum_view, self.loop_plot, self.run_panel = spectrum_view, loop_plot, run_panel
+        self.navigator, self.results, self.settings = navigator, results, settings
         self.feedback = feedback
         self._opener = LatestOnly(self)
         self._then: Callable[[], None] | None = None  # after the dataset being opened

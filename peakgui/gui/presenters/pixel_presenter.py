@@ -31,12 +31,8 @@ class PixelPresenter(QObject):
                  navigator: NavigatorController, results: ResultsBrowser,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.map_view = map_view
-        self.spectrum_view = spectrum_view
-        self.loop_plot = loop_plot
-        self.layers = layers
-        self.navigator = navigator
+        self.session, self.map_view, self.spectrum_view = session, map_view, spectrum_view
+        self.loop_plot, self.layers, self.navigator = loop_plot, layers, navigator
         self.results = results
         inspector.sigInspected.connect(self._on_pixel_inspected)
         spectrum_view.sigStepChanged.connect(session.set_step)

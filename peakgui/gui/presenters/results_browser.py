@@ -69,14 +69,9 @@ class ResultsBrowser(QObject):
                  analysis: AnalysisPresenter, settings: Settings, feedback: Feedback,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.layers = layers
-        self.map_view = map_view
-        self.info_bar = info_bar
-        self.run_panel = run_panel
-        self.loop_plot = loop_plot
-        self.analysis = analysis
-        self.feedback = feedback
+        self.session, self.layers, self.map_view = session, layers, map_view
+        self.info_bar, self.run_panel, self.loop_plot = info_bar, run_panel, loop_plot
+        self.analysis, self.feedback = analysis, feedback
         self.results: ResultsMaps | None = None
         self.existing: list[ExistingResults] = []
         mask = layers.mask_check()

@@ -52,18 +52,10 @@ class RunPresenter(QObject):
                  analysis: AnalysisPresenter, settings: Settings, feedback: Feedback,
                  parent: QObject | None = None):
         super().__init__(parent)
-        self.session = session
-        self.rc = controller
-        self.live_maps = live_maps
-        self.panel = panel
-        self.run_panel = run_panel
-        self.layers = layers
-        self.info_bar = info_bar
-        self.loop_plot = loop_plot
-        self.results = results
-        self.analysis = analysis
-        self.settings = settings
-        self.feedback = feedback
+        self.session, self.rc, self.live_maps, self.panel = session, controller, live_maps, panel
+        self.run_panel, self.layers, self.info_bar = run_panel, layers, info_bar
+        self.loop_plot, self.results, self.analysis = loop_plot, results, analysis
+        self.settings, self.feedback = settings, feedback
         self.chunk_seconds = 0.4  # seconds of work per chunk: how soon Pause/Cancel take effect
         self.last_progress: Progress | None = None
         self.close_after_stop = False
@@ -231,11 +223,15 @@ class RunPresenter(QObject):
         self._set_map_titles("running")
         self.feedback.status("Resumed")
 
-    def _on_run_reused(self, prog: Progress) -> None:
+    def _run_ended(self, prog: Progress) -> str:
+        """Shows the run's last report; returns the short name of its results group."""
         self.last_progress = prog
         self.live_maps.stop()
         self.run_panel.show_progress(prog)
-        name = prog.results.group.rsplit("/", 1)[-1]
+        return prog.results.group.rsplit("/", 1)[-1]
+
+    def _on_run_reused(self, prog: Progress) -> None:
+        name = self._run_ended(prog)
         source = self.session.run_source
         self.results.load(prog.results, " (reused)", source.layout if source else None,
                           on_error=lambda exc: self.feedback.error("Cannot show the results",
@@ -247,10 +243,7 @@ class RunPresenter(QObject):
         self.feedback.status(msg, 10000)
 
     def _on_run_finished(self, prog: Progress) -> None:
-        self.last_progress = prog
-        self.live_maps.stop()
-        self.run_panel.show_progress(prog)
-        name = prog.results.group.rsplit("/", 1)[-1]
+        name = self._run_ended(prog)
         source = self.session.source
         spectra = prog.computed * (source.layout.n_steps if source else 1)
         msg = (f"Done: {prog.computed:,} positions computed in {duration(prog.elapsed)} "

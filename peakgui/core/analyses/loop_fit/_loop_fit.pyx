@@ -18,6 +18,7 @@ from libc.math cimport INFINITY, NAN, erf, exp, fabs, isfinite, sqrt
 import numpy as np
 
 from peakgui.core.analyses._lm cimport (
+    clip,
     damped_system,
     free_variables,
     judge_step,
@@ -25,6 +26,7 @@ from peakgui.core.analyses._lm cimport (
     solve_spd,
 )
 
+# like _sho_fit.pyx (codes, cimports, the LM step loop): each fit's own stored codes and loop
 # status codes, mirrored in status.py
 cdef enum:
     CONVERGED = 0
@@ -73,14 +75,6 @@ cdef void _init_index():
 
 
 _init_index()
-
-
-cdef inline double _clip(double v, double lo, double hi) noexcept nogil:
-    if v < lo:
-        return lo
-    if v > hi:
-        return hi
-    return v
 
 
 cdef double _evaluate(const double* y, const double* v, const unsigned char* br, int m,
@@ -166,7 +160,7 @@ cdef void _guess_branch(const double* z, const double* v, const unsigned char* b
         if br[k] != which or br[k + 1] != which:
             continue
         dv = fabs(v[k + 1] - v[k])
-        area += (1.0 - 0.5 * (_clip(z[k], 0.0, 1.0) + _clip(z[k + 1], 0.0, 1.0))) * dv
+        area += (1.0 - 0.5 * (clip(z[k], 0.0, 1.0) + clip(z[k + 1], 0.0, 1.0))) * dv
         length += dv
     est = vmin + (area / length) * (vmax - vmin) if length > 0.0 else 0.5 * (vmin + vmax)
     a_int[0] = est
@@ -256,9 +250,9 @@ cdef void _guess(const double* y, const double* v, const unsigned char* br, int 
     _guess_branch(z, v, br, m, 0, &p[2], &p[5], &p[6], &a_int[0])
     _guess_branch(z, v, br, m, 1, &p[3], &p[7], &p[8], &a_int[1])
     for k in range(2, 4):
-        p[k] = _clip(p[k], o.v_lo, o.v_hi)
+        p[k] = clip(p[k], o.v_lo, o.v_hi)
     for k in range(5, 9):
-        p[k] = _clip(p[k], o.b_lo, o.b_hi)
+        p[k] = clip(p[k], o.b_lo, o.b_hi)
 
 
 cdef void _start(int which, const double* guess, const double* a_int, const Options* o,
@@ -272,10 +266,10 @@ cdef void _start(int which, const double* guess, const double* a_int, const Opti
     if which == 1 or which == 2:
         f = 0.4 if which == 1 else 2.5
         for i in range(5, 9):
-            p[i] = _clip(guess[i] * f, o.b_lo, o.b_hi)
+            p[i] = clip(guess[i] * f, o.b_lo, o.b_hi)
     elif which == 3:
-        p[2] = _clip(a_int[0], o.v_lo, o.v_hi)
-        p[3] = _clip(a_int[1], o.v_lo, o.v_hi)
+        p[2] = clip(a_int[0], o.v_lo, o.v_hi)
+        p[3] = clip(a_int[1], o.v_lo, o.v_hi)
     elif which == 4:
         p[4] = 0.0
 
@@ -329,7 +323,7 @@ cdef int _lm(const double* y, const double* v, const unsigned char* br, int m, d
                 pt[i] = p[i]
             for i in range(nf):
                 j = free_idx[i]
-                pt[j] = _clip(p[j] + z[i], lo[j], hi[j])
+                pt[j] = clip(p[j] + z[i], lo[j], hi[j])
             small = 1
             for i in range(NP):
                 step[i] = pt[i] - p[i]

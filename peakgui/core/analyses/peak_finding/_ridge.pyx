@@ -76,6 +76,7 @@ cdef inline void _sort(double* values, Py_ssize_t size) noexcept nogil:
 
 # --- the steps of find_peaks_cwt -----------------------------------------------------------------
 
+# same memoryview arguments as peaks_from_cwt_block: typed views cross the nogil call one each
 cdef inline void _assemble_cwt(
     Py_ssize_t b,
     const double[:, :, ::1] even,
@@ -306,6 +307,7 @@ cdef inline int _own_noise_verdict(double value, double value_bound, double min_
 
 # --- the block driver ------------------------------------------------------------------------
 
+# the operator's views as _assemble_cwt takes them (one typed argument each, as it must)
 def peaks_from_cwt_block(
     const double[:, ::1] x,
     const double[:, :, ::1] even,

@@ -96,10 +96,7 @@ ANALYSIS = Analysis(
     description="Amplitude, position and count of the spectral peak (scipy's find_peaks_cwt "
     "on |x|; the peak closest to the centre; the centre when none is found)",
     parameters=PARAMETERS,
-    fields=_fields,
-    kernel=peak_kernel,
-    inspect=peak_inspect,
-    provenance=_provenance,
+    fields=_fields, kernel=peak_kernel, inspect=peak_inspect, provenance=_provenance,  # what it computes
     min_points=MIN_POINTS,
     releases_gil=True,  # the CWT product (BLAS) and the compiled ridge pass both let go of it
     validate=check_widths,

@@ -17,6 +17,7 @@ from libc.math cimport INFINITY, NAN, M_PI, atan2, cos, fabs, fmod, isfinite, si
 import numpy as np
 
 from peakgui.core.analyses._lm cimport (
+    clip,
     damped_system,
     free_variables,
     judge_step,
@@ -25,6 +26,7 @@ from peakgui.core.analyses._lm cimport (
     solve_spd,
 )
 
+# like _loop_fit.pyx (codes, cimports, the LM step loop): each fit's own stored codes and loop
 # status codes, mirrored in status.py
 cdef enum:
     CONVERGED = 0
@@ -61,14 +63,6 @@ cdef inline double _wrap(double phi) noexcept nogil:
     if r < 0:
         r += 2.0 * M_PI
     return M_PI - r
-
-
-cdef inline double _clip(double v, double lo, double hi) noexcept nogil:
-    if v < lo:
-        return lo
-    if v > hi:
-        return hi
-    return v
 
 
 cdef double _evaluate(const double* x, const double* w, int m, double inv_s, const double* p,
@@ -194,7 +188,7 @@ cdef int _guess_peak(const double* x, const double* w, int m, double inv_s, doub
         num = (w1_ - w0_) ** 2 * (y1 - y2) - (w1_ - w2_) ** 2 * (y1 - y0)
         dnm = (w1_ - w0_) * (y1 - y2) - (w1_ - w2_) * (y1 - y0)
         if dnm != 0.0:
-            u0 = _clip(w1_ - 0.5 * num / dnm, min(w0_, w2_), max(w0_, w2_))
+            u0 = clip(w1_ - 0.5 * num / dnm, min(w0_, w2_), max(w0_, w2_))
     half = 0.5 * vmax
     j = kmax
     while j > 0:
@@ -343,11 +337,11 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
 
     if o.guess == GUESS_ALGEBRAIC and _guess_algebraic(x, w, m, inv_s, p) \
             and lo[1] <= p[1] <= hi[1]:
-        p[2] = _clip(p[2], lo[2], hi[2])
+        p[2] = clip(p[2], lo[2], hi[2])
     else:
         kpk = _guess_peak(x, w, m, inv_s, w_lo, w_hi, p)
-        p[1] = _clip(p[1], lo[1], hi[1])
-        p[2] = _clip(p[2], lo[2], hi[2])
+        p[1] = clip(p[1], lo[1], hi[1])
+        p[2] = clip(p[2], lo[2], hi[2])
         _phase_amplitude(x, w, kpk, inv_s, p)
     p[3] = _wrap(p[3])
     F = _evaluate(x, w, m, inv_s, p, H, g)
@@ -391,7 +385,7 @@ cdef int _fit_one(const double* x, const double* w, int m, double w_scale, const
                 pt[i] = p[i]
             for i in range(nf):
                 j = free_idx[i]
-                pt[j] = _clip(p[j] + z[i], lo[j], hi[j])
+                pt[j] = clip(p[j] + z[i], lo[j], hi[j])
             if not (pt[1] > 0.0 and pt[2] > 0.0):  # only with non-positive bounds
                 raise_damping(&mu, &nu)
                 if mu > _MU_MAX:

@@ -212,10 +212,7 @@ ANALYSIS = Analysis(
     "harmonic oscillator fitted to each complex spectrum (BGlib's SHO model), with the guess "
     "and a status per spectrum",
     parameters=PARAMETERS,
-    fields=_fields,
-    kernel=sho_kernel,
-    inspect=sho_inspect,
-    provenance=_provenance,
+    fields=_fields, kernel=sho_kernel, inspect=sho_inspect, provenance=_provenance,  # what it computes
     min_points=MIN_FIT_POINTS,
     releases_gil=True,
     validate=_validate,
