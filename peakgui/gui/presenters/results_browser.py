@@ -92,6 +92,9 @@ class ResultsBrowser(QObject):
         return self._loader.busy() or self._checker.busy() or self._row_reader.busy()
 
     def abort(self) -> None:
+        """Abandon reads in flight and a search still waiting for the typing to stop (a run
+        that starts and ends within that wait must not be reported as reused afterwards)."""
+        self._existing_timer.stop()
         for w in (self._loader, self._checker, self._row_reader):
             w.abort()
 
