@@ -134,8 +134,12 @@ def as_text_list(value: Any) -> list[str]:
     return [as_text(v) for v in np.asarray(value).ravel()]
 
 
-def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
-    """Follow an ancillary link (object reference, or a path string in some old files)."""
+def _deref(dset: h5py.Dataset, attr: str, notes: list[str] | None = None) -> h5py.Dataset:
+    """Follow an ancillary link (object reference, or a path string in some old files).
+
+    A reference whose dataset was deleted may still reach the unlinked object (HDF5 keeps its
+    bytes until the space is reused): it is read, but ``notes`` says so, since nothing
+    guarantees those bytes are still the ancillary's."""
     ref = dset.attrs.get(attr)
     if ref is None:
         raise InputError(f"{dset.name}: attribute {attr} is missing")
@@ -151,6 +155,9 @@ def _deref(dset: h5py.Dataset, attr: str) -> h5py.Dataset:
         raise InputError(f"{dset.name}: {attr} points at nothing (dangling reference)") from None
     if not isinstance(target, h5py.Dataset):
         raise InputError(f"{dset.name}: {attr} does not point at a dataset")
+    if target.name is None and notes is not None:  # no link left to it: deleted from the file
+        notes.append(f"{dset.name}: {attr} was deleted from the file (dangling reference); "
+                     "its unlinked data were read instead")
     return target
 
 
@@ -312,9 +319,10 @@ def describe_main(dset: h5py.Dataset) -> DatasetInfo:
 def _describe_usid(dset: h5py.Dataset) -> DatasetInfo:
     n_pos, n_spec = dset.shape
     notes: list[str] = []
-    pos = _read_table(_deref(dset, "Position_Indices"), _deref(dset, "Position_Values"),
+    anc = {name: _deref(dset, name, notes) for name in ANCILLARY_NAMES}
+    pos = _read_table(anc["Position_Indices"], anc["Position_Values"],
                       "position", n_pos, entries_axis=0, notes=notes)
-    spec = _read_table(_deref(dset, "Spectroscopic_Indices"), _deref(dset, "Spectroscopic_Values"),
+    spec = _read_table(anc["Spectroscopic_Indices"], anc["Spectroscopic_Values"],
                        "spectroscopic", n_spec, entries_axis=1, notes=notes)
     for side, table in (("position", pos), ("spectroscopic", spec)):
         expected = int(np.prod(table.sizes))

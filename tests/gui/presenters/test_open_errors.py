@@ -85,3 +85,15 @@ def test_recovered_problems_of_the_source_are_said_in_one_line(qtbot, window, sm
     assert "no usable units" in w.info_bar.note()
     w.close_file()  # the dataset is gone: so is its note
     assert w.info_bar.note() == ""
+
+
+def test_a_deleted_ancillary_is_said_in_the_banner(qtbot, window, small_file):
+    """The reference to a deleted ``Spectroscopic_Values`` still reaches its data: the file
+    opens, and the banner says what was read (the batch run says it on stderr)."""
+    w = window
+    with h5py.File(small_file, "r+") as f:
+        del f[DEMO_DATASET.rsplit("/", 1)[0] + "/Spectroscopic_Values"]
+    open_and_wait(qtbot, w, small_file)
+    assert w.source is not None
+    note = w.info_bar.note()
+    assert "Spectroscopic_Values was deleted from the file (dangling reference)" in note
