@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from ...core.io.source import SpectralSource
 from ..app.settings import Settings
 from ..formatting import error_text
 from ..presenters.feedback import Feedback
@@ -89,6 +90,9 @@ _ACTIONS = (  # name (its writer is export_<name>), menu text, tooltip, save dia
 )
 
 
+_LOOP_ACTIONS = ("loop_figure", "loop_csv")
+
+
 class ExportActions(QObject):
     """The Export submenu's actions beyond the map's values, and their slots."""
 
@@ -106,8 +110,24 @@ class ExportActions(QObject):
         self.actions["figure_options"] = action(
             parent, "Figure &options…", self._on_figure_options_triggered,
             "Pixels per scan point and DPI of exported map figures", "figure_options")
+        self._loop_tips = {name: self.actions[name].toolTip() for name in _LOOP_ACTIONS}
+        session.source_changed.connect(self._on_source_changed)
+        self._on_source_changed(session.source)
+
+    def _on_source_changed(self, source: SpectralSource | None) -> None:
+        """The loop exports only for data with steps besides the spectral axis (BEPS: DC,
+        field): plain BE data has no loop, and a menu entry that can only fail says why."""
+        why = ("no dataset is open" if source is None else
+               "" if source.layout.others else
+               "this dataset has no loop: no DC or field steps besides the spectral axis")
+        for name, tip in self._loop_tips.items():
+            act = self.actions[name]
+            act.setEnabled(not why)
+            act.setToolTip(tip if not why else f"Not available: {why}")
+            act.setStatusTip(act.toolTip())
 
     def fill_menu(self, menu: QMenu) -> None:
+        menu.setToolTipsVisible(True)  # a greyed entry's tooltip says why
         for group in (_ACTIONS[:4], _ACTIONS[4:]):
             menu.addSeparator()
             menu.addActions([self.actions[row[0]] for row in group])
@@ -116,6 +136,10 @@ class ExportActions(QObject):
 
     def _save(self, name: str, title: str) -> None:
         """Ask where, then write ``name`` there (spectrum_figure -> export_spectrum_figure)."""
+        act = self.actions[name]
+        if not act.isEnabled():  # trigger() from code or a stale shortcut: say why, no dialog
+            self.feedback.status(act.toolTip(), 5000)
+            return
         what, kind = name.rsplit("_", 1)
         filt, suffix = (FIGURE_FILTER, ".png") if kind == "figure" else (CSV_FILTER, ".csv")
         path = self._ask(title, what, filt, suffix)
@@ -151,7 +175,10 @@ class ExportActions(QObject):
     def _done(self, path: str, job) -> None:
         try:
             job(path)
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:  # the writers' own sentence: nothing of that kind is shown
+            self.feedback.error("Export failed", str(exc))
+            return
+        except OSError as exc:
             self.feedback.error("Export failed", error_text(exc))
             return
         self.feedback.status(f"Saved {path}", 5000)

@@ -210,3 +210,27 @@ def test_figure_options_are_remembered(qtbot, make_window):
     w.actions.exports.set_options(3, 600)
     w.settings.sync()
     assert make_window().actions.exports.options() == (3, 600)
+
+
+def test_loop_exports_only_when_a_loop_is_shown(qtbot, window, small_file, tmp_path):
+    """Plain BE data has no loop: Export ▸ Loop is greyed with the reason, and never fails."""
+    w = window
+    acts = w.actions.exports.actions
+    assert not acts["loop_figure"].isEnabled()  # nothing open
+    open_and_wait(qtbot, w, small_file)
+    for name in ("loop_figure", "loop_csv"):
+        assert not acts[name].isEnabled()
+        assert "no loop" in acts[name].toolTip()
+    w.dialogs.save_path = str(tmp_path / "loop.png")
+    acts["loop_figure"].trigger()  # a disabled action does nothing
+    assert w.dialogs.errors == [] and w.dialogs.unexpected_errors == []
+    assert not (tmp_path / "loop.png").exists()
+    path = tmp_path / "beps.h5"
+    write_beps_demo(path, rows=5, cols=4, bins=40, dc_steps=10)
+    open_and_wait(qtbot, w, path)
+    assert acts["loop_figure"].isEnabled() and acts["loop_csv"].isEnabled()
+    assert "no loop" not in acts["loop_figure"].toolTip()
+    acts["loop_figure"].trigger()
+    assert QImage(str(tmp_path / "loop.png")).width() > 100, w.dialogs.errors
+    w.close_file()
+    assert not acts["loop_figure"].isEnabled()
