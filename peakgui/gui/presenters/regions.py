@@ -181,7 +181,7 @@ class RegionsPresenter(QObject):
             return
         title = (f"<b>Region mean</b> · {self.region.shape or 'region'} of {m.count} "
                  f"positions{step_suffix(source.layout if source else None, m.step)}")
-        self.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error)
+        self.spectrum_view.show_pixel(m.spectrum, m.detail, title, m.error, statistic="mean")
         self.showing_region = True
 
     def _on_mean_read(self, mean: RegionMean | None) -> None:

@@ -78,7 +78,7 @@ class RegionMean:
     """A region's mean spectra, and the pixel test on the mean at one step."""
 
     count: int
-    mean: np.ndarray  # (N, S): every step, so another step needs no new read
+    mean: np.ndarray  # (N, S), see shown_mean: every step, so another step needs no new read
     step: int
     detail: PixelDetail | None
     error: str = ""
@@ -112,20 +112,33 @@ def inspect_mean(run: AnalysisRun | None, mean: RegionMean) -> RegionMean:
     return mean
 
 
+def shown_mean(total: np.ndarray, total_abs: np.ndarray, count: int) -> np.ndarray:
+    """The mean spectrum as the spectrum view plots it: its magnitude is the mean of |x| (the
+    amplitude view plots |x|; where phases differ from pixel to pixel, |mean x| cancels to
+    nearly nothing), its phase (sign, for real data) that of the mean of x."""
+    magnitude = total_abs / count
+    if np.iscomplexobj(total):
+        return magnitude * np.exp(1j * np.angle(total))
+    return np.where(total < 0, -magnitude, magnitude)
+
+
 def read_region_mean(source: SpectralSource, positions: np.ndarray, step: int,
                      run: AnalysisRun | None) -> Generator[RegionMean | None, None, None]:
-    """The worker's generator: sum the positions' spectra block by block (None after each
-    block, so it can be abandoned there), then yield the mean tested at ``step``."""
-    total, count = None, 0
+    """The worker's generator: sum the positions' spectra and their magnitudes block by block
+    (None after each block, so it can be abandoned there), then yield the mean
+    (:func:`shown_mean`) tested at ``step``."""
+    total, total_abs, count = None, None, 0
     for start, stop in contiguous_runs(positions):
         block = source.read(start, stop)  # (n, N, S)
         s = block.sum(axis=0, dtype=np.complex128 if np.iscomplexobj(block) else np.float64)
+        a = np.abs(block).sum(axis=0, dtype=np.float64)
         total = s if total is None else total + s
+        total_abs = a if total_abs is None else total_abs + a
         count += stop - start
         yield None
-    if total is None:
+    if total is None or total_abs is None:
         return
-    yield inspect_mean(run, RegionMean(count, total / count, step, None))
+    yield inspect_mean(run, RegionMean(count, shown_mean(total, total_abs, count), step, None))
 
 
 class RegionTool(MapRoi):

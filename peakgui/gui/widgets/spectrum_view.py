@@ -40,6 +40,7 @@ class SpectrumView(QWidget):
         super().__init__(parent)
         self._axis: Dimension | None = None
         self._quantity, self._units = "", ""
+        self._statistic = ""  # what the curve is of several spectra ("mean"), "" for one
         self._spectrum: np.ndarray | None = None
         self._detail: PixelDetail | None = None
         self._overlay: AnalysisView | None = None
@@ -224,6 +225,9 @@ class SpectrumView(QWidget):
 
     def clear(self, message: str = "No pixel selected") -> None:
         self._spectrum, self._detail = None, None
+        if self._statistic:
+            self._statistic = ""
+            self._set_y_label()
         self._title.setText(message)
         self._readout.setText(" ")
         self._data.setData([], [])
@@ -231,21 +235,26 @@ class SpectrumView(QWidget):
             self._overlay.draw(None, np.empty(0), np.empty(0), False)
 
     def show_pixel(self, spectrum: np.ndarray, detail: PixelDetail | None, title: str,
-                   error: str = "") -> None:
-        """Draw a pixel's spectrum and, when given, the analysis' detail of it."""
+                   error: str = "", statistic: str = "") -> None:
+        """Draw a pixel's spectrum and, when given, the analysis' detail of it; ``statistic``
+        ('mean' for a region) names what the curve is, on the axis and in the legend."""
         self._spectrum = np.asarray(spectrum)
         self._detail = detail
         self._title.setText(title)
+        if statistic != self._statistic:
+            self._statistic = statistic
+            self._set_y_label()
         self._draw(error)
 
     # ---- drawing --------------------------------------------------------------------------------
     def _set_y_label(self) -> None:
         axis = self.plot_item().getAxis("left")
+        of = f"{self._statistic} " if self._statistic else ""
         if self.mode() == PHASE_MODE:
-            set_axis_units(axis, "Phase", "rad")
+            set_axis_units(axis, f"Phase of the {self._statistic}" if of else "Phase", "rad")
         else:
-            set_axis_units(axis, f"|{self._quantity}|" if len(self._quantity) < 24 else "|x|",
-                           self._units)
+            set_axis_units(axis, of + (f"|{self._quantity}|" if len(self._quantity) < 24
+                                       else "|x|"), self._units)
 
     def _draw(self, error: str = "") -> None:
         if self._spectrum is None or self._axis is None:
@@ -275,7 +284,9 @@ class SpectrumView(QWidget):
             if not sample.item.isVisible():
                 self._hidden_legend.append((sample.item, label.text))
                 self._legend.removeItem(sample.item)
-        name = "phase" if self.mode() == PHASE_MODE else "|x|"
+        of = f"{self._statistic} " if self._statistic else ""
+        name = ("phase" if not of else f"phase of the {self._statistic}") \
+            if self.mode() == PHASE_MODE else f"{of}|x|"
         for sample, label in self._legend.items:
             if sample.item is self._data and label.text != name:
                 label.setText(name)

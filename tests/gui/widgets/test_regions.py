@@ -17,6 +17,7 @@ from peakgui.gui.widgets.regions import (
     polygon_mask,
 )
 from tests.gui.helpers import open_and_wait, settle
+from tests.gui.presenters.test_inspector import click_map
 
 
 def _grid(rows=4, cols=5) -> MapGrid:
@@ -69,12 +70,27 @@ def test_region_statistics_and_mean_spectrum(qtbot, window, small_file, shape):
     # the mean spectrum of those positions, tested by the engine, in the spectrum view
     pos = w.source.layout.grid_positions[mask]
     spectra = np.stack([w.source.read_position(int(p))[0] for p in pos])
-    mean = spectra.mean(axis=0)
-    np.testing.assert_allclose(tools.region_mean.spectrum, mean, rtol=1e-5)
-    np.testing.assert_allclose(w.spectrum_view.curve_data()[1], np.abs(mean), rtol=1e-5)
-    detail = AnalysisRun(w.source, "peak_finding", w.params_panel.params(), n_jobs=1).inspect(mean)
+    # what is plotted is averaged: the mean of |x| (|mean x| cancels where phases differ),
+    # with the phase of the mean of x
+    mean_abs = np.abs(spectra).mean(axis=0)
+    assert np.abs(spectra.mean(axis=0)).max() < 0.99 * mean_abs.max()  # they do differ here
+    shown = tools.region_mean.spectrum
+    np.testing.assert_allclose(np.abs(shown), mean_abs, rtol=1e-5)
+    np.testing.assert_allclose(np.angle(shown), np.angle(spectra.mean(axis=0)), atol=1e-6)
+    np.testing.assert_allclose(w.spectrum_view.curve_data()[1], mean_abs, rtol=1e-5)
+    detail = AnalysisRun(w.source, "peak_finding", w.params_panel.params(), n_jobs=1).inspect(shown)
     assert tools.region_mean.detail.values == pytest.approx(detail.values, nan_ok=True)
     assert "Region mean" in w.spectrum_view.title().text()
+    left = w.spectrum_view.plot_item().getAxis("left")
+    q = w.source.info.quantity
+    quantity = q if len(q) < 24 else "x"  # a long name is shortened on the axis
+    assert (left.labelText, left.labelUnits) == (f"mean |{quantity}|", w.source.info.units)
+    assert "mean |x|" in w.spectrum_view.legend_names()
+    w.spectrum_view.set_mode("phase")
+    assert left.labelText.startswith("Phase of the mean")
+    w.spectrum_view.set_mode("amplitude")
+    click_map(qtbot, w, 1, 1)  # a pixel again: its own spectrum, its own label
+    assert left.labelText == f"|{quantity}|" and "|x|" in w.spectrum_view.legend_names()
     assert "Amplitude" in w.spectrum_view.readout().text()
     assert f"{n} positions" in tools.label.text()
 
@@ -144,6 +160,6 @@ def test_region_mean_follows_the_dc_step(qtbot, window, tmp_path):
     assert m.step == w.inspector.step == w.spectrum_view.step() > 0
     mask = tools.mask()
     pos = w.source.layout.grid_positions[mask]
-    expected = np.mean([w.source.read_position(int(p))[m.step] for p in pos], axis=0)
-    np.testing.assert_allclose(w.spectrum_view.curve_data()[1], np.abs(expected), rtol=1e-5)
+    expected = np.mean([np.abs(w.source.read_position(int(p))[m.step]) for p in pos], axis=0)
+    np.testing.assert_allclose(w.spectrum_view.curve_data()[1], expected, rtol=1e-5)
     assert "DC_Offset" in w.spectrum_view.title().text()
