@@ -173,6 +173,7 @@ class MapView(QWidget):
         self._levels_bar.set_auto(True)  # the next file's levels follow its data
         self._redraw()
         self._readout.setText(" ")
+        self._update_scale_bar_visibility()
 
     def set_grid(self, grid: MapGrid) -> None:
         """Axes and pixel geometry of the images that follow."""
@@ -326,7 +327,9 @@ class MapView(QWidget):
         return format_value(value, self._units, integer=self._integer)
 
     def _update_scale_bar_visibility(self) -> None:
-        self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked())
+        """A scale bar only over a grid: none once the file is closed (or failed to open)."""
+        self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked()
+                                   and self._grid is not None)
 
     def _show_readout(self, row: int, col: int, hovering: bool = False) -> None:
         if self._grid is None:

@@ -97,3 +97,47 @@ def test_a_deleted_ancillary_is_said_in_the_banner(qtbot, window, small_file):
     assert w.source is not None
     note = w.info_bar.note()
     assert "Spectroscopic_Values was deleted from the file (dangling reference)" in note
+
+
+@pytest.mark.parametrize("bad", ["text", "corrupt"])
+def test_a_bad_file_after_work_on_a_good_one_leaves_none_of_it(qtbot, window, small_file,
+                                                              tmp_path, bad):
+    """Pins, their spectra, the profile, the region, the map and its scale bar all belonged to
+    the old file: after a failed open none of them stays (no '300000' axis without units)."""
+    from tests.gui.helpers import select_and_wait
+
+    w = window
+    tools = w.map_tools
+    open_and_wait(qtbot, w, small_file)
+    for row, col in ((2, 3), (5, 7)):
+        select_and_wait(qtbot, w, row, col)
+        assert tools.pins.pin_selected()
+    assert tools.profile.add()
+    assert tools.regions.add("rectangle")
+    qtbot.waitUntil(lambda: tools.regions.region_mean is not None, timeout=20_000)
+    assert len(tools.pins.pins.pins) == 2 and tools.profile.profile.data()[0].size
+    assert w.map_view.scale_bar().isVisible()
+    path = tmp_path / "bad.h5"
+    if bad == "text":
+        path.write_text("Scan notes: tip 3, setpoint 0.5 V\n")
+    else:  # an HDF5 signature followed by garbage
+        path.write_bytes(small_file.read_bytes()[:2048] + b"\0" * 4096)
+    open_fails(qtbot, w, path)
+    assert "Cannot open" in w.dialogs.errors[-1] or w.info_bar.text()
+    assert w.info_bar.kind is not None and w.info_bar.text()  # the clear banner
+    nothing_of_the_old_file(w)
+    assert tools.pins.pins.pins == [] and tools.pins.pins.curves() == []
+    assert tools.pins.label.text().startswith("Select a pixel")
+    markers = tools.pins.pins.markers()
+    assert len(markers.data) == 0
+    assert tools.profile.profile.ends() is None and tools.profile.profile.data()[0].size == 0
+    assert tools.regions.region.roi is None and tools.regions.stats == {}
+    assert tools.regions.region_mean is None
+    assert not w.map_view.scale_bar().isVisible()
+    sv = w.spectrum_view
+    assert sv.spectrum() is None and sv.curve_data()[0].size == 0
+    left, bottom = sv.plot_item().getAxis("left"), sv.plot_item().getAxis("bottom")
+    assert left.labelText == "" and bottom.labelText == ""
+    items = [i for i in sv.plot_item().listDataItems() if i.isVisible()
+             and i.getData()[0] is not None and len(i.getData()[0])]
+    assert items == []  # no curve left, so no '300000' axis range
