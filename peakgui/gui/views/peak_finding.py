@@ -11,6 +11,7 @@ from PyQt5.QtCore import Qt
 
 from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE, PeakDetail
+from ..widgets.axes import finite_points
 from .generic import AnalysisView, value_text
 
 _PEAK_COLOUR = "#f39c12"
@@ -60,8 +61,8 @@ class PeakFindingView(AnalysisView):
             return
         peaks = np.asarray(found.peaks, dtype=np.int64)
         index = found.index
-        self._peaks.setData(x[peaks], y[peaks])
-        self._chosen.setData([x[index]], [y[index]])
+        self._peaks.setData(*finite_points(x[peaks], y[peaks]))
+        self._chosen.setData(*finite_points(x[[index]], y[[index]]))  # none on a NaN bin
         self._pos_line.setValue(x[index])
         self._pos_line.setVisible(True)
         amplitude = float(detail.values[RESPONSE])

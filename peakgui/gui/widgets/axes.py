@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 
+import numpy as np
 import pyqtgraph as pg
 
 from ..formatting import axis_label, shown_units, takes_si_prefix
@@ -58,3 +59,11 @@ def set_axis_units(axis: pg.AxisItem, name: str, units: str, integer: bool = Fal
         del axis.tickValues
     axis.picture = None
     axis.update()
+
+
+def finite_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a scatter that can be drawn: pyqtgraph skips NaN points anyway, but
+    warns ('All-NaN slice') when measuring a scatter that has no finite point left."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    return x[ok], y[ok]

@@ -296,7 +296,8 @@ class MapView(QWidget):
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
         self._setting_levels = True
         try:
-            self._image.setImage(shown, autoLevels=False, levels=levels)
+            with np.errstate(invalid="ignore"):  # the histogram's bins over an Inf pixel
+                self._image.setImage(shown, autoLevels=False, levels=levels)
             self._image.setRect(self._grid.rect())
             self._hist.setLevels(*levels)
             self._levels_bar.set_units(self._units)

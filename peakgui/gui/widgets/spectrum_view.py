@@ -15,7 +15,7 @@ from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.dimension import Dimension
 from ..formatting import shown_units
 from ..views import AnalysisView
-from .axes import set_axis_units
+from .axes import finite_points, set_axis_units
 from .parts import Part
 from .readout import ReadoutLabel
 from .step_selector import StepSelector, step_of
@@ -263,7 +263,7 @@ class SpectrumView(QWidget):
         phase = self.mode() == PHASE_MODE
         y = np.angle(self._spectrum) * shown_units("rad")[0] if phase else np.abs(self._spectrum)
         y = np.asarray(y, dtype=np.float64)
-        self._data.setData(x, y)
+        self._data.setData(*finite_points(x, y))  # a NaN/Inf bin is a gap
         d = self._detail
         if self._overlay is not None:
             self._overlay.draw(d, x, y, phase)

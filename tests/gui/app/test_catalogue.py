@@ -46,7 +46,7 @@ def everything_said(w) -> str:
 
 
 @pytest.mark.parametrize("build", CASES, ids=lambda b: b.__name__)
-def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build):
+def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build, recwarn):
     folder = tmp_path / "case"
     folder.mkdir()
     case = build(folder)
@@ -81,6 +81,9 @@ def test_catalogue_case_in_the_window(qtbot, window, tmp_path, small_file, build
     click_map(qtbot, w, 2, 5)
     assert (w.inspector.report.row, w.inspector.report.col) == (2, 5)
     assert w.inspector.report.detail is not None
+    # bad data is said in words, not in numpy's warnings (NaN/Inf spectra: five before)
+    said_by_numpy = [str(r.message) for r in recwarn if issubclass(r.category, RuntimeWarning)]
+    assert said_by_numpy == []
 
 
 LOCKER = """
