@@ -89,7 +89,9 @@ class ResultsBrowser(QObject):
         session.configured_changed.connect(self._on_session_configured_changed)
 
     def busy(self) -> bool:
-        return self._loader.busy() or self._checker.busy() or self._row_reader.busy()
+        """A read in flight, or a search for earlier results waiting for the typing to stop."""
+        return (self._loader.busy() or self._checker.busy() or self._row_reader.busy()
+                or self._existing_timer.isActive())
 
     def abort(self) -> None:
         """Abandon reads in flight and a search still waiting for the typing to stop (a run
@@ -136,6 +138,7 @@ class ResultsBrowser(QObject):
         file = self.session.file
         if file is None:
             return False
+        self._existing_timer.stop()  # the group the user picked wins over a search still due
         ref = ResultsRef(file, group, sidecar=file.name.endswith(".peakgui.h5"))
 
         def failed(exc: BaseException) -> None:

@@ -129,6 +129,7 @@ class RunPresenter(QObject):
             self.layers.show(self.analysis.view.main_field([f.name for f in fields])
                              or fields[0].name)
         self.results.results = None
+        self.session.show_group(None)  # the map shows the run's live maps: its group, once known
         self.loop_plot.set_results(None)
         self._run_ref = None
         self._group_short = ""
@@ -192,6 +193,7 @@ class RunPresenter(QObject):
             self._set_map_titles("running")
             where = f" in {prog.results.file.name}" if prog.results.sidecar else ""
             changes.update(group=prog.results, message=f"Writing {name}{where}")
+            self.session.show_group(prog.results)
         if changes:
             self.session.update_run(**changes)
 

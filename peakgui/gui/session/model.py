@@ -113,8 +113,10 @@ class Session:
         self.pixel = None
         self.step = 0
         self.shown_group = None
-        self.run = RunStatus()
+        said, self.run = self.run, RunStatus()
         self.source_changed.emit(source)
+        if said != self.run:  # what the run panel said of the old dataset's run goes too
+            self.run_changed.emit(self.run)
         c = self.configured
         if self._values is not None or c.analysis is None:
             self.configure(c.analysis, self._values, checked=True)

@@ -111,3 +111,20 @@ def test_a_listener_can_be_disconnected():
     s.step_changed.disconnect(seen.append)
     s.step_changed.emit(2)
     assert seen == [1]
+
+
+def test_closing_the_dataset_says_that_its_run_status_is_gone(small_file):
+    """The run panel listens to run_changed: a cancelled run's 'Cancelled at ...' must not
+    outlive its dataset (a failed open closes it)."""
+    s = Session()
+    s.configure(registry.get("peak_finding"), None)
+    s.set_file(Path(small_file))
+    s.set_source(SpectralSource.open(small_file))
+    ref = ResultsRef(Path(small_file), "/g")
+    s.set_run(RunStatus(RunPhase.IDLE, ref, 3, 10, "Cancelled at 3 / 10", resumable=True))
+    seen = _recorder(s)
+    s.set_file(None)
+    assert s.run == RunStatus()
+    assert ("run_changed", RunStatus()) in seen
+    assert [n for n, _ in seen].index("source_changed") < [n for n, _ in seen].index(
+        "run_changed")
