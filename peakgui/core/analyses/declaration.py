@@ -78,8 +78,7 @@ class Parameter:
                     raise ValueError
                 out = int(as_float)
             elif self.type is float:  # "335 kHz" as well as 335000.0
-                out = (parse_quantity(value, self.unit) if isinstance(value, str)
-                       else float(value))
+                out = _to_float(value, self.unit)
             else:
                 out = str(value)
         except (TypeError, ValueError) as exc:
@@ -136,6 +135,16 @@ class Parameter:
         bits.append(f"default {'automatic' if self.default is None else self.default}")
         return "; ".join(bits)
 
+
+
+def _to_float(value: Any, unit: str) -> float:
+    """A number, or text in ``unit`` with or without a prefix ("335 kHz", "335e3", "inf")."""
+    if not isinstance(value, str):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return parse_quantity(value, unit)
 
 
 def _to_bool(value: Any) -> bool:

@@ -150,7 +150,7 @@ def test_the_wheel_scrolls_the_panel_and_changes_only_a_focused_box(qtbot):
     compute = panel.compute_box()
     passed_over = [panel.chooser(), panel.form().editors()["guess"].editor, boxes["max_iter"],
                    boxes["band_lo"], boxes["xtol"], boxes["jobs"], boxes["max_mem_mb"],
-                   compute.mode_combo, compute.kind_combo]
+                   compute.mode_combo(), compute.kind_combo()]
     scroll.setFocus()
     for box in passed_over:
         assert box.focusPolicy() == Qt.StrongFocus
