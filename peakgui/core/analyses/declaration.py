@@ -39,7 +39,7 @@ class ParameterError(ValueError):
         super().__init__(message)
         self.names = names
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[str, ...]]:
         return type(self), (str(self), *self.names)
 
 

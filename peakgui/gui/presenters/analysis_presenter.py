@@ -97,6 +97,7 @@ class AnalysisPresenter(QObject):
 
     def _on_panel_params_changed(self, params: dict) -> None:
         self.apply_params(params)
+        self._say_why(self.session.configured)  # unchanged verdicts send no event: say it again
         self._remember_timer.start()
 
     def _on_panel_params_invalid(self, reason: str) -> None:
@@ -113,6 +114,10 @@ class AnalysisPresenter(QObject):
             self.spectrum_view.set_overlay(self.view, fields)
             self.loop_plot.set_fields(self.view.loop_fields(fields))
         self._field_names = names
+        self._say_why(configured)
+
+    def _say_why(self, configured: Configured) -> None:
+        """The session's word on the set-up, beside the field it is about."""
         if configured.analysis is not None and configured.params is None:
             self.panel.show_error(configured.error, configured.fields)
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -180,7 +180,8 @@ class ParameterForm(QWidget):
             label.setBuddy(editor.editor)
             editor.sigEdited.connect(self.sigEdited)
             grid.addWidget(label, 2 * row, col)
-            grid.addWidget(editor, 2 * row + 1, col)
+            grid.addWidget(editor, 2 * row + 1, col, Qt.AlignTop)  # level with a neighbour's
+            # field when that one has a reason under it
             if row:
                 grid.setRowMinimumHeight(2 * row, label.sizeHint().height() + 4)
             grid.setColumnStretch(col, 1)

@@ -4,9 +4,12 @@ and shows "335 kHz"; a tolerance reads "1e-8", not "0.000000010000".
 A spin box, so arrows, the wheel (when focused) and ``value()`` work as before; the text is read
 and written by the core's :mod:`~peakgui.core.quantity` (the rule the declarations use). It does
 not clamp to the declared range: a value outside it (a negative frequency) reaches the
-declaration, which refuses it and says why beside the field. Qt's own validator clamped it
-instead: a range that starts just below 0 (room for "default") let a minus sign be typed, then
-fixed "-5000" up digit by digit into "-000", which became 0 Hz.
+declaration, which refuses it and says why beside the field.
+
+Why "-5000" showed "-000" before: the step below the range that reads "default" put the spin
+box's minimum at -0.1, so Qt's validator let a minus sign be typed, then refused the 5 (it would
+end below the minimum) and took the zeros: "-000", which became 0 Hz. Here nothing typed is
+refused or changed key by key; a whole entry is read, or the field goes back to its value.
 """
 
 from __future__ import annotations
@@ -50,10 +53,10 @@ class QuantityBox(QDoubleSpinBox):
         self.setValue(self.minimum())
 
     # ---- text -----------------------------------------------------------------------------------
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+    def textFromValue(self, value: float) -> str:
         return format_quantity(value, self._unit)
 
-    def valueFromText(self, text: str) -> float:  # noqa: N802
+    def valueFromText(self, text: str) -> float:
         if self._means_default(text):
             return self.minimum()
         try:
@@ -78,7 +81,7 @@ class QuantityBox(QDoubleSpinBox):
         return text
 
     # ---- arrows and keys: within the declared range -----------------------------------------------
-    def stepBy(self, steps: int) -> None:  # noqa: N802
+    def stepBy(self, steps: int) -> None:
         """A step moves within the declared range; below its start comes "default"."""
         if self.is_default():
             if steps > 0:
@@ -90,7 +93,7 @@ class QuantityBox(QDoubleSpinBox):
             return
         self.setValue(min(max(value, self._low), self._high))
 
-    def stepEnabled(self) -> QDoubleSpinBox.StepEnabled:  # noqa: N802
+    def stepEnabled(self) -> QDoubleSpinBox.StepEnabled:
         if self.is_default():
             return QDoubleSpinBox.StepUpEnabled
         up = QDoubleSpinBox.StepUpEnabled if self.value() < self._high \

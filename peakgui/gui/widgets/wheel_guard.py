@@ -19,7 +19,7 @@ GUARDED = (QComboBox, QAbstractSpinBox)
 class WheelGuard(QObject):
     """Event filter: a wheel over an unfocused combo or spin box is left to its parents."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Wheel or not isinstance(watched, QWidget) \
                 or watched.hasFocus():
             return False

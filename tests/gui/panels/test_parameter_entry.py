@@ -105,6 +105,12 @@ def test_why_the_parameters_are_refused_shows_beside_the_field_and_on_start(qtbo
     assert editors["band_hi"].problem.isVisible() and not editors["band_lo"].problem.isVisible()
     assert not bottom.isVisible()
     assert not w.start_action.isEnabled() and why in _start_tip(w)
+    _type(qtbot, boxes["max_iter"], "400")  # another edit: the data still refuses the band
+    qtbot.wait(300)
+    assert editors["band_hi"].problem.isVisible() and editors["band_hi"].problem.text() == why
+    assert not w.start_action.isEnabled()
+    lo, hi = boxes["band_lo"], boxes["band_hi"]  # side by side, level, the reason under one
+    assert lo.mapTo(panel, lo.rect().topLeft()).y() == hi.mapTo(panel, hi.rect().topLeft()).y()
 
     # Q the wrong way round, the message under Q from
     _type(qtbot, boxes["band_hi"], "340 kHz")
@@ -153,11 +159,11 @@ def test_the_wheel_scrolls_the_panel_and_changes_only_a_focused_box(qtbot):
                    compute.mode_combo(), compute.kind_combo()]
     scroll.setFocus()
     for box in passed_over:
-        assert box.focusPolicy() == Qt.StrongFocus
         before, top = _shown(box), bar.value()
         _wheel(box)
         assert _shown(box) == before, box.accessibleName() or box.objectName()
         assert bar.value() > top or bar.value() == bar.maximum()
+        assert box.focusPolicy() == Qt.StrongFocus  # a click or Tab, never the wheel, focuses
         bar.setValue(0)
     assert panel.analysis().name == "sho" and panel.compute_target() == compute.target()
 
