@@ -91,6 +91,7 @@ class ParameterEditor(QWidget):
                 spin.setSpecialValueText("default")
         elif p.type is float:  # its unit in the text; the range is the declaration's to say
             spin = QuantityBox(p.unit, p.minimum, p.maximum, p.optional, p.decimals)
+            spin.sigRefused.connect(lambda why: self.show_problem(f"{p.label}: {why}"))
         else:
             edit = QLineEdit()
             edit.editingFinished.connect(self.sigEdited)

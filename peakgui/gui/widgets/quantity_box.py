@@ -9,13 +9,15 @@ declaration, which refuses it and says why beside the field.
 Why "-5000" showed "-000" before: the step below the range that reads "default" put the spin
 box's minimum at -0.1, so Qt's validator let a minus sign be typed, then refused the 5 (it would
 end below the minimum) and took the zeros: "-000", which became 0 Hz. Here nothing typed is
-refused or changed key by key; a whole entry is read, or the field goes back to its value.
+refused or changed key by key; a whole entry is read, or the field goes back to its value and
+says why (``sigRefused``).
 """
 
 from __future__ import annotations
 
 import math
 
+from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtGui import QValidator
 from PyQt5.QtWidgets import QDoubleSpinBox, QWidget
 
@@ -28,6 +30,9 @@ DEFAULT_TEXT = "default"
 class QuantityBox(QDoubleSpinBox):
     """A float in ``unit``, within [``low``, ``high``] by the arrows; ``optional`` adds the
     value below the range that reads "default" (None: the algorithm's own choice)."""
+
+    sigRefused = pyqtSignal(str)
+    """Typed text that is no quantity in this unit was dropped (carries why)."""
 
     def __init__(self, unit: str = "", low: float | None = None, high: float | None = None,
                  optional: bool = False, decimals: int = 3, parent: QWidget | None = None):
@@ -42,6 +47,9 @@ class QuantityBox(QDoubleSpinBox):
         if optional:
             self.setSpecialValueText(DEFAULT_TEXT)
         self._step_decimals = decimals
+        self._typed: str | None = None  # the text as typed, until the entry is finished
+        self.lineEdit().textEdited.connect(self._on_text_edited)
+        self.editingFinished.connect(self._on_editing_finished)
 
     def unit(self) -> str:
         return self._unit
@@ -109,6 +117,18 @@ class QuantityBox(QDoubleSpinBox):
         if v > 0:
             return 10.0 ** (math.floor(math.log10(v)) - 1)
         return 10.0 ** -max(self._step_decimals - 1, 0)
+
+    def _on_text_edited(self, text: str) -> None:
+        self._typed = text
+
+    def _on_editing_finished(self) -> None:
+        typed, self._typed = self._typed, None
+        if typed is None or self._means_default(typed):
+            return
+        try:
+            parse_quantity(typed, self._unit)
+        except ValueError as exc:  # Qt has put the last value back: say why
+            self.sigRefused.emit(f"{exc}; kept {self.text()}")
 
     def _means_default(self, text: str) -> bool:
         return self._optional and text.strip().lower() in ("", DEFAULT_TEXT)

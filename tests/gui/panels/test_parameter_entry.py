@@ -69,6 +69,13 @@ def test_a_negative_frequency_is_kept_as_typed_and_refused_beside_the_field(qtbo
     assert editor.problem.text() == "Band from must be at least 0 Hz, not -5 kHz"
     _type(qtbot, band, "320 kHz")
     assert panel.params()["band_lo"] == 320e3 and not editor.problem.isVisible()
+    _type(qtbot, band, "335 kV")  # not a frequency: the field keeps its value and says why
+    assert panel.params()["band_lo"] == 320e3 and band.text() == "320 kHz"
+    assert editor.problem.isVisible() and editor.problem.text() == (
+        "Band from: '335 kV' is not a number in Hz (with a prefix: k, M, m, µ...); "
+        "kept 320 kHz")
+    _type(qtbot, band, "330 kHz")
+    assert panel.params()["band_lo"] == 330e3 and not editor.problem.isVisible()
 
 
 def _start_tip(w) -> str:
