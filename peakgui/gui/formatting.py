@@ -10,23 +10,20 @@ chose (radians or degrees).
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from ..core.errors import PeakGUIError
+from ..core.quantity import SI_SYMBOLS as SI_SYMBOLS  # the core's rule, read from here too
+from ..core.quantity import format_quantity
+from ..core.quantity import si_prefix as si_prefix
+from ..core.quantity import takes_si_prefix as takes_si_prefix
 
-SI_SYMBOLS = frozenset({
-    "m", "s", "g", "A", "K", "mol", "cd", "Hz", "N", "Pa", "J", "W", "C", "V", "F", "Ω",
-    "Ohm", "ohm", "S", "Wb", "T", "H", "eV", "lm", "lx", "Bq", "Gy", "Sv", "kat", "L",
-})
 ARBITRARY_UNITS = frozenset({"", "a. u.", "a.u.", "au", "arb. u.", "arb.u.", "arb. units",
                              "arbitrary units"})
 RADIANS = frozenset({"rad", "radian", "radians"})
 DEGREES = frozenset({"deg", "°", "degree", "degrees"})
 ANGLE_UNITS = ("rad", "deg")
-_PREFIXES = {-24: "y", -21: "z", -18: "a", -15: "f", -12: "p", -9: "n", -6: "µ", -3: "m",
-             0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E", 21: "Z", 24: "Y"}
 
 _angle_unit = "rad"
 
@@ -44,15 +41,6 @@ def angle_unit() -> str:
 def is_angle(units: str) -> bool:
     u = (units or "").strip().lower()
     return u in RADIANS or u in DEGREES
-
-
-def takes_si_prefix(units: str) -> bool:
-    """True for a real SI unit without a prefix of its own (``V``, ``Hz``, ``V/m``)."""
-    u = (units or "").strip()
-    if not u or re.search(r"[\^²³]|\d", u):
-        return False
-    head = re.split(r"[/·* ]", u, maxsplit=1)[0]
-    return head in SI_SYMBOLS
 
 
 def shown_units(units: str) -> tuple[float, str]:
@@ -77,15 +65,6 @@ def axis_label(name: str, units: str, integer: bool = False) -> str:
     return f"{name} ({shown})" if shown else name
 
 
-def si_prefix(value: float) -> tuple[float, str]:
-    """(scale, prefix) that writes ``value`` with 1-3 digits before the point."""
-    if value == 0 or not math.isfinite(value):
-        return 1.0, ""
-    exp = int(math.floor(math.log10(abs(value)) / 3.0)) * 3
-    exp = min(max(exp, -24), 24)
-    return 10.0 ** -exp, _PREFIXES[exp]
-
-
 def format_value(value: float | None, units: str = "", integer: bool = False,
                  precision: int = 4) -> str:
     """One value with its unit by the rule above: ``0.00123, 'V'`` -> ``1.23 mV``;
@@ -103,10 +82,7 @@ def format_value(value: float | None, units: str = "", integer: bool = False,
     v *= factor
     if shown == "°":
         return f"{v:.{max(precision - 1, 1)}g}°"
-    if takes_si_prefix(shown):
-        scale, prefix = si_prefix(v)
-        return f"{v * scale:.{precision}g} {prefix}{shown}"
-    return f"{v:.{precision}g} {shown}".strip()
+    return format_quantity(v, shown, precision)
 
 
 def si(value: float, units: str = "", precision: int = 4) -> str:

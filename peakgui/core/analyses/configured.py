@@ -39,8 +39,9 @@ class ConfiguredAnalysis:
     def create(cls, analysis: Analysis | str | None, given: Mapping[str, Any] | None,
                context: SpectralContext) -> ConfiguredAnalysis:
         """Defaults overlaid with ``given``, converted and checked against the declaration and
-        the spectral axis. A bad value raises ValueError naming it; spectra the analysis cannot
-        use (too short, a band outside the axis) raise InputError saying why."""
+        the spectral axis. A bad value (a band edge outside the axis too) raises the
+        declaration's ParameterError naming it; spectra the analysis cannot use (too short, a
+        band holding too few points) raise InputError saying why."""
         declared = analysis if isinstance(analysis, Analysis) else registry.get(analysis)
         _check_points(declared, context)
         return cls.from_values(declared, declared.values(given), context)
@@ -49,8 +50,10 @@ class ConfiguredAnalysis:
     def from_values(cls, analysis: Analysis, values: ParamValues,
                     context: SpectralContext) -> ConfiguredAnalysis:
         """Values already checked by ``analysis.values`` (a batch's, a form's) for these spectra:
-        only the checks against the spectra run (InputError says why they cannot work)."""
+        only the checks against the spectra run (ParameterError names a value outside the
+        axis; InputError says why the spectra cannot work)."""
         _check_points(analysis, context)
+        analysis.check_on_axis(values, context)
         why = analysis.check(values, context)
         if why:
             raise InputError(why)

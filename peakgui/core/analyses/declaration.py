@@ -25,9 +25,22 @@ from typing import Any
 import numpy as np
 
 from peakgui.core.dimension import Dimension
+from peakgui.core.quantity import format_quantity, format_range, parse_quantity
 
 ParamValues = dict[str, Any]
 """Validated parameter values of one analysis: every declared name, in declaration order."""
+
+
+class ParameterError(ValueError):
+    """A parameter value that cannot be used, with the names of the parameters at fault (so a
+    form can say why beside them)."""
+
+    def __init__(self, message: str, *names: str):
+        super().__init__(message)
+        self.names = names
+
+    def __reduce__(self) -> tuple[Any, tuple[str, ...]]:
+        return type(self), (str(self), *self.names)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class Parameter:
     optional: bool = False  # None is allowed and means "the algorithm's own default"
     help: str = ""
     decimals: int = 3  # shown in the GUI's spin boxes
+    # a position on the spectral axis (a band edge): refused outside the data's axis
+    on_axis: bool = False
 
     def convert(self, value: Any) -> Any:
         """The value as this parameter's type, or ValueError with a sentence for the user."""
@@ -52,7 +67,7 @@ class Parameter:
                                                                                    "default")):
             if self.optional:
                 return None
-            raise ValueError(f"{self.label} needs a value")
+            raise ParameterError(f"{self.label} needs a value", self.name)
         out: Any
         try:
             if self.type is bool:
@@ -62,23 +77,49 @@ class Parameter:
                 if not as_float.is_integer():
                     raise ValueError
                 out = int(as_float)
-            elif self.type is float:
-                out = float(value)
+            elif self.type is float:  # "335 kHz" as well as 335000.0
+                out = _to_float(value, self.unit)
             else:
                 out = str(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.label}: {value!r} is not a valid "
-                             f"{self.type.__name__}") from None
+        except (TypeError, ValueError) as exc:
+            why = f" ({exc})" if isinstance(value, str) and self.type is float else ""
+            raise ParameterError(f"{self.label}: {value!r} is not a valid "
+                                 f"{self.type.__name__}{why}", self.name) from None
         if self.type in (int, float):
             if not math.isfinite(out):
-                raise ValueError(f"{self.label} must be a finite number")
+                raise ParameterError(f"{self.label} must be a finite number", self.name)
             if self.minimum is not None and out < self.minimum:
-                raise ValueError(f"{self.label} must be at least {self.minimum:g}{self._unit()}")
+                raise ParameterError(f"{self.label} must be at least "
+                                     f"{self.show(self.minimum)}, not {self.show(out)}",
+                                     self.name)
             if self.maximum is not None and out > self.maximum:
-                raise ValueError(f"{self.label} must be at most {self.maximum:g}{self._unit()}")
+                raise ParameterError(f"{self.label} must be at most "
+                                     f"{self.show(self.maximum)}, not {self.show(out)}",
+                                     self.name)
         if self.choices and out not in self.choices:
-            raise ValueError(f"{self.label} must be one of {', '.join(self.choices)}")
+            raise ParameterError(f"{self.label} must be one of {', '.join(self.choices)}",
+                                 self.name)
         return out
+
+    def show(self, value: Any) -> str:
+        """A value as messages and entry fields write it: ``335 kHz``, ``1e-8``, ``20 points``."""
+        if value is None:
+            return "default"
+        if self.type in (int, float) and not isinstance(value, bool):
+            return format_quantity(float(value), self.unit)
+        return str(value)
+
+    def outside(self, value: Any, axis: Dimension) -> str | None:
+        """Why a position on the spectral axis lies outside the data (None: inside, or not a
+        position on the axis, or left to the algorithm)."""
+        if not self.on_axis or value is None or axis.size == 0:
+            return None
+        values = np.asarray(axis.values, dtype=np.float64)
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        if lo <= value <= hi:
+            return None
+        return (f"{self.label} ({self.show(value)}) is outside the data "
+                f"({format_range(lo, hi, self.unit)})")
 
     def describe(self) -> str:
         """One line for ``--help``: meaning, unit, range and default."""
@@ -94,8 +135,16 @@ class Parameter:
         bits.append(f"default {'automatic' if self.default is None else self.default}")
         return "; ".join(bits)
 
-    def _unit(self) -> str:
-        return f" {self.unit}" if self.unit else ""
+
+
+def _to_float(value: Any, unit: str) -> float:
+    """A number, or text in ``unit`` with or without a prefix ("335 kHz", "335e3", "inf")."""
+    if not isinstance(value, str):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return parse_quantity(value, unit)
 
 
 def _to_bool(value: Any) -> bool:
@@ -107,6 +156,20 @@ def _to_bool(value: Any) -> bool:
             return False
         raise ValueError
     return bool(value)
+
+
+def below(parameters: tuple[Parameter, ...], values: ParamValues, low: str, high: str,
+          strict: bool = True) -> None:
+    """ParameterError naming both when ``values[low]`` is not below ``values[high]`` (either one
+    None, the algorithm's default, passes): a band or a range typed the wrong way round."""
+    lo, hi = values[low], values[high]
+    if lo is None or hi is None or (lo < hi if strict else lo <= hi):
+        return
+    by_name = {p.name: p for p in parameters}
+    p, q = by_name[low], by_name[high]
+    word = "below" if strict else "at most"
+    raise ParameterError(f"{p.label} ({p.show(lo)}) must be {word} {q.label} ({q.show(hi)})",
+                         low, high)
 
 
 class FieldKind(enum.Enum):
@@ -284,6 +347,14 @@ class Analysis:
             return (f"spectra along {ctx.axis.name} have only {ctx.n_points} point(s); "
                     f"{self.title} needs at least {self.min_points}")
         return None
+
+    def check_on_axis(self, params: ParamValues, ctx: SpectralContext) -> None:
+        """ParameterError naming a position on the spectral axis (a band edge) that lies
+        outside this data's axis: refused in place, before a run."""
+        for p in self.parameters:
+            why = p.outside(params.get(p.name), ctx.axis)
+            if why:
+                raise ParameterError(why, p.name)
 
     def check(self, params: ParamValues, ctx: SpectralContext) -> str | None:
         """Why these parameters cannot work on this axis (a band outside it, say)."""

@@ -32,6 +32,9 @@ ACTIONS = ("open_action", "close_action", "export_png_action", "export_csv_actio
            "shortcuts_action")
 
 
+START_TIP = "Run the analysis over the whole dataset with these parameters"
+
+
 class WindowActions(QObject):
     """Creates the window's QActions (``open_action``...) and menus, and handles the File menu."""
 
@@ -58,8 +61,10 @@ class WindowActions(QObject):
         """Enable what can be done now: Start only with a dataset and valid parameters."""
         state = self.rc.state
         idle = state is RunState.IDLE
-        can_run = idle and not self.session.can_start()
+        why = self.session.can_start() if idle else "a run is in progress"
+        can_run = not why
         self.start_action.setEnabled(can_run)
+        self.start_action.setToolTip(START_TIP if can_run else f"Cannot start: {why}")
         self.recompute_action.setEnabled(can_run)
         run = self.session.run
         resumable = run.resumable and run.phase in (RunPhase.IDLE, RunPhase.FAILED)
@@ -121,8 +126,7 @@ class WindowActions(QObject):
                                  "after another", name="run_files")
         w.quit_action = act("&Quit", self.w.close, "Ctrl+Q", "Quit PeakGUI", name="quit")
         w.quit_action.setMenuRole(QAction.QuitRole)
-        w.start_action = act("Start", lambda: self.runs.start(), "F5",
-                             "Run the analysis over the whole dataset with these parameters",
+        w.start_action = act("Start", lambda: self.runs.start(), "F5", START_TIP,
                              QStyle.SP_MediaPlay, "start")
         w.pause_action = act("Pause", self.runs.toggle_pause, "F6",
                              "Pause after the chunk in flight (about half a second); "

@@ -14,6 +14,7 @@ from PyQt5.QtCore import pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QSpinBox, QWidget
 
 from ..widgets.parts import Part, spin_box
+from ..widgets.wheel_guard import WheelGuard, guard_wheel
 
 LOCAL = "local"  # this computer, joblib worker processes
 SCHEDULER = "scheduler"  # a running Dask cluster, by address or scheduler file
@@ -113,6 +114,8 @@ class ComputeTargetBox(QWidget):
         self._address.textChanged.connect(self._on_changed)
         self._workers.valueChanged.connect(self._on_changed)
         self._update_visibility()
+        self._wheel_guard = WheelGuard(self)  # the wheel scrolls past an unfocused choice
+        guard_wheel(self, self._wheel_guard)
 
     mode_combo = Part[QComboBox]("_mode")
     address_edit = Part[QLineEdit]("_address")

@@ -1,7 +1,10 @@
 """The analysis chooser, its generated parameter form, and the run's resources.
 
 Parameters are validated by the analysis declaration as they are typed; the panel only says
-whether they are valid together. Each analysis remembers its own values (see Settings).
+whether they are valid together, and why not beside the field at fault (the declaration names
+it; the session adds the checks against the open data, such as a band outside its axis). Each
+analysis remembers its own values (see Settings). The wheel scrolls the panel: it changes only
+a box that has the focus.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from PyQt5.QtWidgets import (
 from ...core.analyses.declaration import Analysis
 from ...core.run.resources import default_jobs
 from ..widgets.parameter_form import ParameterForm
+from ..widgets.wheel_guard import WheelGuard, guard_wheel
 from .compute_target import ComputeTarget, ComputeTargetBox
 
 
@@ -97,8 +101,10 @@ class ParametersPanel(QWidget):
 
         self._chooser.currentIndexChanged.connect(self._on_chooser_index_changed)
         self._defaults.clicked.connect(self._on_defaults_clicked)
+        self._wheel_guard = WheelGuard(self)
         if self._analyses:
             self._build(next(iter(self._analyses.values())))
+        guard_wheel(self, self._wheel_guard)
 
     # ---- the analysis ---------------------------------------------------------------------------
     def chooser(self) -> QComboBox:
@@ -141,16 +147,26 @@ class ParametersPanel(QWidget):
             return str(exc)
         return ""
 
+    def error_fields(self) -> tuple[str, ...]:
+        """The parameters :meth:`error` is about (none when it is about no one field)."""
+        try:
+            self._validated()
+        except ValueError as exc:
+            return tuple(getattr(exc, "names", ()))
+        return ()
+
     def commit(self) -> None:
         """Say the values as typed now (a box that still has the focus has not said them yet:
         Start is pressed without taking the focus)."""
         if self._form is not None:
             self._on_form_edited()
 
-    def show_error(self, text: str) -> None:
-        """Why the parameters cannot be used ('' hides it): the form's or the session's word."""
-        self._error.setText(f"Not valid: {text}" if text else "")
-        self._error.setVisible(bool(text))
+    def show_error(self, text: str, names: tuple[str, ...] = ()) -> None:
+        """Why the parameters cannot be used ('' hides it): the form's or the session's word,
+        under the first of the parameters ``names`` at fault, else below the form."""
+        beside = self._form is not None and self._form.show_problem(text, names)
+        self._error.setText(f"Not valid: {text}" if text and not beside else "")
+        self._error.setVisible(bool(text) and not beside)
 
     def set_params(self, values: dict[str, Any], emit: bool = True) -> None:
         """Show these values (unknown names ignored, invalid stored ones replaced by defaults)."""
@@ -210,6 +226,7 @@ class ParametersPanel(QWidget):
         self._form.set_values(analysis.defaults())
         self._form.sigEdited.connect(self._on_form_edited)
         self._form_box.addWidget(self._form)
+        guard_wheel(self._form, self._wheel_guard)
 
     def _validated(self) -> dict[str, Any]:
         if self._analysis is None or self._form is None:
@@ -220,7 +237,7 @@ class ParametersPanel(QWidget):
         try:
             params = self._validated()
         except ValueError as exc:
-            self.show_error(str(exc))
+            self.show_error(str(exc), getattr(exc, "names", ()))
             self.sigParamsInvalid.emit(str(exc))
             return
         self.show_error("")

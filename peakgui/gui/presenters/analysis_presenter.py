@@ -80,7 +80,7 @@ class AnalysisPresenter(QObject):
         """The analysis with these parameters as the form checked them (None: not valid)."""
         analysis = self.panel.analysis()
         if params is None:
-            self.session.refuse(analysis, self.panel.error())
+            self.session.refuse(analysis, self.panel.error(), self.panel.error_fields())
         else:
             self.session.configure(analysis, params, checked=True)
 
@@ -97,10 +97,11 @@ class AnalysisPresenter(QObject):
 
     def _on_panel_params_changed(self, params: dict) -> None:
         self.apply_params(params)
+        self._say_why(self.session.configured)  # unchanged verdicts send no event: say it again
         self._remember_timer.start()
 
     def _on_panel_params_invalid(self, reason: str) -> None:
-        self.session.refuse(self.panel.analysis(), reason)
+        self.session.refuse(self.panel.analysis(), reason, self.panel.error_fields())
 
     def _on_session_configured_changed(self, configured: Configured) -> None:
         run = configured.run
@@ -113,7 +114,11 @@ class AnalysisPresenter(QObject):
             self.spectrum_view.set_overlay(self.view, fields)
             self.loop_plot.set_fields(self.view.loop_fields(fields))
         self._field_names = names
+        self._say_why(configured)
+
+    def _say_why(self, configured: Configured) -> None:
+        """The session's word on the set-up, beside the field it is about."""
         if configured.analysis is not None and configured.params is None:
-            self.panel.show_error(configured.error)
+            self.panel.show_error(configured.error, configured.fields)
         else:
             self.panel.show_error("")

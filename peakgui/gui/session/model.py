@@ -63,6 +63,7 @@ class Configured:
     run: AnalysisRun | None  # for the open source (None: no source, or not valid); its
     # ``configured`` is the core's ConfiguredAnalysis, checked once
     error: str = ""
+    fields: tuple[str, ...] = ()  # the parameters the error is about (the form says it there)
 
     @property
     def valid(self) -> bool:
@@ -136,16 +137,19 @@ class Session:
                 params = (dict(given) if checked and given is not None
                           else analysis.values(dict(given) if given is not None else None))
             except (ValueError, PeakGUIError) as exc:
-                configured = Configured(analysis, None, None, _reason(exc))
+                configured = Configured(analysis, None, None, _reason(exc), _fields(exc))
             else:
                 self._values = params
                 configured = self._for_source(analysis, params)
         return self._set_configured(configured)
 
-    def refuse(self, analysis: Analysis | None, reason: str) -> Configured:
-        """Values that are not valid (the form said why): no configured analysis, the reason."""
+    def refuse(self, analysis: Analysis | None, reason: str,
+               fields: tuple[str, ...] = ()) -> Configured:
+        """Values that are not valid (the form said why, about ``fields``): no configured
+        analysis, the reason."""
         self._values = None
-        return self._set_configured(Configured(analysis, None, None, reason or "not valid"))
+        return self._set_configured(Configured(analysis, None, None, reason or "not valid",
+                                               tuple(fields)))
 
     def _set_configured(self, configured: Configured) -> Configured:
         changed = configured != self.configured
@@ -162,8 +166,8 @@ class Session:
         try:  # the values are the declaration's already: only the checks against the spectra
             source = self.upstream.source_for(analysis, self.source)  # chained: its input
             configured = configured_for(source, analysis, params)
-        except (ValueError, PeakGUIError) as exc:
-            return Configured(analysis, None, None, _reason(exc))
+        except (ValueError, PeakGUIError) as exc:  # a band outside the axis names its field
+            return Configured(analysis, None, None, _reason(exc), _fields(exc))
         run = AnalysisRun.from_configured(source, configured, n_jobs=1)
         return Configured(analysis, configured.params, run)
 
@@ -229,3 +233,8 @@ class Session:
 
 def _reason(exc: BaseException) -> str:
     return str(exc.args[0]) if exc.args else str(exc)
+
+
+def _fields(exc: BaseException) -> tuple[str, ...]:
+    """The parameters a declaration's ParameterError names (none for other errors)."""
+    return tuple(getattr(exc, "names", ()))

@@ -141,7 +141,8 @@ def test_invalid_parameters_are_said_and_block_the_run(qtbot, window, small_file
     with qtbot.waitSignals([w.params_panel.sigParamsInvalid, w.sigPixelTested], timeout=5_000):
         w.params_panel.spin_boxes()["width_lo"].setValue(80)  # above the high bound
     assert not w.start_action.isEnabled()
-    assert w.params_panel.error() == "peak widths need 0 < low <= high"
+    assert w.params_panel.error() == ("Widths from (80 points) must be at most Widths to "
+                                      "(60 points)")
     assert "not valid" in w.spectrum_view.readout().text()
     with qtbot.waitSignal(w.sigPixelTested, timeout=1_000):
         w.params_panel.spin_boxes()["width_lo"].setValue(20)

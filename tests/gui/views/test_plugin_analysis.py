@@ -82,7 +82,10 @@ def test_a_registered_analysis_runs_in_the_window_with_no_gui_code(qtbot, make_w
     # the generated panel: one editor per declared parameter, range, unit and help
     boxes = w.params_panel.spin_boxes()
     assert set(boxes) == {"lo", "hi", "gain", "jobs", "max_mem_mb"}
-    assert boxes["gain"].suffix() == " x" and boxes["gain"].maximum() == 10.0
+    assert boxes["gain"].text() == "1 x"
+    boxes["gain"].setValue(12.0)  # the declared range is the declaration's to say
+    assert w.params_panel.error() == "Gain must be at most 10 x, not 12 x"
+    boxes["gain"].setValue(1.0)
     assert "factor applied" in boxes["gain"].toolTip()
     assert w.params_panel.params() == {"lo": 10, "hi": 30, "gain": 1.0}
     with qtbot.waitSignal(w.params_panel.sigParamsInvalid, timeout=1_000):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from peakgui.core.analyses.declaration import Parameter, ParamValues
+from peakgui.core.analyses.declaration import Parameter, ParamValues, below
 
 PARAMETERS = (
     Parameter("width_lo", "Widths from", float, 20.0, unit="points", minimum=0.01,
@@ -38,8 +38,7 @@ _DEFAULT: dict[str, Any] = {p.name: p.default for p in PARAMETERS}
 
 def check_widths(values: ParamValues) -> None:
     """The one rule across parameters (each one's own range is in its declaration)."""
-    if values["width_lo"] > values["width_hi"]:
-        raise ValueError("peak widths need 0 < low <= high")
+    below(PARAMETERS, values, "width_lo", "width_hi", strict=False)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from peakgui.core.analyses.declaration import (
     PixelDetail,
     ResultField,
     SpectralContext,
+    below,
 )
 from peakgui.core.analyses.sho.fit import (
     GUESS_METHODS,
@@ -57,9 +58,11 @@ COMPOUND = {stage: {BGLIB_NAMES[c]: field_name(stage, c) for c in range(5)}
 
 PARAMETERS = (
     Parameter("band_lo", "Band from", float, None, unit="Hz", minimum=0.0, optional=True,
-              decimals=1, help="lowest frequency fitted (default: the start of the axis)"),
+              decimals=1, on_axis=True,
+              help="lowest frequency fitted (default: the start of the axis)"),
     Parameter("band_hi", "Band to", float, None, unit="Hz", minimum=0.0, optional=True,
-              decimals=1, help="highest frequency fitted (default: the end of the axis)"),
+              decimals=1, on_axis=True,
+              help="highest frequency fitted (default: the end of the axis)"),
     Parameter("guess", "Guess method", str, "peak", choices=GUESS_METHODS,
               help="peak: peak of |x| and its half-maximum width; algebraic: linear least "
               "squares on the model's denominator (falls back to peak)"),
@@ -85,12 +88,8 @@ def settings(params: ParamValues) -> FitSettings:
 
 
 def _validate(values: ParamValues) -> None:
-    lo, hi = values["band_lo"], values["band_hi"]
-    if lo is not None and hi is not None and not lo < hi:
-        raise ValueError(f"Band from ({lo:g} Hz) must be below Band to ({hi:g} Hz)")
-    if not values["q_min"] < values["q_max"]:
-        raise ValueError(f"Q from ({values['q_min']:g}) must be below Q to "
-                         f"({values['q_max']:g})")
+    for low, high in (("band_lo", "band_hi"), ("q_min", "q_max")):
+        below(PARAMETERS, values, low, high)
 
 
 def _fields(ctx: SpectralContext) -> list[ResultField]:
