@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from collections.abc import Callable
+
 from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..formatting import format_value, is_angle, shown_units
 from .aspect_fit import AspectFit
 from .axes import set_axis_units
-from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
+from .category_legend import Categories, CategoryLegend
+from .colormaps import COLORMAPS, DIVERGING, categorical_colormap, gradient_colormap
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
 from .parts import Part
@@ -33,7 +36,9 @@ class MapView(QWidget):
     sigPixelClicked = pyqtSignal(int, int)
     """The user picked a pixel (row, col) by clicking or with the arrow keys."""
     sigColormapChanged = pyqtSignal(str)
-    """The user chose another colormap."""
+    """The user chose another colormap (the one maps without their own take)."""
+    sigLayerColormapChanged = pyqtSignal(str)
+    """The user chose another colormap while the shown map has its own (phase: cyclic)."""
     sigLevelsChanged = pyqtSignal(object)
     """The user set levels by hand (carries (low, high)); None when Auto levels is ticked."""
     sigOptionChanged = pyqtSignal(str, object)
@@ -47,6 +52,11 @@ class MapView(QWidget):
         self._levels: tuple[float, float] | None = None
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
+        self._general = "viridis"  # the user's colormap
+        self._own: str | None = None  # the shown map's own colormap (phase: cyclic)
+        self._categories: Categories | None = None  # a status map: a flat colour per code
+        self._fixed_levels: tuple[float, float] | None = None
+        self._note: Callable[[float], str] | None = None  # what the readout adds to a value
 
         self._cmap_combo = QComboBox()
         for label, name in COLORMAPS:
@@ -78,6 +88,11 @@ class MapView(QWidget):
         self._plot.getAxis("left").setWidth(60)
         self._image = pg.ImageItem()
         self._plot.addItem(self._image)
+        self._mask_item = pg.ImageItem()  # masked pixels, in a flat colour over the map
+        self._mask_item.setZValue(1)
+        self._plot.addItem(self._mask_item)
+        self._mask: np.ndarray | None = None
+        self._mask_rgba: tuple[int, int, int, int] = (150, 150, 150, 255)
         self._fit = AspectFit(self._plot)
         self._marker = PixelMarker(self._plot)
         self._scale_bar = MapScaleBar()
@@ -99,6 +114,8 @@ class MapView(QWidget):
         layout.addLayout(self._bar)
         layout.addWidget(self._title)
         layout.addWidget(self._glw, 1)
+        self._legend = CategoryLegend()
+        layout.addWidget(self._legend)
         layout.addWidget(self._levels_bar)
         layout.addWidget(self._readout)
 
@@ -127,6 +144,8 @@ class MapView(QWidget):
     levels_bar = Part[LevelsBar]("_levels_bar")
     scale_bar = Part[MapScaleBar]("_scale_bar")
     scale_bar_check = Part[QCheckBox]("_scale_check")
+    mask_item = Part[pg.ImageItem]("_mask_item")
+    legend = Part[QLabel]("_legend")
 
     def levels(self) -> tuple[float, float]:
         """The levels drawn (in the shown units)."""
@@ -141,6 +160,13 @@ class MapView(QWidget):
 
     def image(self) -> np.ndarray | None:
         return self._image_data
+
+    def mask(self) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+        """The masked pixels drawn over the map and their colour (None: none)."""
+        return None if self._mask is None else (self._mask, self._mask_rgba)
+
+    def categories(self) -> Categories | None:
+        return self._categories
 
     def units(self) -> str:
         return self._units
@@ -169,6 +195,7 @@ class MapView(QWidget):
         self._grid = None
         self._image_data = None
         self._title_text, self._units, self._levels = "", "", None
+        self.set_mask(None)
         self._marker.clear()
         self._levels_bar.set_auto(True)  # the next file's levels follow its data
         self._redraw()
@@ -211,6 +238,36 @@ class MapView(QWidget):
         self._levels_bar.set_auto(levels is None)
         self._redraw()
 
+    def set_style(self, colormap: str | None = None, categories: Categories | None = None,
+                  note: Callable[[float], str] | None = None) -> None:
+        """How the next image is drawn: its own colormap (None: the user's), or a flat colour
+        per code with a legend (levels fixed to the codes), and what the readout adds to a
+        value ("(converged)")."""
+        self._own, self._categories, self._note = colormap, categories, note
+        self._fixed_levels = None
+        if categories is not None:
+            cmap, self._fixed_levels = categorical_colormap(tuple(categories.names))
+            self._hist.gradient.setColorMap(cmap)
+            self._hist.gradient.showTicks(False)
+        else:
+            self._apply_colormap()
+        self._show_combo(self._own or self._general)
+        self._cmap_combo.setEnabled(categories is None)
+        self._legend.show_categories(categories)
+
+    def set_mask(self, mask: np.ndarray | None,
+                 rgba: tuple[int, int, int, int] = (150, 150, 150, 255)) -> None:
+        """Draw these pixels in a flat colour over the map (None or none set: no mask)."""
+        if mask is None or self._grid is None or not mask.any():
+            self._mask = None
+            self._mask_item.clear()
+            return
+        self._mask, self._mask_rgba = mask, rgba
+        out = np.zeros(mask.shape + (4,), dtype=np.ubyte)
+        out[mask] = rgba
+        self._mask_item.setImage(out, autoLevels=False)  # [row, col], as the image
+        self._mask_item.setRect(self._grid.rect())
+
     def set_percentiles(self, pair: tuple[float, float]) -> None:
         """Percentiles the automatic levels span (a remembered choice)."""
         self._levels_bar.set_percentiles(pair)
@@ -235,16 +292,30 @@ class MapView(QWidget):
         self._redraw()
 
     def set_colormap(self, name: str) -> None:
+        """The user's colormap (maps with their own, phase or status, keep theirs)."""
         i = self._cmap_combo.findData(name)
         if i < 0:
             i = self._cmap_combo.findText(name)
-        if i >= 0 and i != self._cmap_combo.currentIndex():
-            self._cmap_combo.setCurrentIndex(i)
-        else:
-            self._apply_colormap()
+        if i < 0:
+            return
+        changed = self._cmap_combo.itemData(i) != self._general
+        self._general = self._cmap_combo.itemData(i)
+        if self._own is None and self._categories is None:
+            self._show_combo(self._general)
+        self._apply_colormap()
+        self._redraw()
+        if changed:
+            self.sigColormapChanged.emit(self._general)
 
     def colormap_name(self) -> str:
-        return self._cmap_combo.currentData()
+        """The user's colormap."""
+        return self._general
+
+    def shown_colormap(self) -> str:
+        """The colormap the shown map is drawn with ('categories' for status codes)."""
+        if self._categories is not None:
+            return "categories"
+        return self._own or self._general
 
     def set_marker(self, row: int | None, col: int | None) -> None:
         """Mark the selected pixel (None hides the marker)."""
@@ -290,8 +361,8 @@ class MapView(QWidget):
         shown = self.shown_image()
         if shown is None:  # not reached: the image was checked above
             return
-        levels = self._levels
-        if levels is None or self._auto_check.isChecked():
+        levels = self._fixed_levels or self._levels
+        if self._fixed_levels is None and (levels is None or self._auto_check.isChecked()):
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
         self._setting_levels = True
         try:
@@ -309,13 +380,21 @@ class MapView(QWidget):
             self._show_readout(*self._marker.rc)
 
     def _apply_colormap(self) -> None:
-        self._hist.gradient.setColorMap(gradient_colormap(self._cmap_combo.currentData()
-                                                          or "viridis"))
+        if self._categories is not None:
+            return
+        self._hist.gradient.setColorMap(gradient_colormap(self._own or self._general))
         self._hist.gradient.showTicks(False)
+
+    def _show_combo(self, name: str) -> None:
+        """The colormap chooser shows what is drawn, without telling anyone."""
+        i = self._cmap_combo.findData(name)
+        self._cmap_combo.blockSignals(True)
+        self._cmap_combo.setCurrentIndex(max(i, 0))
+        self._cmap_combo.blockSignals(False)
 
     def _symmetric(self, shown: np.ndarray) -> bool:
         """Levels centred on zero: a diverging colormap on an angle or on signed values."""
-        if self.colormap_name() not in DIVERGING:
+        if self.shown_colormap() not in DIVERGING:
             return False
         if is_angle(self._units):
             return True
@@ -323,7 +402,11 @@ class MapView(QWidget):
         return finite.size > 0 and float(finite.min()) < 0.0 < float(finite.max())
 
     def _value_text(self, value: float) -> str:
-        return format_value(value, self._units, integer=self._integer)
+        text = format_value(value, self._units, integer=self._integer)
+        note = self._note(value) if self._note is not None and np.isfinite(value) else ""
+        if self._categories is not None and self._categories.name(value):
+            note = f"({self._categories.name(value)})"
+        return f"{text} {note}" if note else text
 
     def _update_scale_bar_visibility(self) -> None:
         self._scale_bar.setVisible(self._scale_check.isChecked() and self.aspect_locked())
@@ -373,9 +456,15 @@ class MapView(QWidget):
         return super().eventFilter(obj, event)
 
     def _on_colormap_combo_changed(self, index: int) -> None:
+        name = self._cmap_combo.itemData(index)
+        if self._own is not None:  # the shown map's own colormap changes, not the user's
+            self._own = name
+        else:
+            self._general = name
         self._apply_colormap()
         self._redraw()  # a diverging map may centre the levels
-        self.sigColormapChanged.emit(self._cmap_combo.itemData(index))
+        (self.sigLayerColormapChanged if self._own is not None
+         else self.sigColormapChanged).emit(name)
 
     def _on_auto_check_toggled(self, checked: bool) -> None:
         if checked:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from peakgui.core.analyses import registry
+from peakgui.core.analyses.maps import bad_mask
 from peakgui.core.analyses.sho.analysis import piezoresponse
 from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
@@ -90,7 +91,7 @@ def test_sho_run_maps_every_field_the_derived_piezoresponse_and_masks(qtbot, win
     expected = lay.to_image(piezoresponse(stored).astype(np.float64)[:, 0])
     np.testing.assert_allclose(w.map_view.image(), expected, rtol=1e-6)
     # the mask: bad fits blanked on value maps, drawn grey, counted in the title
-    bad = registry.get("sho").bad(stored)[:, 0]
+    bad = bad_mask(registry.get("sho"), stored)[:, 0]
     w.layers.mask_check().setChecked(True)
     w.layers.show("Fit_Frequency")
     shown = w.map_view.image()
