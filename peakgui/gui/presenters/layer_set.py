@@ -21,7 +21,14 @@ from ...core.analyses.declaration import (
     ResultField,
     SpectralContext,
 )
-from ...core.analyses.maps import Difference, LayerKey, Navigator, bad_mask, derived_image, mask_needs
+from ...core.analyses.maps import (
+    Difference,
+    LayerKey,
+    Navigator,
+    bad_mask,
+    derived_image,
+    mask_needs,
+)
 from ..formatting import is_angle
 from ..widgets.colormaps import CYCLIC
 

@@ -10,10 +10,10 @@ ratio by sizing its view to the image, so the image fills the view instead of fl
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from collections.abc import Callable
 
+import numpy as np
+import pyqtgraph as pg
 from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 

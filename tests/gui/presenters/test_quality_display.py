@@ -5,40 +5,13 @@ readout names the status; phase maps take a cyclic colormap and the mask stays d
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
-import pytest
 
 from peakgui.core.analyses import registry
 from peakgui.core.analyses.maps import bad_mask
 from peakgui.core.analyses.sho.status import FitStatus
-from peakgui.core.demo.be import demo_block, demo_scene, scan_position_dims, write_usid_scan
-from peakgui.core.dimension import Dimension
-from peakgui.core.io.results_read import read_all
 from peakgui.gui.widgets.colormaps import CYCLIC, colour_distance, mask_colour
-from tests.gui.views.test_sho_view import run_to_end, use_sho
-from tests.gui.helpers import open_and_wait
-
-
-@pytest.fixture
-def noisy_file(tmp_path):
-    """The demo sample measured with noise near a tenth of its peak: many fits converge with a poor R²,
-    as on the issue's noisy SHO file."""
-    scene = dataclasses.replace(demo_scene(16, 20, 119, seed=5), noise=6e-3)
-    path = tmp_path / "noisy.h5"
-    write_usid_scan(path, scan_position_dims(16, 20), [Dimension("Frequency", "Hz", scene.freq)],
-                    lambda a, b: demo_block(scene, a, b), {"data_type": "BELineData"})
-    return path
-
-
-def sho_run(qtbot, w, path):
-    open_and_wait(qtbot, w, path)
-    use_sho(qtbot, w)
-    run_to_end(qtbot, w)
-    stored = read_all(w.results.ref)
-    return {k: w.source.layout.to_image(np.asarray(v, np.float64)[:, 0])
-            for k, v in stored.items() if np.ndim(v) == 2}
+from tests.gui.quality_helpers import noisy_file, sho_run  # noqa: F401 (a fixture)
 
 
 def cut_offs(images):
