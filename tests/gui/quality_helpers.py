@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 
 from peakgui.core.demo.be import demo_block, demo_scene, scan_position_dims, write_usid_scan
 from peakgui.core.dimension import Dimension
@@ -14,8 +13,7 @@ from tests.gui.helpers import open_and_wait
 from tests.gui.views.test_sho_view import run_to_end, use_sho
 
 
-@pytest.fixture
-def noisy_file(tmp_path):
+def write_noisy(tmp_path):
     """The demo sample with noise near a tenth of its peak: most fits converge with a poor R²
     (R² < 0.9 at about 60 % of the pixels), as on the issue's noisy SHO file."""
     scene = dataclasses.replace(demo_scene(16, 20, 119, seed=5), noise=6e-3)

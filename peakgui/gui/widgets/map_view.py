@@ -362,7 +362,7 @@ class MapView(QWidget):
         if shown is None:  # not reached: the image was checked above
             return
         levels = self._fixed_levels or self._levels
-        if self._fixed_levels is None and (levels is None or self._auto_check.isChecked()):
+        if levels is None or (self._fixed_levels is None and self._auto_check.isChecked()):
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
         self._setting_levels = True
         try:

@@ -3,12 +3,18 @@ long title wraps over the map instead of widening the figure into a strip."""
 
 from __future__ import annotations
 
+import pytest
 from PyQt5.QtGui import QFontMetricsF, QImage
 
 from peakgui.gui.export.figures import figure_layout, map_figure
 from peakgui.gui.widgets.colormaps import mask_colour
 from tests.gui.export.test_figures import _rgb
-from tests.gui.quality_helpers import noisy_file, sho_run  # noqa: F401 (a fixture)
+from tests.gui.quality_helpers import sho_run, write_noisy
+
+
+@pytest.fixture
+def noisy_file(tmp_path):
+    return write_noisy(tmp_path)
 
 
 def export(w, path, scale):

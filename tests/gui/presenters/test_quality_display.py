@@ -6,12 +6,18 @@ readout names the status; phase maps take a cyclic colormap and the mask stays d
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from peakgui.core.analyses import registry
 from peakgui.core.analyses.maps import bad_mask
 from peakgui.core.analyses.sho.status import FitStatus
 from peakgui.gui.widgets.colormaps import CYCLIC, colour_distance, mask_colour
-from tests.gui.quality_helpers import noisy_file, sho_run  # noqa: F401 (a fixture)
+from tests.gui.quality_helpers import sho_run, write_noisy
+
+
+@pytest.fixture
+def noisy_file(tmp_path):
+    return write_noisy(tmp_path)
 
 
 def cut_offs(images):

@@ -191,3 +191,24 @@ def test_the_mask_choice_is_remembered(qtbot, make_window):
     w.layers.mask_check().setChecked(False)
     assert not Settings().mask_shown()
     assert not make_window().layers.mask_check().isChecked()
+
+
+def test_the_readout_shows_the_peak_height_a_times_q_beside_a(qtbot, window, small_file):
+    """BGlib's convention: the peak of |x| is A·Q; A alone is ~100 times smaller."""
+    from peakgui.gui.formatting import format_value
+
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)
+    rep = select_and_wait(qtbot, w, 5, 7)
+    fit = rep.detail.detail.fit
+    peak = float(fit[0] * fit[2])
+    text = w.spectrum_view.readout().text()
+    unit = w.source.layout.units if hasattr(w.source.layout, "units") else "V"
+    assert "peak A·Q = " in text
+    shown = text.split("peak A·Q = ")[1].split(")")[0]
+    assert shown == format_value(peak, unit) or shown.split()[0] == format_value(peak, unit
+                                                                                 ).split()[0]
+    # and it is the height of the spectrum's peak (within the noise), unlike A
+    top = float(np.abs(rep.spectrum).max())
+    assert abs(peak - top) < 0.05 * top and fit[0] < 0.1 * top
