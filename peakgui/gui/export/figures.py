@@ -175,8 +175,9 @@ class _MapLayout:
         # a long one must not make the figure a wide strip with the map in a corner
         self.content_w = self.map_w + 3.5 * self.pad + self.bar_w + 2.0 * fm.height() + tick_w
         wrap = max(self.content_w, tfm.averageCharWidth() * 30)
-        box = tfm.boundingRect(QRectF(0, 0, wrap - 2 * self.pad, 1e6), Qt.TextWordWrap,
-                               fig.title)
+        # measured a little narrower than it is drawn: a painter's hinting may differ a pixel
+        box = tfm.boundingRect(QRectF(0, 0, 0.95 * (wrap - 2 * self.pad), 1e6),
+                               Qt.TextWordWrap, fig.title)
         self.title_w = box.width() + 2 * self.pad if fig.title else 0.0
         self.title_h = box.height() + self.pad if fig.title else self.pad
         self.map_rect = QRectF(self.pad, self.title_h, self.map_w, self.map_h)
@@ -206,7 +207,7 @@ def paint_map(painter: QPainter, fig: MapFigure, scale: int, dpi: float) -> None
     painter.setPen(Qt.black)
     if fig.title:
         painter.setFont(lay.title_font)
-        painter.drawText(QRectF(lay.pad, 0, lay.size.width() - 2 * lay.pad, lay.title_h),
+        painter.drawText(QRectF(lay.pad / 2, 0, lay.size.width() - lay.pad, lay.title_h),
                          Qt.AlignCenter | Qt.TextWordWrap, fig.title)
     native = colour_image(fig)  # enlarged here, so an SVG viewer has nothing to smooth
     painter.drawImage(lay.map_rect, native.scaled(native.width() * scale,

@@ -89,10 +89,14 @@ def categorical_colormap(codes: tuple[int, ...]) -> tuple[pg.ColorMap, tuple[flo
     colours = category_colours(tuple(codes))
     lo, hi = ordered[0] - 0.5, ordered[-1] + 0.5
     stops, rgb = [], []
-    for c in ordered:
+    for i, c in enumerate(ordered):
         q = pg.mkColor(colours[c])
         for edge in (c - 0.5 + 1e-6, c + 0.5 - 1e-6):
             stops.append((edge - lo) / (hi - lo))
             rgb.append((q.red(), q.green(), q.blue(), 255))
+        if i + 1 < len(ordered) and ordered[i + 1] > c + 1:  # no code there: a pale gap
+            for edge in (c + 0.5, ordered[i + 1] - 0.5):
+                stops.append((edge - lo) / (hi - lo))
+                rgb.append((235, 235, 235, 255))
     return pg.ColorMap(np.asarray(stops), np.asarray(rgb, dtype=np.ubyte),
                        name="categories"), (lo, hi)

@@ -63,8 +63,6 @@ class MapView(QWidget):
             self._cmap_combo.addItem(label, name)
         self._cmap_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self._cmap_combo.setMinimumContentsLength(10)
-        self._cmap_combo.setToolTip("Colormap of the map; diverging ones are centred on zero "
-                                    "for signed values and phase")
         self._levels_bar = LevelsBar()
         self._auto_check = self._levels_bar.auto_check()
         self._scale_check = QCheckBox("Scale bar")
@@ -253,6 +251,11 @@ class MapView(QWidget):
             self._apply_colormap()
         self._show_combo(self._own or self._general)
         self._cmap_combo.setEnabled(categories is None)
+        self._cmap_combo.setToolTip("Status codes have one fixed colour each (the legend under "
+                                    "the map)" if categories is not None else
+                                    "Colormap of the map; diverging ones are centred on zero "
+                                    "for signed values and phase")
+        self._hist.setVisible(categories is None)  # the legend tells codes, not a colour bar
         self._legend.show_categories(categories)
 
     def set_mask(self, mask: np.ndarray | None,
@@ -415,9 +418,12 @@ class MapView(QWidget):
         if self._grid is None:
             return
         prefix = "cursor: " if hovering else "selected: "
+        m = self._mask
+        masked = " (masked)" if m is not None and m.shape[0] > row and m.shape[1] > col \
+            and m[row, col] else ""
         self._readout.setText(f"{prefix}{self._grid.describe(row, col)} · "
                               f"{self._title_text.split(' · ')[0]} = "
-                              f"{self._value_text(self.value_at(row, col))}")
+                              f"{self._value_text(self.value_at(row, col))}{masked}")
 
     # ---- events ---------------------------------------------------------------------------------
     def _pixel_at_scene(self, pos) -> tuple[int, int] | None:
