@@ -21,7 +21,8 @@ from ..formatting import format_value, is_angle, shown_units
 from .aspect_fit import AspectFit
 from .axes import set_axis_units
 from .category_legend import Categories, CategoryLegend
-from .colormaps import COLORMAPS, DIVERGING, categorical_colormap, gradient_colormap
+from .colormap_chooser import ColormapChooser
+from .colormaps import DIVERGING
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
 from .parts import Part
@@ -52,17 +53,8 @@ class MapView(QWidget):
         self._levels: tuple[float, float] | None = None
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
-        self._general = "viridis"  # the user's colormap
-        self._own: str | None = None  # the shown map's own colormap (phase: cyclic)
-        self._categories: Categories | None = None  # a status map: a flat colour per code
-        self._fixed_levels: tuple[float, float] | None = None
         self._note: Callable[[float], str] | None = None  # what the readout adds to a value
 
-        self._cmap_combo = QComboBox()
-        for label, name in COLORMAPS:
-            self._cmap_combo.addItem(label, name)
-        self._cmap_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self._cmap_combo.setMinimumContentsLength(10)
         self._levels_bar = LevelsBar()
         self._auto_check = self._levels_bar.auto_check()
         self._scale_check = QCheckBox("Scale bar")
@@ -72,8 +64,6 @@ class MapView(QWidget):
         self._bar = QHBoxLayout()  # presenters put their own controls first
         self._bar.setContentsMargins(0, 0, 0, 0)
         self._bar.addStretch(1)
-        self._bar.addWidget(QLabel("Colormap:"))
-        self._bar.addWidget(self._cmap_combo)
         self._levels_bar.add_widget(self._scale_check)
 
         self._glw = pg.GraphicsLayoutWidget()
@@ -99,6 +89,10 @@ class MapView(QWidget):
         self._hist = pg.HistogramLUTItem()
         self._hist.setImageItem(self._image)
         self._glw.addItem(self._hist, row=0, col=1)
+        self._colours = ColormapChooser(self._hist, self)
+        self._cmap_combo = self._colours.combo
+        self._bar.addWidget(QLabel("Colormap:"))
+        self._bar.addWidget(self._cmap_combo)
         self._title = QLabel("")  # a QLabel, not the plot's title: long titles wrap instead
         self._title.setAlignment(Qt.AlignCenter)  # of widening the plot past the histogram
         self._title.setWordWrap(True)
@@ -121,8 +115,7 @@ class MapView(QWidget):
         scene, bar = self._plot.scene(), self._levels_bar
         for signal, slot in ((scene.sigMouseMoved, self._on_scene_mouse_moved),
                              (scene.sigMouseClicked, self._on_scene_mouse_clicked),
-                             (self._cmap_combo.currentIndexChanged,
-                              self._on_colormap_combo_changed),
+                             (self._colours.sigChosen, self._on_colormap_chosen),
                              (bar.sigAutoToggled, self._on_auto_check_toggled),
                              (bar.sigLevelsTyped, self._on_levels_typed),
                              (bar.sigPercentilesChanged, self._on_percentiles_changed),
@@ -164,7 +157,10 @@ class MapView(QWidget):
         return None if self._mask is None else (self._mask, self._mask_rgba)
 
     def categories(self) -> Categories | None:
-        return self._categories
+        return self._colours.categories
+
+    def colormap_combo(self) -> QComboBox:
+        return self._cmap_combo
 
     def units(self) -> str:
         return self._units
@@ -241,20 +237,8 @@ class MapView(QWidget):
         """How the next image is drawn: its own colormap (None: the user's), or a flat colour
         per code with a legend (levels fixed to the codes), and what the readout adds to a
         value ("(converged)")."""
-        self._own, self._categories, self._note = colormap, categories, note
-        self._fixed_levels = None
-        if categories is not None:
-            cmap, self._fixed_levels = categorical_colormap(tuple(categories.names))
-            self._hist.gradient.setColorMap(cmap)
-            self._hist.gradient.showTicks(False)
-        else:
-            self._apply_colormap()
-        self._show_combo(self._own or self._general)
-        self._cmap_combo.setEnabled(categories is None)
-        self._cmap_combo.setToolTip("Status codes have one fixed colour each (the legend under "
-                                    "the map)" if categories is not None else
-                                    "Colormap of the map; diverging ones are centred on zero "
-                                    "for signed values and phase")
+        self._note = note
+        self._colours.set_style(colormap, categories)
         self._hist.setVisible(categories is None)  # the legend tells codes, not a colour bar
         self._legend.show_categories(categories)
 
@@ -296,29 +280,18 @@ class MapView(QWidget):
 
     def set_colormap(self, name: str) -> None:
         """The user's colormap (maps with their own, phase or status, keep theirs)."""
-        i = self._cmap_combo.findData(name)
-        if i < 0:
-            i = self._cmap_combo.findText(name)
-        if i < 0:
-            return
-        changed = self._cmap_combo.itemData(i) != self._general
-        self._general = self._cmap_combo.itemData(i)
-        if self._own is None and self._categories is None:
-            self._show_combo(self._general)
-        self._apply_colormap()
+        changed = self._colours.set_general(name)
         self._redraw()
         if changed:
-            self.sigColormapChanged.emit(self._general)
+            self.sigColormapChanged.emit(self._colours.general)
 
     def colormap_name(self) -> str:
         """The user's colormap."""
-        return self._general
+        return self._colours.general
 
     def shown_colormap(self) -> str:
         """The colormap the shown map is drawn with ('categories' for status codes)."""
-        if self._categories is not None:
-            return "categories"
-        return self._own or self._general
+        return self._colours.shown()
 
     def set_marker(self, row: int | None, col: int | None) -> None:
         """Mark the selected pixel (None hides the marker)."""
@@ -364,8 +337,9 @@ class MapView(QWidget):
         shown = self.shown_image()
         if shown is None:  # not reached: the image was checked above
             return
-        levels = self._fixed_levels or self._levels
-        if levels is None or (self._fixed_levels is None and self._auto_check.isChecked()):
+        fixed = self._colours.fixed_levels
+        levels = fixed or self._levels
+        if levels is None or (fixed is None and self._auto_check.isChecked()):
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
         self._setting_levels = True
         try:
@@ -382,19 +356,6 @@ class MapView(QWidget):
         if self._marker.rc is not None:
             self._show_readout(*self._marker.rc)
 
-    def _apply_colormap(self) -> None:
-        if self._categories is not None:
-            return
-        self._hist.gradient.setColorMap(gradient_colormap(self._own or self._general))
-        self._hist.gradient.showTicks(False)
-
-    def _show_combo(self, name: str) -> None:
-        """The colormap chooser shows what is drawn, without telling anyone."""
-        i = self._cmap_combo.findData(name)
-        self._cmap_combo.blockSignals(True)
-        self._cmap_combo.setCurrentIndex(max(i, 0))
-        self._cmap_combo.blockSignals(False)
-
     def _symmetric(self, shown: np.ndarray) -> bool:
         """Levels centred on zero: a diverging colormap on an angle or on signed values."""
         if self.shown_colormap() not in DIVERGING:
@@ -407,8 +368,9 @@ class MapView(QWidget):
     def _value_text(self, value: float) -> str:
         text = format_value(value, self._units, integer=self._integer)
         note = self._note(value) if self._note is not None and np.isfinite(value) else ""
-        if self._categories is not None and self._categories.name(value):
-            note = f"({self._categories.name(value)})"
+        codes = self._colours.categories
+        if codes is not None and codes.name(value):
+            note = f"({codes.name(value)})"
         return f"{text} {note}" if note else text
 
     def _update_scale_bar_visibility(self) -> None:
@@ -461,16 +423,9 @@ class MapView(QWidget):
                 return True
         return super().eventFilter(obj, event)
 
-    def _on_colormap_combo_changed(self, index: int) -> None:
-        name = self._cmap_combo.itemData(index)
-        if self._own is not None:  # the shown map's own colormap changes, not the user's
-            self._own = name
-        else:
-            self._general = name
-        self._apply_colormap()
+    def _on_colormap_chosen(self, name: str, own: bool) -> None:
         self._redraw()  # a diverging map may centre the levels
-        (self.sigLayerColormapChanged if self._own is not None
-         else self.sigColormapChanged).emit(name)
+        (self.sigLayerColormapChanged if own else self.sigColormapChanged).emit(name)
 
     def _on_auto_check_toggled(self, checked: bool) -> None:
         if checked:

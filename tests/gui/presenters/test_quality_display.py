@@ -115,7 +115,7 @@ def test_phase_maps_take_a_cyclic_colormap_and_the_mask_stays_distinct(qtbot, wi
     assert view.shown_colormap() == "viridis"
     # a colormap picked while phase shows stays with phase maps, not with the others
     w.layers.show("Fit_Phase")
-    combo = view._cmap_combo
+    combo = view.colormap_combo()
     combo.setCurrentIndex(combo.findData("CET-D4"))
     assert view.shown_colormap() == "CET-D4" and Settings().colormap() == "viridis"
     w.layers.show("Fit_Amplitude")
