@@ -197,6 +197,8 @@ class ResultField:
     compound_quantity: str = ""  # the compound dataset's quantity (its units are "compound")
     # one value per spectral point (N*S per position, a projected loop) instead of per spectrum
     per_point: bool = False
+    # a STATUS field's codes and the short name of each, as a map's legend shows them
+    codes: tuple[tuple[int, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -218,6 +220,15 @@ class DerivedField:
     units: Callable[[SpectralContext], str]
     compute: Callable[[dict[str, np.ndarray]], np.ndarray]
     needs: tuple[str, ...]  # the stored fields it is computed from
+
+
+@dataclass(frozen=True)
+class FitQuality:
+    """A goodness-of-fit field (R²) and the value below which a fit is masked on the other
+    maps; the user may move the cut-off, so it is not inside ``Analysis.bad``."""
+
+    field: str
+    default: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -302,6 +313,7 @@ class Analysis:
     # which spectra to mask on maps (failed fits, no peak found), from the stored fields
     bad: Callable[[dict[str, np.ndarray]], np.ndarray] | None = None
     bad_needs: tuple[str, ...] = ()
+    quality: FitQuality | None = None  # also masked: this field below the user's cut-off
     check_axis: Callable[[ParamValues, SpectralContext], str | None] | None = None
     input: ResultsInput | None = None  # None: raw spectra; else another analysis' results
     per_position: bool = False

@@ -66,17 +66,28 @@ def _all_there(images: Mapping[str, np.ndarray | None],
     return {n: v for n, v in found.items() if v is not None}
 
 
-def bad_mask(analysis: Analysis | None,
-             images: Mapping[str, np.ndarray | None]) -> np.ndarray | None:
-    """Pixels the analysis declares bad, among those computed (None: no mask applies)."""
+def mask_needs(analysis: Analysis) -> tuple[str, ...]:
+    """The fields the mask of bad spectra is computed from (the quality field included)."""
+    extra = (analysis.quality.field,) if analysis.quality is not None else ()
+    return tuple(dict.fromkeys(analysis.bad_needs + extra))
+
+
+def bad_mask(analysis: Analysis | None, images: Mapping[str, np.ndarray | None],
+             r2_min: float | None = None) -> np.ndarray | None:
+    """Pixels the analysis declares bad, among those computed (None: no mask applies): its
+    ``bad`` rule, and its quality field below ``r2_min`` (default: the declared cut-off)."""
     if analysis is None or analysis.bad is None or not analysis.bad_needs:
         return None
-    needed = _all_there(images, analysis.bad_needs)
+    needed = _all_there(images, mask_needs(analysis))
     if needed is None:
         return None
     computed = np.logical_and.reduce([np.isfinite(v) for v in needed.values()])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         bad = np.asarray(analysis.bad(needed)).astype(bool)
+        q = analysis.quality
+        if q is not None:
+            cut = q.default if r2_min is None else r2_min
+            bad = bad | ~(np.asarray(needed[q.field]) >= cut)
     return np.asarray(bad & computed)
 
 

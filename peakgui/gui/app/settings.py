@@ -134,6 +134,17 @@ class Settings:
     def set_mask_shown(self, shown: bool) -> None:
         self._s.setValue("map/mask", "true" if shown else "false")
 
+    def mask_r2(self) -> float:
+        """The R² below which fits are masked on the maps (default 0.9)."""
+        try:
+            value = float(self._s.value("map/mask_r2", 0.9))
+        except (TypeError, ValueError):
+            return 0.9
+        return value if 0.0 <= value <= 1.0 else 0.9
+
+    def set_mask_r2(self, value: float) -> None:
+        self._s.setValue("map/mask_r2", float(value))
+
     def sync(self) -> None:
         self._s.sync()
 

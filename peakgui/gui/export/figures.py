@@ -43,6 +43,8 @@ class MapFigure:
     levels: tuple[float, float]
     colormap: str | pg.ColorMap = "viridis"  # a name, or the map the view draws with
     integer: bool = False
+    mask: np.ndarray | None = None  # (rows, cols) bool: pixels drawn in ``mask_rgba``
+    mask_rgba: tuple[int, int, int, int] = (150, 150, 150, 255)
 
 
 _WINDOW_NOTES = re.compile(r"\s*\((?:reused|running|paused)\)")
@@ -61,8 +63,10 @@ def map_figure(view, integer: bool = False, title: str | None = None) -> MapFigu
     text = figure_title(view.title_text()) if title is None else title
     lo, hi = view.histogram().getLevels()
     cmap = view.histogram().gradient.colorMap()  # what is drawn (a diverging difference map...)
+    masked = view.mask()  # the masked pixels in the colour the title names, as on screen
+    mask, rgba = masked if masked is not None else (None, (150, 150, 150, 255))
     return MapFigure(np.asarray(image, dtype=np.float64), grid, text, text.split(" · ")[0],
-                     view.units(), (float(lo), float(hi)), cmap, integer)
+                     view.units(), (float(lo), float(hi)), cmap, integer, mask, rgba)
 
 
 def default_scale(fig: MapFigure, target: int = 512) -> int:
@@ -89,6 +93,8 @@ def colour_image(fig: MapFigure) -> QImage:
     idx = np.clip((np.where(finite, data, lo) - lo) / (hi - lo) * 256, 0, 255).astype(np.intp)
     rgba = lut[idx]
     rgba[~finite] = 0  # transparent: not computed
+    if fig.mask is not None and fig.mask.shape == data.shape:
+        rgba[fig.mask] = fig.mask_rgba
     if fig.grid.dy > 0:  # rows run upwards on screen
         rgba = rgba[::-1]
     if fig.grid.dx < 0:
@@ -165,20 +171,30 @@ class _MapLayout:
         self.ticks, self.bar_label = colour_ticks(fig)
         tick_w = max((fm.horizontalAdvance(t) for _, t in self.ticks), default=0.0)
         self.bar_w = max(fm.height(), self.map_w * 0.04)
-        self.title_h = tfm.height() + self.pad if fig.title else self.pad
+        # the title wraps to the width of the map and its colour bar (at least 30 characters):
+        # a long one must not make the figure a wide strip with the map in a corner
+        self.content_w = self.map_w + 3.5 * self.pad + self.bar_w + 2.0 * fm.height() + tick_w
+        wrap = max(self.content_w, tfm.averageCharWidth() * 30)
+        # measured a little narrower than it is drawn: a painter's hinting may differ a pixel
+        box = tfm.boundingRect(QRectF(0, 0, 0.95 * (wrap - 2 * self.pad), 1e6),
+                               Qt.TextWordWrap, fig.title)
+        self.title_w = box.width() + 2 * self.pad if fig.title else 0.0
+        self.title_h = box.height() + self.pad if fig.title else self.pad
         self.map_rect = QRectF(self.pad, self.title_h, self.map_w, self.map_h)
         self.bar_rect = QRectF(self.map_rect.right() + self.pad * 1.5, self.title_h, self.bar_w,
                                self.map_h)
         self.tick_len = fm.height() * 0.3
         right = self.bar_rect.right() + self.tick_len + fm.height() * 0.3 + tick_w
         right += fm.height() * 0.4 + fm.height() + self.pad  # the rotated bar label
-        width = max(right, tfm.horizontalAdvance(fig.title) + 2 * self.pad)
+        width = max(right, self.title_w)
         self.size = QSize(math.ceil(width), math.ceil(self.title_h + self.map_h + self.pad))
         self.label_x = right - self.pad - fm.height() * 0.5
         shift = (width - right) / 2  # a title wider than the rest: centre the map under it
         self.map_rect.translate(shift, 0)
         self.bar_rect.translate(shift, 0)
         self.label_x += shift
+        # whole pixels: a map drawn at a fraction of a pixel would blur its scan points
+        self.map_rect.moveTo(round(self.map_rect.left()), round(self.map_rect.top()))
 
 
 def paint_map(painter: QPainter, fig: MapFigure, scale: int, dpi: float) -> None:
@@ -191,7 +207,8 @@ def paint_map(painter: QPainter, fig: MapFigure, scale: int, dpi: float) -> None
     painter.setPen(Qt.black)
     if fig.title:
         painter.setFont(lay.title_font)
-        painter.drawText(QRectF(0, 0, lay.size.width(), lay.title_h), Qt.AlignCenter, fig.title)
+        painter.drawText(QRectF(lay.pad / 2, 0, lay.size.width() - lay.pad, lay.title_h),
+                         Qt.AlignCenter | Qt.TextWordWrap, fig.title)
     native = colour_image(fig)  # enlarged here, so an SVG viewer has nothing to smooth
     painter.drawImage(lay.map_rect, native.scaled(native.width() * scale,
                                                   native.height() * scale,

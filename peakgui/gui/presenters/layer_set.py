@@ -14,8 +14,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.analyses.declaration import Analysis, DerivedField, SpectralContext
-from ...core.analyses.maps import LayerKey, Navigator, bad_mask, derived_image
+from ...core.analyses.declaration import (
+    Analysis,
+    DerivedField,
+    FieldKind,
+    ResultField,
+    SpectralContext,
+)
+from ...core.analyses.maps import (
+    Difference,
+    LayerKey,
+    Navigator,
+    bad_mask,
+    derived_image,
+    mask_needs,
+)
+from ..formatting import is_angle
+from ..widgets.colormaps import CYCLIC
 
 
 @dataclass
@@ -52,6 +67,8 @@ class LayerSet:
         self.context: SpectralContext | None = None
         self.bad_label = "masked"
         self.mask_on = True
+        self.r2_min: float | None = None  # the user's R² cut-off (None: the declared one)
+        self.own_colormaps: dict[str, str] = {}  # "angle" -> the colormap phase maps take
 
     # ---- reading --------------------------------------------------------------------------------
     def keys(self) -> list[LayerKey]:
@@ -95,19 +112,58 @@ class LayerSet:
 
     def mask(self) -> np.ndarray | None:
         """The bad pixels of the result maps (None: the analysis declares no mask)."""
-        return bad_mask(self.analysis, self.images())
+        return bad_mask(self.analysis, self.images(), self.r2_cut())
+
+    def r2_cut(self) -> float | None:
+        """The R² below which fits are masked (None: the analysis judges no R²)."""
+        q = self.analysis.quality if self.analysis is not None else None
+        if q is None:
+            return None
+        return q.default if self.r2_min is None else self.r2_min
+
+    def declared(self, key: LayerKey) -> ResultField | None:
+        """The analysis' declaration of a stored field (None: not one of its fields)."""
+        if self.analysis is None or self.context is None or not isinstance(key, str):
+            return None
+        return next((f for f in self.analysis.fields(self.context) if f.name == key), None)
 
     def mask_applies(self, layer: Layer) -> bool:
-        """Masks blank value maps (and derived ones), never counts, status codes or navigators."""
+        """Masks blank value maps (and derived ones), never counts, status codes, navigators
+        or the R² the mask is judged by: those say why a pixel is masked."""
+        q = self.analysis.quality if self.analysis is not None else None
         return (self.mask_on and not layer.integer and isinstance(layer.key, str)
-                and self.masks())
+                and self.masks() and (q is None or layer.key != q.field))
 
     def inputs(self, layer: Layer) -> set[str]:
         """The fields a layer is drawn from besides its own image (derived inputs, the mask)."""
         out = set(layer.derived.needs) if layer.derived is not None else set()
         if self.analysis is not None and self.mask_applies(layer):
-            out |= set(self.analysis.bad_needs)
+            out |= set(mask_needs(self.analysis))
         return out
+
+    def codes(self, key: LayerKey) -> tuple[tuple[int, str], ...]:
+        """A status layer's codes and names, as declared (empty: not a status layer)."""
+        fld = self.declared(key)
+        return fld.codes if fld is not None and fld.kind is FieldKind.STATUS else ()
+
+    def own_colormap(self, key: LayerKey) -> str | None:
+        """The colormap a layer takes instead of the user's: cyclic for angles (-π meets +π),
+        or the one the user chose while such a map was shown."""
+        layer = self._layers.get(key)
+        if layer is None or isinstance(key, Difference) or not is_angle(layer.units):
+            return None
+        return self.own_colormaps.get("angle", CYCLIC)
+
+    def quality_note(self, key: LayerKey) -> str | None:
+        """For the R² map: the cut-off a value is below ('below 0.90: masked on other
+        maps'), as a format for :meth:`describe`; None for other layers."""
+        q = self.analysis.quality if self.analysis is not None else None
+        cut = self.r2_cut()
+        if q is None or cut is None or key != q.field:
+            return None
+        shown = f"{cut:.2f}" if round(cut, 2) == cut else f"{cut:.3f}"
+        return f"(below {shown}: masked on other maps)" if self.mask_on else \
+            f"(below {shown}: masked on other maps when Mask is ticked)"
 
     # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:

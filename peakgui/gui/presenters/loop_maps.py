@@ -1,7 +1,8 @@
 """What the maps of a loop-fit group add to the other result maps: the in-field minus
 out-of-field difference of every switching parameter (electrostatic contributions show there),
-masks with the user's thresholds on R² and on the standard errors of V+ and V-, and a legend of
-the status codes.
+masks with the user's threshold on the standard errors of V+ and V- (the R² cut-off is the map's
+own, beside its Mask box, as for every analysis that declares one), and a legend of the status
+codes.
 
 The group's own fields (every switching value, its standard error, R² and the status, per field
 and cycle) are result layers like any analysis'; the difference maps are added beside them, read
@@ -18,9 +19,9 @@ import numpy as np
 from PyQt5.QtCore import QObject, pyqtSignal
 from PyQt5.QtWidgets import QDoubleSpinBox, QLabel, QSizePolicy
 
-from ...core.analyses.loop_fit.analysis import POOR_R2, UNCERTAIN, loop_mask
+from ...core.analyses.loop_fit.analysis import UNCERTAIN, loop_mask
 from ...core.analyses.loop_fit.fields import STATUS, switching_field
-from ...core.analyses.loop_fit.status import LoopStatus
+from ...core.analyses.loop_fit.status import SHORT
 from ...core.analyses.loop_fit.switching import SWITCHING_NAMES
 from ...core.io.results_read import read_step
 from ..formatting import error_text
@@ -77,11 +78,7 @@ def read_differences(maps: ResultsMaps, names: list[str], steps: tuple[int, int]
 
 def status_legend() -> str:
     """The codes a status map shows, one short word each."""
-    short = {LoopStatus.CONVERGED: "converged", LoopStatus.AT_BOUND: "at a bound",
-             LoopStatus.MAX_ITER: "max. iterations", LoopStatus.NON_FINITE: "NaN input",
-             LoopStatus.TOO_FEW_POINTS: "too few points", LoopStatus.NO_SWITCHING: "no switching",
-             LoopStatus.FAILED: "failed", LoopStatus.NOT_COMPUTED: "not computed"}
-    return "Status: " + " · ".join(f"<b>{int(s)}</b> {w}" for s, w in short.items())
+    return "Status: " + " · ".join(f"<b>{int(s)}</b> {w}" for s, w in SHORT.items())
 
 
 def _threshold_box(top: float, value: float, prefix: str, suffix: str,
@@ -118,8 +115,6 @@ class LoopMaps(QObject):
         self.feedback: Feedback = results.feedback
         session, analysis, layers = self.session, self.analysis, self.layers
         self._reader = LatestOnly(self)
-        self._r2 = _threshold_box(1.0, POOR_R2, "R²≥", "", "Mask loops whose fit has a lower "
-                                  "R² than this")
         self._se = _threshold_box(10.0, UNCERTAIN, "σ(V±)≤", "w", "Mask loops whose V+ or V- "
                                   "standard error is above this fraction of the loop's width "
                                   "w = V+ − V-")
@@ -135,7 +130,6 @@ class LoopMaps(QObject):
         self._mask_label.setToolTip("Loops masked on the maps (failed fits always are)")
         self._show_controls()
         analysis.sigViewChanged.connect(self._on_analysis_view_changed)
-        self._r2.valueChanged.connect(self._on_threshold_changed)
         self._se.valueChanged.connect(self._on_threshold_changed)
         session.configured_changed.connect(self._on_session_configured_changed)
         results.sigResultsShown.connect(self._on_results_shown)
@@ -143,10 +137,11 @@ class LoopMaps(QObject):
 
     # ---- getters and setters (tests, scripts) ---------------------------------------------------
     def thresholds(self) -> tuple[float, float]:
-        return self._r2.value(), self._se.value()
+        """(R² cut-off, the map's own; sigma(V±) fraction, this panel's)."""
+        return self.layers.r2_spin().value(), self._se.value()
 
     def set_thresholds(self, r2_min: float, se_fraction: float) -> None:
-        self._r2.setValue(r2_min)
+        self.layers.r2_spin().setValue(r2_min)
         self._se.setValue(se_fraction)
 
     def legend(self) -> QLabel:
@@ -165,7 +160,7 @@ class LoopMaps(QObject):
 
     def _show_controls(self) -> None:
         on = self._active()
-        for w in (self._mask_label, self._r2, self._se):
+        for w in (self._mask_label, self._se):
             w.setVisible(on)
         self._legend.setVisible(on and self.layers.current() == STATUS)
 
@@ -173,7 +168,7 @@ class LoopMaps(QObject):
         """The loop view's panel (the window's loop-fit dock) holds the thresholds and the
         legend: the bars around the map have no room to spare at 1366 pixels."""
         if isinstance(view, LoopFitView):
-            view.panel().add_controls([self._mask_label, self._r2, self._se], self._legend)
+            view.panel().add_controls([self._mask_label, self._se], self._legend)
 
     def _on_session_configured_changed(self, configured: Configured) -> None:
         self._show_controls()
@@ -203,8 +198,7 @@ class LoopMaps(QObject):
         s = self.layers.state
         if s.analysis is None or s.analysis.name != ANALYSIS:
             return
-        r2, se = self.thresholds()
-        s.analysis = dataclasses.replace(s.analysis, bad=loop_mask(r2, se))
+        s.analysis = dataclasses.replace(s.analysis, bad=loop_mask(self._se.value()))
         self.layers.redraw()
 
     def _on_results_shown(self, maps: ResultsMaps) -> None:

@@ -4,7 +4,10 @@ The layer state (which maps exist, their images, titles, levels, the shown one) 
 Qt-free :class:`~peakgui.gui.presenters.layer_set.LayerSet`; this presenter keeps the widgets in
 step with it and hands :class:`MapView` the composed image (:class:`MapView` only draws). Derived
 maps and the mask of bad spectra come from the analysis' declaration
-(:mod:`peakgui.core.analyses.maps`): masked pixels are blanked and drawn in a flat grey.
+(:mod:`peakgui.core.analyses.maps`): masked pixels are blanked and drawn in a flat colour chosen
+far from every colour of the colormap. The R² cut-off of the mask is a setting beside the Mask
+box; the R² and status maps are never masked (they say why a pixel is), status maps are drawn
+one flat colour per code with a legend, and phase maps take a cyclic colormap.
 """
 
 from __future__ import annotations
@@ -14,29 +17,21 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
-from PyQt5.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
+from PyQt5.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QSpinBox
 
 from ...core.analyses.declaration import Analysis, SpectralContext
 from ...core.analyses.maps import LayerKey, Navigator, with_derived
 from ..formatting import si
+from ..widgets.category_legend import Categories
+from ..widgets.colormaps import mask_colour
 from ..widgets.map_view import MapView
 from .layer_set import Layer, LayerSet
 
 NAVIGATOR_MEAN = Navigator.MEAN
 NAVIGATOR_BIN = Navigator.BIN
-MASK_RGBA = (150, 150, 150, 255)  # masked pixels: a flat grey no colour colormap has
-MASK_RGBA_ON_GREY = (0, 150, 255, 255)  # ... and blue on the grey colormap
-GREY_COLORMAPS = ("CET-L1",)
 
-__all__ = ["MASK_RGBA", "MASK_RGBA_ON_GREY", "NAVIGATOR_BIN", "NAVIGATOR_MEAN", "Layer",
-           "MapLayers", "mask_colour", "with_derived"]
-
-
-def mask_colour(colormap: str) -> tuple[tuple[int, int, int, int], str]:
-    """The RGBA of masked pixels on this colormap and its name for the map title."""
-    if colormap in GREY_COLORMAPS:
-        return MASK_RGBA_ON_GREY, "blue"
-    return MASK_RGBA, "grey"
+__all__ = ["NAVIGATOR_BIN", "NAVIGATOR_MEAN", "Layer", "MapLayers", "mask_colour",
+           "with_derived"]
 
 
 class MapLayers(QObject):
@@ -69,24 +64,33 @@ class MapLayers(QObject):
         self._mask_check.setChecked(True)
         self._mask_check.setToolTip("Blank and grey out the pixels the analysis flags as bad "
                                     "(failed fits, no peak found) on the value maps (Alt+M)")
-        self._mask_item = pg.ImageItem()
-        self._mask_item.setZValue(1)  # over the map, under the pixel marker
-        view.plot_item().addItem(self._mask_item)
+        self._r2_spin = QDoubleSpinBox()
+        self._r2_spin.setRange(0.0, 1.0)
+        self._r2_spin.setDecimals(3)  # good fits differ in the third decimal
+        self._r2_spin.setSingleStep(0.01)
+        self._r2_spin.setPrefix("R² ≥ ")
+        self._r2_spin.setValue(0.9)
+        self._r2_spin.setToolTip("Mask the fits with a lower R² than this on the value maps "
+                                 "(the R² map itself is never masked)")
+        self._r2_spin.setVisible(False)
+        self._mask_item = view.mask_item()
         self._marker_on_top(view)
         self._recompose = QTimer(self)  # live maps refresh field by field: compose once
         self._recompose.setSingleShot(True)
         self._recompose.setInterval(0)
         self._recompose.timeout.connect(self._draw)
         for w in (QLabel("Show:"), self._combo, self._bin_spin, self._bin_label,
-                  self._mask_check):
+                  self._mask_check, self._r2_spin):
             view.add_control(w)
         self._mask_check.toggled.connect(self._on_mask_check_toggled)
+        self._r2_spin.valueChanged.connect(self._on_r2_spin_changed)
         self._mask_check.setVisible(False)
         self._fill_combo()
         self._combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self._bin_spin.valueChanged.connect(self._on_bin_spin_changed)
         view.sigLevelsChanged.connect(self._on_view_levels_changed)
         view.sigColormapChanged.connect(self._on_view_colormap_changed)
+        view.sigLayerColormapChanged.connect(self._on_view_layer_colormap_changed)
         self._show_bin_controls(False)
 
     # ---- getters --------------------------------------------------------------------------------
@@ -129,6 +133,10 @@ class MapLayers(QObject):
     def mask_item(self) -> pg.ImageItem:
         return self._mask_item
 
+    def r2_spin(self) -> QDoubleSpinBox:
+        """The R² cut-off of the mask (shown while the analysis judges its fits by R²)."""
+        return self._r2_spin
+
     def mask(self) -> np.ndarray | None:
         """The bad pixels of the shown result maps (None: the analysis declares no mask)."""
         return self.state.mask()
@@ -151,7 +159,9 @@ class MapLayers(QObject):
         says what a masked pixel is, e.g. 'without a peak')."""
         s = self.state
         s.analysis, s.context, s.bad_label = analysis, context, bad_label
+        s.r2_min = self._r2_spin.value()
         self._mask_check.setVisible(s.masks())
+        self._r2_spin.setVisible(s.masks() and s.r2_cut() is not None)
 
     # ---- content --------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -161,7 +171,6 @@ class MapLayers(QObject):
         self._fill_combo()
         if self.state.current != shown:
             self._on_shown_changed()
-        self._mask_item.clear()
         self._mask_count = 0
         self._view.clear()
 
@@ -239,10 +248,14 @@ class MapLayers(QObject):
 
     def _draw(self) -> None:
         self._recompose.stop()
-        out = self.state.compose(mask_colour(self._view.colormap_name() or "")[1])
+        s = self.state
+        codes = s.codes(s.current)
+        self._view.set_style(s.own_colormap(s.current), Categories(codes) if codes else None,
+                             self._note(s.current))
+        out = s.compose(mask_colour(self._view.shown_colormap())[1])
         if out is None:
             self._mask_count = 0
-            self._mask_item.clear()
+            self._view.set_mask(None)
             self._view.set_image(None)
             return
         self._mask_count = int(out.mask.sum()) if out.mask is not None else 0
@@ -251,14 +264,14 @@ class MapLayers(QObject):
         self._draw_mask(out.mask)
 
     def _draw_mask(self, mask: np.ndarray | None) -> None:
-        grid = self._view.grid()
-        if mask is None or grid is None or not mask.any():
-            self._mask_item.clear()
-            return
-        rgba = np.zeros(mask.shape + (4,), dtype=np.ubyte)
-        rgba[mask] = mask_colour(self._view.colormap_name() or "")[0]
-        self._mask_item.setImage(rgba, autoLevels=False)  # [row, col], as MapView's image
-        self._mask_item.setRect(grid.rect())
+        self._view.set_mask(mask, mask_colour(self._view.shown_colormap())[0])
+
+    def _note(self, key: LayerKey):
+        """What the readout adds to a value of this layer: an R² under the cut-off says so."""
+        cut, text = self.state.r2_cut(), self.state.quality_note(key)
+        if cut is None or text is None:
+            return None
+        return lambda v: text if v < cut else ""
 
     @staticmethod
     def _marker_on_top(view: MapView) -> None:
@@ -296,10 +309,21 @@ class MapLayers(QObject):
 
     def _on_mask_check_toggled(self, checked: bool) -> None:
         self.state.mask_on = checked
+        self._r2_spin.setEnabled(checked)
+        self._draw()
+
+    def _on_r2_spin_changed(self, value: float) -> None:
+        self.state.r2_min = value
         self._draw()
 
     def _on_view_colormap_changed(self, _name: str) -> None:
         if self._mask_count:  # the mask's colour follows the colormap
+            self._draw()
+
+    def _on_view_layer_colormap_changed(self, name: str) -> None:
+        """The user chose a colormap while a phase map is shown: phase maps keep it."""
+        self.state.own_colormaps["angle"] = name
+        if self._mask_count:
             self._draw()
 
     def _on_bin_spin_changed(self, value: int) -> None:

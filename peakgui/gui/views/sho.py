@@ -1,6 +1,6 @@
 """The SHO fit drawn at the selected pixel: the fitted and the guessed model over the spectrum
 (amplitude or phase, as the spectrum view shows), the fitted band shaded, and a readout of
-A, f0, Q, φ, R² and the fit's status."""
+A (with the peak height A·Q beside it), f0, Q, φ, R² and the fit's status."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ class SHOView(AnalysisView):
                     text = f"{round(value, 3) + 0.0:.3f} rad"  # not -1.307e-05 rad
                 else:
                     text = value_text(value, fld)
+                q = detail.values.get(QUALITY, float("nan"))
+                if name == AMPLITUDE and np.isfinite(value) and np.isfinite(q):
+                    # BGlib's model: the peak of |x| is A·Q, not A (docs/sho.md)
+                    text += f" (peak A·Q = {value_text(value * q, fld)})"
                 parts.append(f"<b>{symbol}</b> {html.escape(text)}")
         status = FitStatus(int(detail.values.get(STATUS, int(FitStatus.NOT_COMPUTED))))
         colour = "#1e8449" if status is FitStatus.CONVERGED else "#c0392b"

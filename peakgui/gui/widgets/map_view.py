@@ -10,6 +10,8 @@ ratio by sizing its view to the image, so the image fills the view instead of fl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QEvent, QObject, QPointF, Qt, pyqtSignal
@@ -18,7 +20,9 @@ from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayo
 from ..formatting import format_value, is_angle, shown_units
 from .aspect_fit import AspectFit
 from .axes import set_axis_units
-from .colormaps import COLORMAPS, DIVERGING, gradient_colormap
+from .category_legend import Categories, CategoryLegend
+from .colormap_chooser import ColormapChooser
+from .colormaps import DIVERGING
 from .levels_bar import LevelsBar
 from .map_grid import MapGrid, auto_levels
 from .parts import Part
@@ -33,7 +37,9 @@ class MapView(QWidget):
     sigPixelClicked = pyqtSignal(int, int)
     """The user picked a pixel (row, col) by clicking or with the arrow keys."""
     sigColormapChanged = pyqtSignal(str)
-    """The user chose another colormap."""
+    """The user chose another colormap (the one maps without their own take)."""
+    sigLayerColormapChanged = pyqtSignal(str)
+    """The user chose another colormap while the shown map has its own (phase: cyclic)."""
     sigLevelsChanged = pyqtSignal(object)
     """The user set levels by hand (carries (low, high)); None when Auto levels is ticked."""
     sigOptionChanged = pyqtSignal(str, object)
@@ -47,14 +53,8 @@ class MapView(QWidget):
         self._levels: tuple[float, float] | None = None
         self._setting_levels = False
         self._shown_key: tuple | None = None  # what was shown last (the histogram re-ranges)
+        self._note: Callable[[float], str] | None = None  # what the readout adds to a value
 
-        self._cmap_combo = QComboBox()
-        for label, name in COLORMAPS:
-            self._cmap_combo.addItem(label, name)
-        self._cmap_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self._cmap_combo.setMinimumContentsLength(10)
-        self._cmap_combo.setToolTip("Colormap of the map; diverging ones are centred on zero "
-                                    "for signed values and phase")
         self._levels_bar = LevelsBar()
         self._auto_check = self._levels_bar.auto_check()
         self._scale_check = QCheckBox("Scale bar")
@@ -64,8 +64,6 @@ class MapView(QWidget):
         self._bar = QHBoxLayout()  # presenters put their own controls first
         self._bar.setContentsMargins(0, 0, 0, 0)
         self._bar.addStretch(1)
-        self._bar.addWidget(QLabel("Colormap:"))
-        self._bar.addWidget(self._cmap_combo)
         self._levels_bar.add_widget(self._scale_check)
 
         self._glw = pg.GraphicsLayoutWidget()
@@ -78,6 +76,11 @@ class MapView(QWidget):
         self._plot.getAxis("left").setWidth(60)
         self._image = pg.ImageItem()
         self._plot.addItem(self._image)
+        self._mask_item = pg.ImageItem()  # masked pixels, in a flat colour over the map
+        self._mask_item.setZValue(1)
+        self._plot.addItem(self._mask_item)
+        self._mask: np.ndarray | None = None
+        self._mask_rgba: tuple[int, int, int, int] = (150, 150, 150, 255)
         self._fit = AspectFit(self._plot)
         self._marker = PixelMarker(self._plot)
         self._scale_bar = MapScaleBar()
@@ -86,6 +89,10 @@ class MapView(QWidget):
         self._hist = pg.HistogramLUTItem()
         self._hist.setImageItem(self._image)
         self._glw.addItem(self._hist, row=0, col=1)
+        self._colours = ColormapChooser(self._hist, self)
+        self._cmap_combo = self._colours.combo
+        self._bar.addWidget(QLabel("Colormap:"))
+        self._bar.addWidget(self._cmap_combo)
         self._title = QLabel("")  # a QLabel, not the plot's title: long titles wrap instead
         self._title.setAlignment(Qt.AlignCenter)  # of widening the plot past the histogram
         self._title.setWordWrap(True)
@@ -99,6 +106,8 @@ class MapView(QWidget):
         layout.addLayout(self._bar)
         layout.addWidget(self._title)
         layout.addWidget(self._glw, 1)
+        self._legend = CategoryLegend()
+        layout.addWidget(self._legend)
         layout.addWidget(self._levels_bar)
         layout.addWidget(self._readout)
 
@@ -106,8 +115,7 @@ class MapView(QWidget):
         scene, bar = self._plot.scene(), self._levels_bar
         for signal, slot in ((scene.sigMouseMoved, self._on_scene_mouse_moved),
                              (scene.sigMouseClicked, self._on_scene_mouse_clicked),
-                             (self._cmap_combo.currentIndexChanged,
-                              self._on_colormap_combo_changed),
+                             (self._colours.sigChosen, self._on_colormap_chosen),
                              (bar.sigAutoToggled, self._on_auto_check_toggled),
                              (bar.sigLevelsTyped, self._on_levels_typed),
                              (bar.sigPercentilesChanged, self._on_percentiles_changed),
@@ -127,6 +135,8 @@ class MapView(QWidget):
     levels_bar = Part[LevelsBar]("_levels_bar")
     scale_bar = Part[MapScaleBar]("_scale_bar")
     scale_bar_check = Part[QCheckBox]("_scale_check")
+    mask_item = Part[pg.ImageItem]("_mask_item")
+    legend = Part[QLabel]("_legend")
 
     def levels(self) -> tuple[float, float]:
         """The levels drawn (in the shown units)."""
@@ -141,6 +151,16 @@ class MapView(QWidget):
 
     def image(self) -> np.ndarray | None:
         return self._image_data
+
+    def mask(self) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+        """The masked pixels drawn over the map and their colour (None: none)."""
+        return None if self._mask is None else (self._mask, self._mask_rgba)
+
+    def categories(self) -> Categories | None:
+        return self._colours.categories
+
+    def colormap_combo(self) -> QComboBox:
+        return self._cmap_combo
 
     def units(self) -> str:
         return self._units
@@ -169,6 +189,7 @@ class MapView(QWidget):
         self._grid = None
         self._image_data = None
         self._title_text, self._units, self._levels = "", "", None
+        self.set_mask(None)
         self._marker.clear()
         self._levels_bar.set_auto(True)  # the next file's levels follow its data
         self._redraw()
@@ -212,6 +233,29 @@ class MapView(QWidget):
         self._levels_bar.set_auto(levels is None)
         self._redraw()
 
+    def set_style(self, colormap: str | None = None, categories: Categories | None = None,
+                  note: Callable[[float], str] | None = None) -> None:
+        """How the next image is drawn: its own colormap (None: the user's), or a flat colour
+        per code with a legend (levels fixed to the codes), and what the readout adds to a
+        value ("(converged)")."""
+        self._note = note
+        self._colours.set_style(colormap, categories)
+        self._hist.setVisible(categories is None)  # the legend tells codes, not a colour bar
+        self._legend.show_categories(categories)
+
+    def set_mask(self, mask: np.ndarray | None,
+                 rgba: tuple[int, int, int, int] = (150, 150, 150, 255)) -> None:
+        """Draw these pixels in a flat colour over the map (None or none set: no mask)."""
+        if mask is None or self._grid is None or not mask.any():
+            self._mask = None
+            self._mask_item.clear()
+            return
+        self._mask, self._mask_rgba = mask, rgba
+        out = np.zeros(mask.shape + (4,), dtype=np.ubyte)
+        out[mask] = rgba
+        self._mask_item.setImage(out, autoLevels=False)  # [row, col], as the image
+        self._mask_item.setRect(self._grid.rect())
+
     def set_percentiles(self, pair: tuple[float, float]) -> None:
         """Percentiles the automatic levels span (a remembered choice)."""
         self._levels_bar.set_percentiles(pair)
@@ -236,16 +280,19 @@ class MapView(QWidget):
         self._redraw()
 
     def set_colormap(self, name: str) -> None:
-        i = self._cmap_combo.findData(name)
-        if i < 0:
-            i = self._cmap_combo.findText(name)
-        if i >= 0 and i != self._cmap_combo.currentIndex():
-            self._cmap_combo.setCurrentIndex(i)
-        else:
-            self._apply_colormap()
+        """The user's colormap (maps with their own, phase or status, keep theirs)."""
+        changed = self._colours.set_general(name)
+        self._redraw()
+        if changed:
+            self.sigColormapChanged.emit(self._colours.general)
 
     def colormap_name(self) -> str:
-        return self._cmap_combo.currentData()
+        """The user's colormap."""
+        return self._colours.general
+
+    def shown_colormap(self) -> str:
+        """The colormap the shown map is drawn with ('categories' for status codes)."""
+        return self._colours.shown()
 
     def set_marker(self, row: int | None, col: int | None) -> None:
         """Mark the selected pixel (None hides the marker)."""
@@ -291,8 +338,9 @@ class MapView(QWidget):
         shown = self.shown_image()
         if shown is None:  # not reached: the image was checked above
             return
-        levels = self._levels
-        if levels is None or self._auto_check.isChecked():
+        fixed = self._colours.fixed_levels
+        levels = fixed or self._levels
+        if levels is None or (fixed is None and self._auto_check.isChecked()):
             levels = auto_levels(shown, self._levels_bar.percentiles(), self._symmetric(shown))
         self._setting_levels = True
         try:
@@ -310,14 +358,9 @@ class MapView(QWidget):
         if self._marker.rc is not None:
             self._show_readout(*self._marker.rc)
 
-    def _apply_colormap(self) -> None:
-        self._hist.gradient.setColorMap(gradient_colormap(self._cmap_combo.currentData()
-                                                          or "viridis"))
-        self._hist.gradient.showTicks(False)
-
     def _symmetric(self, shown: np.ndarray) -> bool:
         """Levels centred on zero: a diverging colormap on an angle or on signed values."""
-        if self.colormap_name() not in DIVERGING:
+        if self.shown_colormap() not in DIVERGING:
             return False
         if is_angle(self._units):
             return True
@@ -325,7 +368,12 @@ class MapView(QWidget):
         return finite.size > 0 and float(finite.min()) < 0.0 < float(finite.max())
 
     def _value_text(self, value: float) -> str:
-        return format_value(value, self._units, integer=self._integer)
+        text = format_value(value, self._units, integer=self._integer)
+        note = self._note(value) if self._note is not None and np.isfinite(value) else ""
+        codes = self._colours.categories
+        if codes is not None and codes.name(value):
+            note = f"({codes.name(value)})"
+        return f"{text} {note}" if note else text
 
     def _update_scale_bar_visibility(self) -> None:
         """A scale bar only over a grid: none once the file is closed (or failed to open)."""
@@ -336,9 +384,12 @@ class MapView(QWidget):
         if self._grid is None:
             return
         prefix = "cursor: " if hovering else "selected: "
+        m = self._mask
+        masked = " (masked)" if m is not None and m.shape[0] > row and m.shape[1] > col \
+            and m[row, col] else ""
         self._readout.setText(f"{prefix}{self._grid.describe(row, col)} · "
                               f"{self._title_text.split(' · ')[0]} = "
-                              f"{self._value_text(self.value_at(row, col))}")
+                              f"{self._value_text(self.value_at(row, col))}{masked}")
 
     # ---- events ---------------------------------------------------------------------------------
     def _pixel_at_scene(self, pos) -> tuple[int, int] | None:
@@ -376,10 +427,9 @@ class MapView(QWidget):
                 return True
         return super().eventFilter(obj, event)
 
-    def _on_colormap_combo_changed(self, index: int) -> None:
-        self._apply_colormap()
+    def _on_colormap_chosen(self, name: str, own: bool) -> None:
         self._redraw()  # a diverging map may centre the levels
-        self.sigColormapChanged.emit(self._cmap_combo.itemData(index))
+        (self.sigLayerColormapChanged if own else self.sigColormapChanged).emit(name)
 
     def _on_auto_check_toggled(self, checked: bool) -> None:
         if checked:

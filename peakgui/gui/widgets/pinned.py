@@ -1,6 +1,7 @@
 """Pinned pixels: spectra kept on the spectrum plot for comparison, each with its own colour and a
-marker of the same colour on the map. Pinning reads nothing: the inspector has the pixel's
-spectra already."""
+marker of the same colour on the map and a row in the plot's legend. A pin's colour is never one
+the plot already draws with (the SHO fit's red...). Pinning reads nothing: the inspector has the
+pixel's spectra already."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import QObject, pyqtSignal
 
+from .colormaps import to_lab
 from .map_grid import MapGrid
 
 PALETTE = ("#e6194b", "#3cb44b", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324",
            "#469990", "#808000", "#000075")
+MIN_DISTANCE = 25.0  # CIELAB ΔE from every other curve's colour: told apart at a glance
+
+
+def _lab(colour: str) -> np.ndarray:
+    c = pg.mkColor(colour)
+    return to_lab(np.array([c.red(), c.green(), c.blue()]))
 
 
 @dataclass
@@ -50,9 +58,27 @@ class PinnedSpectra(QObject):
         self._markers.setZValue(15)
         map_plot.addItem(self._markers)
 
+    def busy_colours(self) -> list[str]:
+        """The colours the plot draws its other curves with (the data, a fit, a guess)."""
+        out = []
+        for item in self._spectrum_plot.items:
+            if isinstance(item, pg.PlotDataItem) and item not in self._curves:
+                for key in ("pen", "symbolBrush", "symbolPen"):
+                    value = item.opts.get(key)
+                    if value is not None:
+                        q = (pg.mkBrush(value) if key == "symbolBrush" else pg.mkPen(value)
+                             ).color()
+                        if q.alpha() > 0:
+                            out.append(q.name())
+        return out
+
     def _next_colour(self) -> str:
+        """The first colour of the palette not taken by a pin and far from the plot's own."""
         used = {p.colour for p in self.pins}
-        return next((c for c in PALETTE if c not in used), PALETTE[len(self.pins) % len(PALETTE)])
+        busy = [_lab(c) for c in self.busy_colours()]
+        free = [c for c in PALETTE if c not in used
+                and all(np.linalg.norm(_lab(c) - b) >= MIN_DISTANCE for b in busy)]
+        return free[0] if free else PALETTE[len(self.pins) % len(PALETTE)]
 
     def pin(self, row: int, col: int, position: int, step: int, x: np.ndarray,
             spectrum: np.ndarray, grid: MapGrid | None) -> Pin | None:
@@ -63,9 +89,10 @@ class PinnedSpectra(QObject):
                 return None
         pin = Pin(row, col, position, step, np.asarray(x, np.float64), np.asarray(spectrum),
                   self._next_colour())
-        # no legend row (it would squeeze the plot): the colour matches the map's marker
         curve = pg.PlotDataItem(pen=pg.mkPen(pin.colour, width=1.5))
         self._spectrum_plot.addItem(curve)
+        if self._spectrum_plot.legend is not None:  # the colour matches the map's marker
+            self._spectrum_plot.legend.addItem(curve, pin.label)
         self.pins.append(pin)
         self._curves.append(curve)
         self._draw(grid)

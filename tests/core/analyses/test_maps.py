@@ -58,3 +58,37 @@ def test_layer_keys_of_each_kind_never_meet():
     assert field_of(Difference("Peak_Response")) == "Peak_Response"
     assert field_of(Navigator.BIN) is None and field_of(None) is None
     assert str(Navigator.BIN) == "bin" and "|x| at a bin" in Navigator.BIN.label
+
+
+def test_the_sho_mask_cuts_r2_where_the_user_says_and_status_where_declared():
+    sho = registry.get("sho")
+    status = np.array([0.0, 0.0, 1.0, 2.0, 0.0])
+    r2 = np.array([0.95, 0.676, 0.99, 0.99, np.nan])
+    images = {"SHO_Status": status, "Fit_R2": r2}
+    # by default the declared cut-off (0.9); converged-at-a-bound is tolerated, max. iterations
+    # is not; NaN R² (not computed) is never masked
+    np.testing.assert_array_equal(bad_mask(sho, images), [False, True, False, True, False])
+    np.testing.assert_array_equal(bad_mask(sho, images, 0.6), [False, False, False, True, False])
+    np.testing.assert_array_equal(bad_mask(sho, images, 0.97), [True, True, False, True, False])
+    assert sho.quality is not None and sho.quality.field == "Fit_R2"
+    assert sho.quality.default == 0.9
+
+
+def test_status_fields_declare_every_code_with_its_name():
+    from peakgui.core.analyses.declaration import FieldKind, SpectralContext
+    from peakgui.core.analyses.loop_fit.status import LoopStatus
+    from peakgui.core.analyses.sho.status import FitStatus
+    from peakgui.core.dimension import Dimension
+
+    ctx = SpectralContext(Dimension("Frequency", "Hz", np.linspace(1e5, 2e5, 64)),
+                          steps=(Dimension("DC_Offset", "V", np.linspace(-1, 1, 16)),))
+    from peakgui.core.analyses.loop_fit.analysis import ANALYSIS as LOOP_FIT
+
+    for analysis, enum in ((registry.get("sho"), FitStatus), (LOOP_FIT, LoopStatus)):
+        fields = analysis.fields(ctx)
+        status = [f for f in fields if f.kind is FieldKind.STATUS]
+        assert len(status) == 1
+        codes = dict(status[0].codes)
+        assert set(codes) == {int(s) for s in enum}
+        assert codes[0] == "converged" and codes[255] == "not computed"
+        assert all(codes.values())

@@ -77,7 +77,7 @@ def test_any_analysis_declaring_derived_fields_and_a_mask_gets_them(qtbot, small
     np.testing.assert_array_equal(shown[1:], 2 * a[1:])
     assert layers.mask_count() == 3
     assert "Twice" not in view.title_text() and view.title_text().startswith("twice A · G_000")
-    assert "3 pixels flagged (grey)" in view.title_text()
+    assert "3 pixels flagged (magenta)" in view.title_text()  # viridis' mask colour
     layers.show("N")  # counts are not masked
     assert layers.mask_count() == 0 and view.image() is n
     layers.show("A")
@@ -86,11 +86,11 @@ def test_any_analysis_declaring_derived_fields_and_a_mask_gets_them(qtbot, small
     qtbot.waitUntil(lambda: view.image()[5, 5] == -1.0, timeout=2_000)
 
 
-def test_masked_pixels_stay_distinct_on_the_grey_colormap(qtbot, small_file):
+def test_masked_pixels_take_each_colormaps_own_colour_named_in_the_title(qtbot, small_file):
     from dataclasses import replace
 
     from peakgui.core.analyses import registry
-    from peakgui.gui.presenters.map_layers import MASK_RGBA, MASK_RGBA_ON_GREY
+    from peakgui.gui.widgets.colormaps import COLORMAPS, mask_colour
 
     view, layers, lay = make(qtbot, small_file)
     plugin = replace(registry.get("peak_finding"), bad=lambda v: v["A"] < 0, bad_needs=("A",))
@@ -100,7 +100,9 @@ def test_masked_pixels_stay_distinct_on_the_grey_colormap(qtbot, small_file):
     a[2, 3] = -1
     layers.set_layer("A", a, "Alpha")
     layers.show("A")
-    assert tuple(layers.mask_item().image[2, 3]) == MASK_RGBA and "(grey)" in view.title_text()
-    view.set_colormap("CET-L1")
-    assert tuple(layers.mask_item().image[2, 3]) == MASK_RGBA_ON_GREY
-    assert "(blue)" in view.title_text()
+    for _label, name in COLORMAPS:
+        view.set_colormap(name)
+        rgba, colour = mask_colour(name)
+        assert tuple(layers.mask_item().image[2, 3]) == rgba
+        assert f"({colour})" in view.title_text()
+    assert mask_colour("CET-L1")[1] != "grey"  # never grey among greys

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from peakgui.core.analyses import registry
+from peakgui.core.analyses.maps import bad_mask
 from peakgui.core.analyses.sho.analysis import piezoresponse
 from peakgui.core.io.results_read import read_all
 from peakgui.core.io.source import SpectralSource
@@ -90,7 +91,7 @@ def test_sho_run_maps_every_field_the_derived_piezoresponse_and_masks(qtbot, win
     expected = lay.to_image(piezoresponse(stored).astype(np.float64)[:, 0])
     np.testing.assert_allclose(w.map_view.image(), expected, rtol=1e-6)
     # the mask: bad fits blanked on value maps, drawn grey, counted in the title
-    bad = registry.get("sho").bad(stored)[:, 0]
+    bad = bad_mask(registry.get("sho"), stored)[:, 0]
     w.layers.mask_check().setChecked(True)
     w.layers.show("Fit_Frequency")
     shown = w.map_view.image()
@@ -190,3 +191,24 @@ def test_the_mask_choice_is_remembered(qtbot, make_window):
     w.layers.mask_check().setChecked(False)
     assert not Settings().mask_shown()
     assert not make_window().layers.mask_check().isChecked()
+
+
+def test_the_readout_shows_the_peak_height_a_times_q_beside_a(qtbot, window, small_file):
+    """BGlib's convention: the peak of |x| is A·Q; A alone is ~100 times smaller."""
+    from peakgui.gui.formatting import format_value
+
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)
+    rep = select_and_wait(qtbot, w, 5, 7)
+    fit = rep.detail.detail.fit
+    peak = float(fit[0] * fit[2])
+    text = w.spectrum_view.readout().text()
+    unit = w.source.layout.units if hasattr(w.source.layout, "units") else "V"
+    assert "peak A·Q = " in text
+    shown = text.split("peak A·Q = ")[1].split(")")[0]
+    assert shown == format_value(peak, unit) or shown.split()[0] == format_value(peak, unit
+                                                                                 ).split()[0]
+    # and it is the height of the spectrum's peak (within the noise), unlike A
+    top = float(np.abs(rep.spectrum).max())
+    assert abs(peak - top) < 0.05 * top and fit[0] < 0.1 * top

@@ -52,3 +52,28 @@ def test_pin_overlay_and_unpin(qtbot, window, small_file):
 def test_pin_without_a_pixel_says_so(qtbot, window):
     assert not window.map_tools.pins.pin_selected()
     assert "Select a pixel" in window.statusBar().currentMessage()
+
+
+def test_pins_never_take_the_fit_curves_colours_and_are_in_the_legend(qtbot, window,
+                                                                      small_file):
+    from peakgui.gui.widgets.pinned import MIN_DISTANCE, _lab
+    from tests.gui.views.test_sho_view import use_sho
+
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use_sho(qtbot, w)  # the SHO fit draws in red, as the palette's first colour was
+    tools = w.map_tools.pins
+    for rc in ((2, 3), (10, 20)):
+        select_and_wait(qtbot, w, *rc)
+        assert tools.pin_selected()
+    sho = w.analysis.view
+    fit_colour = sho._fit.opts["pen"].color().name()
+    guess_colour = sho._guess.opts["pen"].color().name()
+    assert {fit_colour, guess_colour} <= set(tools.pins.busy_colours())
+    for pin in tools.pins.pins:
+        for busy in (fit_colour, guess_colour):
+            assert np.linalg.norm(_lab(pin.colour) - _lab(busy)) >= MIN_DISTANCE
+    names = w.spectrum_view.legend_names()
+    assert "pin (2, 3)" in names and "pin (10, 20)" in names
+    tools.unpin_action.trigger()
+    assert "pin (10, 20)" not in w.spectrum_view.legend_names()

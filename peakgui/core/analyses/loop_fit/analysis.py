@@ -18,6 +18,7 @@ import numpy as np
 from peakgui.core.analyses.declaration import (
     Analysis,
     DerivedField,
+    FitQuality,
     Parameter,
     ParamValues,
     PixelDetail,
@@ -204,10 +205,10 @@ _SWITCH_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization",
 _ERROR_ORDER = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization")
 
 
-def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN
-              ) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
-    """A ``bad`` rule with the user's thresholds: not converged (a bound is tolerated), R²
-    below ``r2_min``, or sigma(V+) or sigma(V-) above ``uncertain`` times the loop's width."""
+def loop_mask(uncertain: float = UNCERTAIN) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    """A ``bad`` rule with the user's threshold on the standard errors: not converged (a bound
+    is tolerated), or sigma(V+) or sigma(V-) above ``uncertain`` times the loop's width. A poor
+    R² masks too, at the user's cut-off (``quality``, POOR_R2 by default), as for the SHO fit."""
 
     def bad(values: Mapping[str, np.ndarray]) -> np.ndarray:
         status = values[STATUS]
@@ -217,15 +218,14 @@ def loop_mask(r2_min: float = POOR_R2, uncertain: float = UNCERTAIN
         with np.errstate(invalid="ignore"):
             sure = ((values[error_field("V+")] <= uncertain * width)
                     & (values[error_field("V-")] <= uncertain * width))
-            return np.asarray(~ok | ~(values[param_field("Fit", "R2 Criterion")] >= r2_min)
-                              | ~sure)
+            return np.asarray(~ok | ~sure)
 
     return bad
 
 
 def bad_loops(values: dict[str, np.ndarray]) -> np.ndarray:
-    """Loops not to show unmasked by default: :func:`loop_mask` at POOR_R2 and UNCERTAIN (the
-    window lets the user set both)."""
+    """Loops not to show unmasked by default: :func:`loop_mask` at UNCERTAIN (the window lets
+    the user set it, and the R² cut-off)."""
     return loop_mask()(values)
 
 
@@ -271,7 +271,8 @@ ANALYSIS = Analysis(
                           units=lambda ctx: ctx.axis.units or "V", compute=coercive_width,
                           needs=(switching_field("Fit", "V+"), switching_field("Fit", "V-"))),),
     bad=bad_loops,
-    bad_needs=(STATUS, param_field("Fit", "R2 Criterion"), switching_field("Fit", "V+"),
+    quality=FitQuality(param_field("Fit", "R2 Criterion"), POOR_R2),
+    bad_needs=(STATUS, switching_field("Fit", "V+"),
                switching_field("Fit", "V-"), error_field("V+"), error_field("V-")),
 )
 

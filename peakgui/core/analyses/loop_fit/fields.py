@@ -13,7 +13,7 @@ import numpy as np
 from peakgui.core.analyses.declaration import FieldKind, ResultField, SpectralContext
 from peakgui.core.analyses.loop_fit.metrics import METRIC_NAMES
 from peakgui.core.analyses.loop_fit.model import PARAM_NAMES
-from peakgui.core.analyses.loop_fit.status import LoopStatus
+from peakgui.core.analyses.loop_fit.status import CODES, LoopStatus
 from peakgui.core.analyses.loop_fit.switching import EXTRA_NAMES, SWITCHING_NAMES
 from peakgui.core.analyses.loop_fit.uncertainty import DERIVED_NAMES
 
@@ -107,7 +107,7 @@ def result_fields(ctx: SpectralContext) -> list[ResultField]:
             for n in METRIC_NAMES]
     out.append(ResultField(STATUS, "uint8", "Loop fit status", "",
                            int(LoopStatus.NOT_COMPUTED), kind=FieldKind.STATUS,
-                           title="Loop fit status"))
+                           title="Loop fit status", codes=CODES))
     out.append(ResultField(LOOPS, "float64", "Projected piezoresponse", resp, np.nan,
                            title="Projected loop", per_point=True))
     return out

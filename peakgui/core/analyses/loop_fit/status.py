@@ -34,5 +34,14 @@ class LoopStatus(enum.IntEnum):
     NOT_COMPUTED = 255, "not computed yet"
 
 
+SHORT = {LoopStatus.CONVERGED: "converged", LoopStatus.AT_BOUND: "at a bound",
+         LoopStatus.MAX_ITER: "max. iterations", LoopStatus.NON_FINITE: "NaN input",
+         LoopStatus.TOO_FEW_POINTS: "too few points", LoopStatus.NO_SWITCHING: "no switching",
+         LoopStatus.FAILED: "failed", LoopStatus.NOT_COMPUTED: "not computed"}
+"""A word or two per code for a map's legend and readout."""
+
+CODES = tuple((int(s), SHORT[s]) for s in LoopStatus)
+"""Every code with its short name, as the status field declares them."""
+
 GOOD = (LoopStatus.CONVERGED,)
 """Statuses whose values can be shown without a mask."""

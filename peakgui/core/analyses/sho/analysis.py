@@ -17,6 +17,7 @@ from peakgui.core.analyses.declaration import (
     Analysis,
     DerivedField,
     FieldKind,
+    FitQuality,
     Parameter,
     ParamValues,
     PixelDetail,
@@ -32,7 +33,7 @@ from peakgui.core.analyses.sho.fit import (
     fit_spectra,
 )
 from peakgui.core.analyses.sho.model import sho_model
-from peakgui.core.analyses.sho.status import FitStatus
+from peakgui.core.analyses.sho.status import CODES, FitStatus
 
 ALGORITHM = "SHO: closed-form guess + bounded Levenberg-Marquardt (PeakGUI, compiled)"
 ALGORITHM_VERSION = "1"
@@ -104,7 +105,7 @@ def _fields(ctx: SpectralContext) -> list[ResultField]:
                             member=BGLIB_NAMES[c], compound_quantity="SHO")
                 for c in range(5)]
     out.append(ResultField(STATUS, "uint8", "Fit status", "", int(FitStatus.NOT_COMPUTED),
-                           kind=FieldKind.STATUS, title="SHO fit status"))
+                           kind=FieldKind.STATUS, title="SHO fit status", codes=CODES))
     return out
 
 
@@ -192,10 +193,11 @@ def piezoresponse(values: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def bad_fits(values: dict[str, np.ndarray]) -> np.ndarray:
-    """Spectra whose fit should not be shown as good: not converged, or R2 below POOR_R2."""
+    """Spectra whose fit should not be shown as good: not converged (a bound is tolerated).
+    A poor R² masks too, at the user's cut-off (``quality``, POOR_R2 by default)."""
     status = values[STATUS]
     ok = (status == int(FitStatus.CONVERGED)) | (status == int(FitStatus.AT_BOUND))
-    return np.asarray(~ok | ~(values[field_name("Fit", 4)] >= POOR_R2))
+    return np.asarray(~ok)
 
 
 def _provenance() -> dict[str, str]:
@@ -221,6 +223,7 @@ ANALYSIS = Analysis(
                           units=lambda ctx: ctx.units, compute=piezoresponse,
                           needs=(field_name("Fit", 0), field_name("Fit", 3))),),
     bad=bad_fits,
-    bad_needs=(STATUS, field_name("Fit", 4)),
+    bad_needs=(STATUS,),
+    quality=FitQuality(field_name("Fit", 4), POOR_R2),
     check_axis=_check_axis,
 )

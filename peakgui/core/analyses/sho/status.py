@@ -25,6 +25,11 @@ class FitStatus(enum.IntEnum):
     def sentence(self) -> str:
         return _SENTENCES[self]
 
+    @property
+    def short(self) -> str:
+        """A word or two for a map's legend and readout."""
+        return _SHORT[self]
+
 
 _SENTENCES = {
     FitStatus.CONVERGED: "converged",
@@ -36,6 +41,16 @@ _SENTENCES = {
     FitStatus.FAILED: "numerical failure: a non-finite guess or fit",
     FitStatus.NOT_COMPUTED: "not computed yet",
 }
+
+_SHORT = {
+    FitStatus.CONVERGED: "converged", FitStatus.AT_BOUND: "at a bound",
+    FitStatus.MAX_ITER: "max. iterations", FitStatus.NON_FINITE: "NaN input",
+    FitStatus.TOO_FEW_POINTS: "too few points", FitStatus.NO_SIGNAL: "no signal",
+    FitStatus.FAILED: "failed", FitStatus.NOT_COMPUTED: "not computed",
+}
+
+CODES = tuple((int(s), s.short) for s in FitStatus)
+"""Every code with its short name, as the status field declares them."""
 
 GOOD = (FitStatus.CONVERGED,)
 """Statuses whose fit values can be shown without a mask."""

@@ -104,4 +104,10 @@ def test_bad_masks_failed_poor_and_uncertain_fits():
               switching_field("Fit", "V-"): np.full(5, -2.0),
               "Fit_SE_V_Plus": np.array([0.01, 0.01, 0.9, np.nan, 0.01]),
               "Fit_SE_V_Minus": np.full(5, 0.01)}
-    np.testing.assert_array_equal(bad_loops(values), [False, True, True, True, False])
+    from peakgui.core.analyses.maps import bad_mask
+
+    # R² at the declared cut-off (the window's R² box moves it), as for the SHO fit
+    np.testing.assert_array_equal(bad_mask(ANALYSIS, values), [False, True, True, False, False])
+    np.testing.assert_array_equal(bad_loops(values), [False, False, True, True, False])
+    np.testing.assert_array_equal(bad_mask(ANALYSIS, values, 0.4),
+                                  [False, False, True, False, False])
