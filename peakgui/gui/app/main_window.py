@@ -41,7 +41,7 @@ from ..widgets.map_view import MapView
 from ..widgets.spectrum_view import SpectrumView
 from ..workers import wait_for_workers
 from .actions import ACTIONS, WindowActions
-from .docks import add_dock, analysis_panel, default_sizes, scrolled
+from .docks import add_dock, analysis_panel, arrange, default_sizes, scrolled
 from .file_drop import FileDrop
 from .icons import app_icon
 from .settings import Settings
@@ -84,12 +84,13 @@ class MainWindow(FileDrop):
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(2, 2, 2, 2)
-        lay.addWidget(self.info_bar)
-        lay.addWidget(self.map_view, 1)
-        self.setCentralWidget(central)
         self.tree = H5TreeView()
         self.attributes = AttributesTable()
         self.spectrum_view = SpectrumView()
+        lay.addWidget(self.info_bar)
+        lay.addWidget(self.spectrum_view.take_controls())  # the step sliders: maps and spectrum
+        lay.addWidget(self.map_view, 1)
+        self.setCentralWidget(central)
         self.params_panel = ParametersPanel(registry.available())
         self.loop_plot = LoopPlot()
         self.run_panel = RunPanel()
@@ -139,19 +140,19 @@ class MainWindow(FileDrop):
         self.attributes_dock = add_dock(self, "Attributes", "attributes", self.attributes, LEFT)
         self.spectrum_dock = add_dock(self, "Spectrum and pixel test", "spectrum",
                                       self.spectrum_view, RIGHT)
-        self.splitDockWidget(self.tree_dock, self.attributes_dock, Qt.Vertical)
         self.loop_dock = add_dock(self, "Loop at the selected pixel", "loop", self.loop_plot,
-                                  LEFT)
-        self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
-        self.loop_dock.hide()  # only for data with more than one step
-        self.view_dock = ViewDock(self, self.analysis, self.loop_dock).dock  # a view's panel
+                                  RIGHT)
         self.run_dock = add_dock(self, "Analysis", "analysis",
-                                 analysis_panel(self.params_panel, self.run_panel), RIGHT)
-        self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
+                                 analysis_panel(self.params_panel, self.run_panel), LEFT)
         self.tools_dock = add_dock(self, "Regions and comparisons", "tools",
                                    scrolled(self.map_tools.panel), LEFT)
-        self.tabifyDockWidget(self.attributes_dock, self.tools_dock)
-        self.attributes_dock.raise_()
+        self.view_dock = ViewDock(self, self.analysis, self.loop_dock).dock  # a view's panel
+        self._docks = {"tree": self.tree_dock, "attributes": self.attributes_dock,
+                       "tools": self.tools_dock, "spectrum": self.spectrum_dock,
+                       "loop": self.loop_dock, "view": self.view_dock, "run": self.run_dock}
+        arrange(self, self._docks)
+        self.loop_dock.hide()  # only for data with more than one step
+        self.view_dock.hide()
         docks = [self.tree_dock, self.attributes_dock, self.spectrum_dock, self.loop_dock,
                  self.view_dock, self.run_dock, self.tools_dock]
         self.actions.fill_view_menu(docks)
@@ -198,16 +199,27 @@ class MainWindow(FileDrop):
 
     def default_layout(self) -> None:
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
-        default_sizes(self, self.tree_dock, self.attributes_dock, self.spectrum_dock,
-                      self.run_dock)
+        arrange(self, self._docks)
+        self.view_dock.setVisible(self.analysis.view is not None
+                                  and self.analysis.view.panel() is not None)
+        default_sizes(self, self._docks)
         self.show_loop_dock()
 
     def show_loop_dock(self) -> None:
+        """The loop dock for data with more than one step, sharing the right column evenly
+        with the spectrum when it comes up (both need their height on a short screen)."""
         source = self.session.source
         multi = source is not None and source.layout.n_steps > 1
+        was_hidden = self.loop_dock.isHidden()
         self.loop_dock.setVisible(multi)
         if multi:
             self.loop_dock.raise_()
+            if was_hidden and not self.loop_dock.isFloating() and not self.spectrum_dock.isHidden():
+                both = max(self.spectrum_dock.height() + self.loop_dock.height(),
+                           self.height() - 120)
+                top = int(both * 0.53)  # the spectrum has its title and readout to hold too
+                self.resizeDocks([self.spectrum_dock, self.loop_dock], [top, both - top],
+                                 Qt.Vertical)
 
     def _save_settings(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -19,6 +19,7 @@ from ...core.analyses.declaration import ResultField
 from ...core.io.layout import SpectralLayout
 from ..formatting import shown_units, si
 from ..widgets.axes import set_axis_units
+from ..widgets.readout import ReadoutLabel
 from ..widgets.step_selector import indices_of, step_of
 
 _TEST_PEN = pg.mkPen("#1f6fd1", width=1.5)
@@ -62,8 +63,7 @@ class LoopPlot(QWidget):
         self._x_combo = QComboBox()
         self._x_combo.setToolTip("Remaining spectroscopic dimension on the x axis; the others "
                                  "stay at their slider values")
-        self._note = QLabel("")
-        self._note.setWordWrap(True)
+        self._note = ReadoutLabel(1, "The other dimensions' steps and the results group shown")
         self._key_label = QLabel("<span style='color:#1f6fd1'>●— test (current parameters)"
                                  "</span> &nbsp; <span style='color:#e0302b'>- - results</span>")
         self._key_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
@@ -73,7 +73,7 @@ class LoopPlot(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self._x_label)
         bar.addWidget(self._x_combo)
-        bar.addWidget(self._note, 1)
+        bar.addWidget(self._note, 1, Qt.AlignVCenter)
         self._glw = pg.GraphicsLayoutWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
