@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import Qt, QTimer
-from PyQt5.QtGui import QCloseEvent
+from PyQt5.QtGui import QCloseEvent, QShowEvent
 from PyQt5.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ...core.analyses import registry
@@ -47,7 +47,12 @@ from .icons import app_icon
 from .settings import Settings
 from .view_dock import ViewDock
 from .view_options import ViewOptions
-from .window_geometry import keep_docks_readable, restore_or_place
+from .window_geometry import (
+    LAYOUT_VERSION,
+    keep_docks_readable,
+    layout_is_readable,
+    restore_or_place,
+)
 
 LEFT, RIGHT = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
 
@@ -161,6 +166,11 @@ class MainWindow(FileDrop):
 
     def _connect(self) -> None:
         s = self.session
+        show = self.layers.combo()  # the longest map names read whole; any in the tooltip
+        show.setMinimumContentsLength(30)
+        about = show.toolTip()
+        show.currentTextChanged.connect(lambda text: show.setToolTip(
+            f"<b>{text}</b><br>{about}" if text else about))
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
@@ -185,9 +195,12 @@ class MainWindow(FileDrop):
         self.setWindowFilePath(str(path) if path else "")
 
     def _restore_settings(self) -> None:
-        geom, state = self.settings.window_geometry(), self.settings.window_state()
+        geom = self.settings.window_geometry()
+        state = self.settings.window_state(LAYOUT_VERSION)  # None if saved by another layout
         fitted = restore_or_place(self, geom)  # a saved size only if it fits this screen
-        if state is None or not fitted or not self.restoreState(state):
+        self._restored = (state is not None and fitted
+                          and self.restoreState(state, LAYOUT_VERSION))
+        if not self._restored:
             self.default_layout()
         name = self.settings.analysis_name() or registry.DEFAULT
         self.params_panel.set_analysis(name, self.settings.analysis_params(name))
@@ -217,12 +230,23 @@ class MainWindow(FileDrop):
             if was_hidden and not self.loop_dock.isFloating() and not self.spectrum_dock.isHidden():
                 both = max(self.spectrum_dock.height() + self.loop_dock.height(),
                            self.height() - 120)
-                top = int(both * 0.53)  # the spectrum has its title and readout to hold too
+                top = int(both * 0.56)  # the spectrum has its title and readout to hold too
                 self.resizeDocks([self.spectrum_dock, self.loop_dock], [top, both - top],
                                  Qt.Vertical)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._restored:  # once laid out: a restored layout that cuts a dock is dropped
+            self._restored = False
+            QTimer.singleShot(0, self._check_restored_layout)
+
+    def _check_restored_layout(self) -> None:
+        if not layout_is_readable(self, list(self._docks.values())):
+            self.default_layout()
+
     def _save_settings(self) -> None:
-        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION),
+                                  LAYOUT_VERSION)
         self.analysis.remember()
         if self.remember_run_options:
             self.settings.set_run_options(self.params_panel.jobs() or 0,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -93,6 +93,7 @@ class AttributesTable(QWidget):
         self._table.setHorizontalHeaderLabels(["Attribute", "Value", "Type"])
         self._table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self._table.setWordWrap(False)
+        self._table.setTextElideMode(Qt.ElideMiddle)  # a path's end says which dataset it is
         self._table.verticalHeader().setVisible(False)
         h = self._table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.Interactive)
@@ -140,6 +141,16 @@ class AttributesTable(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(value[:4000] if c == 1 else text)
                 self._table.setItem(r, c, item)
+        self._fit_columns()
         if not rows:
             self._header.setText(self._header.text() + " (no attributes)")
         self.sigShown.emit(self._path)
+
+    def _fit_columns(self) -> None:
+        """Names and types as wide as they read (names at most a third of the table), the
+        values the rest: a narrow dock elides the values less."""
+        h = self._table.horizontalHeader()
+        room = self._table.viewport().width()
+        for col, share in ((0, 0.34), (2, 0.22)):
+            wanted = max(self._table.sizeHintForColumn(col), h.sectionSizeHint(col)) + 8
+            h.resizeSection(col, max(48, min(wanted, int(room * share))))

@@ -10,6 +10,7 @@ from PyQt5.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    Qt,
     pyqtSignal,
 )
 from PyQt5.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
@@ -44,6 +45,8 @@ class H5TreeView(QWidget):
         self._view.setUniformRowHeights(True)  # keeps huge groups fast to scroll
         self._view.setSelectionMode(QAbstractItemView.SingleSelection)
         self._view.setAlternatingRowColors(True)
+        # "Raw_Data-SHO_Fit_000" and "_001" differ at the end: elide their middles
+        self._view.setTextElideMode(Qt.ElideMiddle)
         header = self._view.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.Interactive)

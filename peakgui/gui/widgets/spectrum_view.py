@@ -76,11 +76,14 @@ class SpectrumView(QWidget):
         self._plot = pg.PlotWidget()
         self._plot.showGrid(x=True, y=True, alpha=0.2)
         self._plot.getViewBox().setDefaultPadding(0.06)  # room for overlay markers
+        # room right of the plot for the half of the last x tick label that overhangs it
+        self._plot.getPlotItem().setContentsMargins(0, 4, self.fontMetrics()
+                                                    .horizontalAdvance("000"), 0)
         self._legend = self._outside_legend()
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
         self._plot.addItem(self._data)
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self._readout = ReadoutLabel(2, "What the analysis finds on this pixel with the "
+        self._readout = ReadoutLabel(3, "What the analysis finds on this pixel with the "
                                         "current parameters")
 
         layout = QVBoxLayout(self)

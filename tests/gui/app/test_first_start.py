@@ -15,7 +15,7 @@ from PyQt5.QtWidgets import QApplication, QTableWidget, QTextBrowser, QToolButto
 from peakgui.app import create_parser
 from peakgui.gui.app import help as helpmod
 from peakgui.gui.app.settings import Settings
-from peakgui.gui.app.window_geometry import first_size, fits
+from peakgui.gui.app.window_geometry import LAYOUT_VERSION, first_size, fits
 from peakgui.gui.widgets.h5_tree import MIN_WIDTH
 from tests.gui.helpers import open_and_wait
 
@@ -63,7 +63,7 @@ def test_no_dock_narrower_than_its_content_and_a_squeezed_width_is_not_restored(
     w.resizeDocks([w.tree_dock], [120], Qt.Horizontal)  # squeezed, as after a bad reopen
     qtbot.waitUntil(lambda: w.tree_dock.width() < MIN_WIDTH, timeout=5_000)
     w.close()
-    assert Settings().window_state() is not None
+    assert Settings().window_state(LAYOUT_VERSION) is not None
     w2 = make_window()
     qtbot.waitUntil(lambda: w2.tree_dock.width() >= MIN_WIDTH, timeout=5_000)
     for dock in (w2.tree_dock, w2.run_dock, w2.spectrum_dock):
