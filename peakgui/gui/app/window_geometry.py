@@ -77,4 +77,4 @@ def layout_is_readable(window: QMainWindow, docks: list[QDockWidget]) -> bool:
         if dock.width() < need.width() - 1 or dock.height() < need.height() - 1:
             return False
     central = window.centralWidget()
-    return central is None or central.width() >= central.minimumSizeHint().width() - 1
+    return central is None or central.width() >= central.minimumSizeHint().width() - 4
