@@ -102,8 +102,9 @@ def default_sizes(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     tree, spectrum, run = docks["tree"], docks["spectrum"], docks["run"]
     for d in (tree, docks["attributes"], docks["tools"], spectrum, run):
         d.show()
-    left = max(380, run.minimumWidth(), tree.minimumWidth())
-    right = max(400, spectrum.minimumWidth())
+    w = window.width()  # a wide screen gives the columns some of its width too
+    left = max(380, int(w * 0.22), run.minimumWidth(), tree.minimumWidth())
+    right = max(400, int(w * 0.24), spectrum.minimumWidth())
     window.resizeDocks([tree, spectrum], [left, right], Qt.Horizontal)
     h = max(window.height() - 120, 400)  # about what the docks share under the menus
     analysis = int(h * 0.7)  # the run's lines and five parameters at 1366 x 768

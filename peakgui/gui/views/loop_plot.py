@@ -82,9 +82,10 @@ class LoopPlot(QWidget):
         self._x_shown: tuple[float, float] | None = None  # the x range last fitted to
         self._curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
 
-        self._x_label = QLabel("Against:")
+        self._x_label = QLabel("x:")  # short: the plots keep a narrow dock's row
         self._x_combo = QComboBox()
-        self._x_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self._x_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._x_combo.setMinimumContentsLength(6)  # the list shows the names whole
         self._x_combo.setToolTip("Remaining spectroscopic dimension on the x axis; the others "
                                  "stay at their slider values")
         self._note = ReadoutLabel(1, "The other dimensions' steps and the results group shown")
@@ -99,6 +100,7 @@ class LoopPlot(QWidget):
         bar.addWidget(self._x_combo)
         bar.addWidget(self._note, 1, Qt.AlignVCenter)  # elided: one row, the plots' height
         bar.addWidget(self._key_label)
+        self._key_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
         self._glw = pg.GraphicsLayoutWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

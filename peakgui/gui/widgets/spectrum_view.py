@@ -49,7 +49,7 @@ class SpectrumView(QWidget):
         self._step_memory: dict[str, int] | None = None  # set by an axis switch in flight
 
         self._mode_combo = QComboBox()
-        self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
+        self._mode_combo.addItem("|x|", AMPLITUDE_MODE)  # short: the title beside it wraps
         self._mode_combo.addItem("Phase", PHASE_MODE)
         self._mode_combo.setToolTip("Show the magnitude |x| or the phase of the spectrum")
         self._dim_label = QLabel("Spectral axis:")
