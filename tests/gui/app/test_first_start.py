@@ -58,6 +58,7 @@ def test_every_control_is_reachable_at_1366x768(qtbot, make_window, small_file):
 def test_no_dock_narrower_than_its_content_and_a_squeezed_width_is_not_restored(
         qtbot, make_window):
     w = make_window()
+    w.run_dock.hide()  # the analysis under the tree would keep the column wide
     w.tree_dock.setMinimumWidth(0)
     w.tree.setMinimumWidth(0)
     w.resizeDocks([w.tree_dock], [120], Qt.Horizontal)  # squeezed, as after a bad reopen
