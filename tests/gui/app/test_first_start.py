@@ -130,6 +130,8 @@ def test_help_lists_every_shortcut_from_the_actions(qtbot, window):
 
 def test_readme_screenshots_exist():
     root = Path(__file__).resolve().parents[3]
-    for name in ("screenshot-1366x768.png", "screenshot-1920x1080.png"):
+    for name in ("screenshot-1366x768.png", "screenshot-1920x1080.png",
+                 "screenshot-1366-beps.png", "screenshot-1366-sho-r2.png",
+                 "screenshot-1366-sho-status.png"):
         assert (root / "resources" / name).exists()
         assert name in (root / "README.md").read_text()

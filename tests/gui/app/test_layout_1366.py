@@ -186,3 +186,33 @@ def test_the_tree_tells_results_groups_apart(qtbot, make_window, small_file):
     assert a != b
     shape = w.tree.model().SHAPE_COLUMN
     assert view.columnWidth(shape) >= fm.horizontalAdvance("32 × 24") + 8
+
+
+def test_attribute_values_are_not_all_cut(qtbot, make_window, small_file):
+    """The attribute names and types take what they need; the values the rest, each whole in
+    its tooltip."""
+    w = laptop_window(make_window)
+    open_and_wait(qtbot, w, small_file)
+    w.attributes_dock.show()
+    w.attributes_dock.raise_()
+    table = w.attributes.table()
+    qtbot.waitUntil(lambda: table.rowCount() > 3, timeout=10_000)
+    qtbot.wait(50)
+    fm = table.fontMetrics()
+    values = [table.item(r, 1) for r in range(table.rowCount())]
+    delegate = table.itemDelegate()
+
+    def elide_mode(row: int) -> int:
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, table.model().index(row, 1))
+        return option.textElideMode
+
+    shown = [fm.elidedText(v.text(), elide_mode(r), table.columnWidth(1) - 12)
+             for r, v in enumerate(values)]
+    # the four references differ only at their end ("Position_Indices", "..._Values"): as
+    # shown they still differ, and some values are whole
+    assert len(set(shown)) == len(shown), shown
+    assert any(s == v.text() for s, v in zip(shown, values))
+    assert all(v.toolTip() and v.text().rstrip(" …") in v.toolTip() for v in values)
+    types = [table.item(r, 2).text() for r in range(table.rowCount())]
+    assert all(fm.horizontalAdvance(t) + 8 <= table.columnWidth(2) for t in types)
