@@ -60,10 +60,10 @@ class SpectrumView(QWidget):
         # fixed-size lines: the plot must not move when the values change from click to click
         self._title = ReadoutLabel(2, "The selected pixel")  # wraps: X and Y both shown
         self._title.setText("No pixel selected")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self._title, 1)
-        top.addWidget(self._mode_combo, 0, Qt.AlignTop)
+        # the position header has the dock's width to wrap in; the |x|/phase choice sits
+        # beside the readout under the plot
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
         # which step and which axis: shown only for data with several spectroscopic dims; the
         # window may place them above the map (take_controls), leaving the plot its height
         self._controls = QWidget()
@@ -88,10 +88,12 @@ class SpectrumView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
+        layout.addWidget(self._title)
         layout.addWidget(self._controls)
         layout.addWidget(self._plot, 1)
-        layout.addWidget(self._readout)
+        bottom.addWidget(self._readout, 1)
+        bottom.addWidget(self._mode_combo, 0, Qt.AlignTop)
+        layout.addLayout(bottom)
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_changed)
         self._steps.sigStepChanged.connect(self.sigStepChanged)
