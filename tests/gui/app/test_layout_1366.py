@@ -39,12 +39,18 @@ def loop_plot_height(w: MainWindow) -> int:
     return w.loop_plot.graphics_layout().getViewWidget().height()
 
 
+def params_viewport(w: MainWindow):
+    """The viewport of the scroll area the parameters panel sits in."""
+    scroll = w.params_panel.parentWidget()
+    while not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    return scroll.viewport()
+
+
 def parameters_seen(w: MainWindow) -> int:
     """How many of the form's editors lie wholly inside the parameters' scroll viewport."""
     form = w.params_panel.findChild(ParameterForm)
-    scroll = next(a for a in w.run_dock.findChildren(QScrollArea)
-                  if a.widget() is w.params_panel)
-    port = scroll.viewport()
+    port = params_viewport(w)
     seen = 0
     for editor in form.findChildren((QAbstractSpinBox, QLineEdit, QComboBox)):
         if not editor.isVisibleTo(form) or isinstance(editor.parentWidget(), QAbstractSpinBox):
@@ -124,9 +130,7 @@ def test_after_an_sho_run_at_1366x768(qtbot, make_window, beps_file):
     # every dock as wide as its content: no "Defau" button
     for dock in (w.run_dock, w.spectrum_dock, w.tree_dock, w.loop_dock):
         assert dock.width() >= dock.minimumSizeHint().width() - 1, dock.objectName()
-    scroll = next(a for a in w.run_dock.findChildren(QScrollArea)
-                  if a.widget() is w.params_panel)
-    assert scroll.viewport().width() >= w.params_panel.minimumSizeHint().width()
+    assert params_viewport(w).width() >= w.params_panel.minimumSizeHint().width()
     # the Show: combo is not squeezed below its size, and names the shown map in its tooltip
     combo = w.layers.combo()
     assert combo.width() >= combo.minimumSizeHint().width()
