@@ -55,7 +55,9 @@ def main(out: Path) -> int:
 
     def window(size: tuple[int, int], demo: Path) -> MainWindow:
         """A first start at this size on a fresh copy of a demo (no earlier results)."""
-        path = scratch / f"{demo.stem}-{size[0]}-{len(list(scratch.glob('*.h5')))}.h5"
+        folder = scratch / f"copy{len(list(scratch.glob('copy*')))}"
+        folder.mkdir()
+        path = folder / demo.name  # the name the user's demo has
         shutil.copyfile(demo, path)
         w = MainWindow(Settings(), Dialogs(None, interactive=False))
         w.resize(*size)

@@ -67,7 +67,7 @@ class H5TreeView(QWidget):
         header = self._view.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in ((H5TreeModel.NAME_COLUMN, 170), (H5TreeModel.KIND_COLUMN, 70),
+        for col, width in ((H5TreeModel.NAME_COLUMN, 164), (H5TreeModel.KIND_COLUMN, 78),
                            (H5TreeModel.SHAPE_COLUMN, 96), (H5TreeModel.DTYPE_COLUMN, 66)):
             header.resizeSection(col, width)
         layout = QVBoxLayout(self)
