@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt5.QtCore import Qt, QTimer
-from PyQt5.QtGui import QCloseEvent
+from PyQt5.QtGui import QCloseEvent, QShowEvent
 from PyQt5.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from ...core.analyses import registry
@@ -41,13 +41,18 @@ from ..widgets.map_view import MapView
 from ..widgets.spectrum_view import SpectrumView
 from ..workers import wait_for_workers
 from .actions import ACTIONS, WindowActions
-from .docks import add_dock, analysis_panel, default_sizes, scrolled
+from .docks import add_dock, analysis_panel, arrange, default_sizes, scrolled
 from .file_drop import FileDrop
 from .icons import app_icon
 from .settings import Settings
 from .view_dock import ViewDock
 from .view_options import ViewOptions
-from .window_geometry import keep_docks_readable, restore_or_place
+from .window_geometry import (
+    LAYOUT_VERSION,
+    keep_docks_readable,
+    layout_is_readable,
+    restore_or_place,
+)
 
 LEFT, RIGHT = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea
 
@@ -84,12 +89,13 @@ class MainWindow(FileDrop):
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(2, 2, 2, 2)
-        lay.addWidget(self.info_bar)
-        lay.addWidget(self.map_view, 1)
-        self.setCentralWidget(central)
         self.tree = H5TreeView()
         self.attributes = AttributesTable()
         self.spectrum_view = SpectrumView()
+        lay.addWidget(self.info_bar)
+        lay.addWidget(self.spectrum_view.take_controls())  # the step sliders: maps and spectrum
+        lay.addWidget(self.map_view, 1)
+        self.setCentralWidget(central)
         self.params_panel = ParametersPanel(registry.available())
         self.loop_plot = LoopPlot()
         self.run_panel = RunPanel()
@@ -139,19 +145,19 @@ class MainWindow(FileDrop):
         self.attributes_dock = add_dock(self, "Attributes", "attributes", self.attributes, LEFT)
         self.spectrum_dock = add_dock(self, "Spectrum and pixel test", "spectrum",
                                       self.spectrum_view, RIGHT)
-        self.splitDockWidget(self.tree_dock, self.attributes_dock, Qt.Vertical)
         self.loop_dock = add_dock(self, "Loop at the selected pixel", "loop", self.loop_plot,
-                                  LEFT)
-        self.tabifyDockWidget(self.attributes_dock, self.loop_dock)
-        self.loop_dock.hide()  # only for data with more than one step
-        self.view_dock = ViewDock(self, self.analysis, self.loop_dock).dock  # a view's panel
+                                  RIGHT)
         self.run_dock = add_dock(self, "Analysis", "analysis",
-                                 analysis_panel(self.params_panel, self.run_panel), RIGHT)
-        self.splitDockWidget(self.spectrum_dock, self.run_dock, Qt.Vertical)
+                                 analysis_panel(self.params_panel, self.run_panel), LEFT)
         self.tools_dock = add_dock(self, "Regions and comparisons", "tools",
                                    scrolled(self.map_tools.panel), LEFT)
-        self.tabifyDockWidget(self.attributes_dock, self.tools_dock)
-        self.attributes_dock.raise_()
+        self.view_dock = ViewDock(self, self.analysis, self.loop_dock).dock  # a view's panel
+        self._docks = {"tree": self.tree_dock, "attributes": self.attributes_dock,
+                       "tools": self.tools_dock, "spectrum": self.spectrum_dock,
+                       "loop": self.loop_dock, "view": self.view_dock, "run": self.run_dock}
+        arrange(self, self._docks)
+        self.loop_dock.hide()  # only for data with more than one step
+        self.view_dock.hide()
         docks = [self.tree_dock, self.attributes_dock, self.spectrum_dock, self.loop_dock,
                  self.view_dock, self.run_dock, self.tools_dock]
         self.actions.fill_view_menu(docks)
@@ -160,6 +166,11 @@ class MainWindow(FileDrop):
 
     def _connect(self) -> None:
         s = self.session
+        show = self.layers.combo()  # the longest map names read whole; any in the tooltip
+        show.setMinimumContentsLength(30)
+        about = show.toolTip()
+        show.currentTextChanged.connect(lambda text: show.setToolTip(
+            f"<b>{text}</b><br>{about}" if text else about))
         self.tree.model().sigFetchFailed.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.map_view.sigPixelClicked.connect(self.select_pixel)
         self.map_view.sigColormapChanged.connect(self.settings.set_colormap)
@@ -184,9 +195,12 @@ class MainWindow(FileDrop):
         self.setWindowFilePath(str(path) if path else "")
 
     def _restore_settings(self) -> None:
-        geom, state = self.settings.window_geometry(), self.settings.window_state()
+        geom = self.settings.window_geometry()
+        state = self.settings.window_state(LAYOUT_VERSION)  # None if saved by another layout
         fitted = restore_or_place(self, geom)  # a saved size only if it fits this screen
-        if state is None or not fitted or not self.restoreState(state):
+        self._restored = (state is not None and fitted
+                          and self.restoreState(state, LAYOUT_VERSION))
+        if not self._restored:
             self.default_layout()
         name = self.settings.analysis_name() or registry.DEFAULT
         self.params_panel.set_analysis(name, self.settings.analysis_params(name))
@@ -198,19 +212,41 @@ class MainWindow(FileDrop):
 
     def default_layout(self) -> None:
         """Dock sizes that leave the map the most room (first start, or View ▸ Reset layout)."""
-        default_sizes(self, self.tree_dock, self.attributes_dock, self.spectrum_dock,
-                      self.run_dock)
+        arrange(self, self._docks)
+        self.view_dock.setVisible(self.analysis.view is not None
+                                  and self.analysis.view.panel() is not None)
+        default_sizes(self, self._docks)
         self.show_loop_dock()
 
     def show_loop_dock(self) -> None:
+        """The loop dock for data with more than one step, sharing the right column evenly
+        with the spectrum when it comes up (both need their height on a short screen)."""
         source = self.session.source
         multi = source is not None and source.layout.n_steps > 1
+        was_hidden = self.loop_dock.isHidden()
         self.loop_dock.setVisible(multi)
         if multi:
             self.loop_dock.raise_()
+            if was_hidden and not self.loop_dock.isFloating() and not self.spectrum_dock.isHidden():
+                both = max(self.spectrum_dock.height() + self.loop_dock.height(),
+                           self.height() - 120)
+                top = int(both * 0.56)  # the spectrum has its title and readout to hold too
+                self.resizeDocks([self.spectrum_dock, self.loop_dock], [top, both - top],
+                                 Qt.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._restored:  # once laid out: a restored layout that cuts a dock is dropped
+            self._restored = False
+            QTimer.singleShot(0, self._check_restored_layout)
+
+    def _check_restored_layout(self) -> None:
+        if not layout_is_readable(self, list(self._docks.values())):
+            self.default_layout()
 
     def _save_settings(self) -> None:
-        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.save_window(self.saveGeometry(), self.saveState(LAYOUT_VERSION),
+                                  LAYOUT_VERSION)
         self.analysis.remember()
         if self.remember_run_options:
             self.settings.set_run_options(self.params_panel.jobs() or 0,

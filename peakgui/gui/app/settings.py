@@ -68,13 +68,18 @@ class Settings:
         value = self._s.value("window/geometry")
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
-    def window_state(self) -> QByteArray | None:
+    def window_state(self, version: int = 0) -> QByteArray | None:
+        """The docks' saved arrangement, None when it was saved by a layout of another
+        ``version`` (docks elsewhere, other widths): restoring it would squeeze a column."""
         value = self._s.value("window/state")
+        if _int(self._s.value("window/layout_version", 0)) != version:
+            return None
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
-    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+    def save_window(self, geometry: QByteArray, state: QByteArray, version: int = 0) -> None:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)
+        self._s.setValue("window/layout_version", int(version))
 
     # ---- analyses and their parameters ----------------------------------------------------------
     def analysis_name(self) -> str:

@@ -1,5 +1,6 @@
 """The dock that holds the chosen analysis view's own panel (the loop fit's loop and complex
-plane), tabbed with the loop dock; hidden for views that only draw over the spectrum."""
+plane), tabbed with the loop dock under the spectrum; hidden for views that only draw over the
+spectrum."""
 
 from __future__ import annotations
 
@@ -33,11 +34,10 @@ class ViewDock(QObject):
         self.dock.setWidget(panel)
         self.dock.show()
         self.dock.raise_()
-        # most of the column's height: a loop needs room more than the file tree does
+        # half the column: the fitted loop needs as much room as the spectrum above it
         above = [d for d in self.window.findChildren(QDockWidget)
                  if d is not self.dock and d.isVisible() and not d.isFloating()
                  and self.window.dockWidgetArea(d) == self.window.dockWidgetArea(self.dock)
                  and d not in self.window.tabifiedDockWidgets(self.dock)]
-        h = self.window.height()
-        self.window.resizeDocks([*above, self.dock], [int(h * 0.25)] * len(above)
-                                + [int(h * 0.7)], Qt.Vertical)
+        share = self.window.height() // (len(above) + 1)
+        self.window.resizeDocks([*above, self.dock], [share] * (len(above) + 1), Qt.Vertical)

@@ -12,6 +12,7 @@ from PyQt5.QtCore import QRect, QSize
 from PyQt5.QtGui import QGuiApplication, QScreen
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QWidget
 
+LAYOUT_VERSION = 2  # raised whenever the docks move: a layout saved before is then dropped
 PREFERRED = QSize(1600, 1000)  # enough for the map, the tree and the analysis panel side by side
 SCREENLESS = ("offscreen", "minimal")  # platforms whose 'screen' is a fixed 800 x 600 stand-in
 FILL = 0.94  # of the available area, leaving room for the window frame and a taskbar
@@ -64,3 +65,16 @@ def keep_docks_readable(docks: list[QDockWidget]) -> None:
         inner = dock.widget()
         if inner is not None:
             dock.setMinimumWidth(max(inner.minimumSizeHint().width(), inner.minimumWidth()))
+
+
+def layout_is_readable(window: QMainWindow, docks: list[QDockWidget]) -> bool:
+    """False when a restored layout cuts something: a docked dock narrower or lower than its
+    content's minimum (a button reading "Defau"), or the map narrower than its own."""
+    for dock in docks:
+        if dock.isHidden() or dock.isFloating() or dock.visibleRegion().isEmpty():
+            continue  # hidden, floating, or a tab behind another
+        need = dock.minimumSizeHint()
+        if dock.width() < need.width() - 1 or dock.height() < need.height() - 1:
+            return False
+    central = window.centralWidget()
+    return central is None or central.width() >= central.minimumSizeHint().width() - 4

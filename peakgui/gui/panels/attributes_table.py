@@ -6,11 +6,14 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from PyQt5.QtCore import pyqtSignal
+from PyQt5.QtCore import QModelIndex, Qt, pyqtSignal
+from PyQt5.QtGui import QResizeEvent
 from PyQt5.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -77,6 +80,15 @@ def read_attributes(file: Path, path: str) -> list[tuple[str, str, str]]:
     return rows
 
 
+class _PathEndDelegate(QStyledItemDelegate):
+    """References ("→ /Measurement_000/Channel_000/Position_Indices") elided at their start:
+    their ends say which dataset they are; other text elided in the middle."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideLeft if option.text.startswith("→") else Qt.ElideMiddle
+
+
 class AttributesTable(QWidget):
     """A header line (path and what it is) above a name / value / type table."""
 
@@ -93,6 +105,7 @@ class AttributesTable(QWidget):
         self._table.setHorizontalHeaderLabels(["Attribute", "Value", "Type"])
         self._table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self._table.setWordWrap(False)
+        self._table.setItemDelegate(_PathEndDelegate(self._table))
         self._table.verticalHeader().setVisible(False)
         h = self._table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.Interactive)
@@ -140,6 +153,20 @@ class AttributesTable(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(value[:4000] if c == 1 else text)
                 self._table.setItem(r, c, item)
+        self._fit_columns()
         if not rows:
             self._header.setText(self._header.text() + " (no attributes)")
         self.sigShown.emit(self._path)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()  # read while the dock was a tab behind: sized for its real width
+
+    def _fit_columns(self) -> None:
+        """Names and types as wide as they read (names at most 30 % of the table), the
+        values the rest: in a narrow dock the values still show their ends."""
+        h = self._table.horizontalHeader()
+        room = self._table.viewport().width()
+        for col, share in ((0, 0.3), (2, 0.27)):
+            wanted = max(self._table.sizeHintForColumn(col), h.sectionSizeHint(col)) + 8
+            h.resizeSection(col, max(48, min(wanted, int(room * share))))

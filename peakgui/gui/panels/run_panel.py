@@ -17,6 +17,7 @@ from PyQt5.QtWidgets import (
 from ...core.run.progress import Progress, ProgressState
 from ..formatting import duration, rate
 from ..session import RunPhase, RunStatus
+from ..widgets.readout import ReadoutLabel
 
 
 class RunPanel(QWidget):
@@ -27,6 +28,7 @@ class RunPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         self._button_row = buttons
+        self._buttons: list[QToolButton] = []
         self._bar = QProgressBar()
         self._bar.setRange(0, 1000)
         self._bar.setValue(0)
@@ -36,9 +38,8 @@ class RunPanel(QWidget):
         self._stats = QLabel(" ")
         self._stats.setWordWrap(True)
         self._stats.setToolTip("Throughput of this run and the time left at that rate")
-        self._where = QLabel("")
-        self._where.setWordWrap(True)
-        self._where.setToolTip("Where the run computes (Parameters ▸ Compute on)")
+        # one line, elided (the whole text in the tooltip): the parameters below keep the height
+        self._where = ReadoutLabel(1, "Where the run computes (Parameters ▸ Compute on)")
         self._message = QLabel("")
         self._text = ""
         self._note = ""
@@ -51,6 +52,8 @@ class RunPanel(QWidget):
         layout.addWidget(self._stats)
         layout.addWidget(self._where)
         layout.addWidget(self._message)
+        self._where.setVisible(False)
+        self._message.setVisible(False)
 
     def bind(self, start: QAction, pause: QAction, cancel: QAction) -> None:
         """Buttons for the window's run actions (made after this panel)."""
@@ -58,8 +61,15 @@ class RunPanel(QWidget):
             b = QToolButton()
             b.setDefaultAction(action)
             b.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            self._button_row.addWidget(b)
+            # equal thirds whatever the text: "Pause" becoming "Resume" moves no button
+            b.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance("Resume") + 40)
+            self._button_row.addWidget(b, 1)
+            self._buttons.append(b)
+
+    def buttons(self) -> list[QToolButton]:
+        """Start, Pause and Cancel, as bound."""
+        return list(self._buttons)
 
     def progress_bar(self) -> QProgressBar:
         return self._bar
@@ -103,22 +113,28 @@ class RunPanel(QWidget):
         self._bar.setValue(int(round(1000 * frac)))
         self._bar.setFormat(f"{100 * frac:.1f}%  ({done:,} / {total:,} positions)")
 
-    def where_label(self) -> QLabel:
+    def where_label(self) -> ReadoutLabel:
         return self._where
 
     def set_where(self, text: str) -> None:
         """Where the run computes, e.g. 'Computes on a local Dask cluster (…)'."""
         self._where.setText(text)
+        self._where.setVisible(bool(text))
 
     def set_message(self, text: str) -> None:
         """What the run is doing, or what the shown group is (the session's run status)."""
         self._text = text
-        self._message.setText(text + self._note)
+        self._show_message()
 
     def set_note(self, text: str) -> None:
         """A note after the message (how many pixels the maps mask), kept across messages."""
         self._note = text
-        self._message.setText(self._text + text)
+        self._show_message()
+
+    def _show_message(self) -> None:
+        """The message and its note; no empty line's height when there is neither."""
+        self._message.setText(self._text + self._note)
+        self._message.setVisible(bool(self._text or self._note))
 
     def show_status(self, status: RunStatus) -> None:
         """The session's run status: the state of the shown group and analysis."""

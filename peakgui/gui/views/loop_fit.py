@@ -15,9 +15,11 @@ import pyqtgraph as pg
 from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import (
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -72,7 +74,7 @@ class LoopFitPanel(QWidget):
         self._glw = pg.GraphicsLayoutWidget()
         self._loop = self._glw.addPlot(row=0, col=0)  # docks are narrow: one above the other
         self._plane = self._glw.addPlot(row=1, col=0)
-        self._glw.ci.layout.setRowStretchFactor(0, 2)
+        self._glw.ci.layout.setRowStretchFactor(0, 3)  # the loop first on a short screen
         self._glw.ci.layout.setRowStretchFactor(1, 1)
         for p in (self._loop, self._plane):
             p.showGrid(x=True, y=True, alpha=0.2)
@@ -102,11 +104,22 @@ class LoopFitPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self._glw, 1)
-        layout.addWidget(self._readout)
+        layout.addWidget(self._readout_scroll())
         self._controls = QGridLayout()
         self._controls.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._controls)
         self._layout = layout
+
+    def _readout_scroll(self) -> QScrollArea:
+        """The switching values, at most five lines high (they scroll past that): on a short
+        screen the loop keeps the dock's height."""
+        scroll = QScrollArea()
+        scroll.setWidget(self._readout)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setMaximumHeight(self._readout.fontMetrics().lineSpacing() * 5 + 6)
+        return scroll
 
     # ---- getters for tests and the window -------------------------------------------------------
     def loop_plot(self) -> pg.PlotItem:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QFont
 from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.analyses.declaration import ResultField
 from ...core.io.layout import SpectralLayout
 from ..formatting import shown_units, si
 from ..widgets.axes import set_axis_units
+from ..widgets.readout import ReadoutLabel
 from ..widgets.step_selector import indices_of, step_of
 
 _TEST_PEN = pg.mkPen("#1f6fd1", width=1.5)
@@ -40,8 +42,29 @@ def loop_steps(others: list, x_dim: int, step: int) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
+AXIS_WIDTH = 84  # px: the rotated label beside tick labels of up to six characters
+LABEL_SIZE = "8pt"
+MIN_SPAN = 1e-3  # of the values' magnitude: the narrowest y range a panel shows
+
+
+def _tick_font() -> QFont:
+    """Small tick labels: three panels share a dock's height, ticks must not collide."""
+    font = QFont()
+    font.setPointSizeF(8)
+    return font
+
+
 def _set_axis_label(axis: pg.AxisItem, name: str, units: str) -> None:
     set_axis_units(axis, name, units)
+
+
+def min_span(*curves: np.ndarray) -> float:
+    """The narrowest y range that shows these values honestly: a spread of a few ppm (0.4 Hz
+    on 327 kHz) drawn across the whole panel would look like a loop, and leaves pyqtgraph no
+    room for tick labels. 0 when there are no finite values or all are zero."""
+    finite = [np.abs(c[np.isfinite(c)]) for c in curves if c is not None and len(c)]
+    finite = [f for f in finite if f.size]
+    return float(MIN_SPAN * max(f.max() for f in finite)) if finite else 0.0
 
 
 class LoopPlot(QWidget):
@@ -56,29 +79,32 @@ class LoopPlot(QWidget):
         self._result: Values | None = None
         self._result_name = ""
         self._plots: dict[str, pg.PlotItem] = {}
+        self._x_shown: tuple[float, float] | None = None  # the x range last fitted to
         self._curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem, pg.InfiniteLine]] = {}
 
-        self._x_label = QLabel("Against:")
+        self._x_label = QLabel("x:")  # short: the plots keep a narrow dock's row
         self._x_combo = QComboBox()
+        self._x_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self._x_combo.setMinimumContentsLength(6)  # the list shows the names whole
         self._x_combo.setToolTip("Remaining spectroscopic dimension on the x axis; the others "
                                  "stay at their slider values")
-        self._note = QLabel("")
-        self._note.setWordWrap(True)
-        self._key_label = QLabel("<span style='color:#1f6fd1'>●— test (current parameters)"
-                                 "</span> &nbsp; <span style='color:#e0302b'>- - results</span>")
-        self._key_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
+        self._note = ReadoutLabel(1, "The other dimensions' steps and the results group shown")
+        self._key_label = QLabel("<span style='color:#1f6fd1'>●— test</span> &nbsp; "
+                                 "<span style='color:#e0302b'>- - results</span>")
         self._key_label.setToolTip("Blue: the analysis on this pixel now, with the parameters "
-                                   "as typed. Red: the shown results group's values")
+                                   "as typed (current parameters). Red: the shown results "
+                                   "group's values")
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self._x_label)
         bar.addWidget(self._x_combo)
-        bar.addWidget(self._note, 1)
+        bar.addWidget(self._note, 1, Qt.AlignVCenter)  # elided: one row, the plots' height
+        bar.addWidget(self._key_label)
+        self._key_label.setWordWrap(True)  # a narrow dock wraps it rather than widening
         self._glw = pg.GraphicsLayoutWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
-        layout.addWidget(self._key_label)
         layout.addWidget(self._glw, 1)
         self._x_combo.currentIndexChanged.connect(self._on_x_combo_changed)
 
@@ -126,14 +152,19 @@ class LoopPlot(QWidget):
     def set_fields(self, fields: list[ResultField]) -> None:
         """The result fields to draw (one plot each), from the analysis view."""
         self._fields = list(fields)
+        self._x_shown = None
         self._glw.clear()
         self._plots, self._curves = {}, {}
         first = None
         for row, fld in enumerate(self._fields):
             plot = self._glw.addPlot(row=row, col=0)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.getAxis("left").setWidth(72)
-            _set_axis_label(plot.getAxis("left"), fld.quantity, fld.units)
+            left = plot.getAxis("left")
+            left.setWidth(AXIS_WIDTH)  # the stacked plots' x axes line up
+            left.labelStyle = {"font-size": LABEL_SIZE}  # a short panel: label within it
+            for axis in (left, plot.getAxis("bottom")):
+                axis.setStyle(tickFont=_tick_font())
+            _set_axis_label(left, fld.quantity, fld.units)
             test = plot.plot(pen=_TEST_PEN, symbol="o", symbolSize=4, symbolPen=None,
                              symbolBrush=_TEST_BRUSH)
             result = plot.plot(pen=_RESULT_PEN)
@@ -153,6 +184,7 @@ class LoopPlot(QWidget):
     def set_layout(self, layout: SpectralLayout | None) -> None:
         """A new dataset (or axis): the x-axis choices are its remaining dims."""
         self._layout = layout
+        self._x_shown = None
         self._test, self._result = None, None
         self._step = 0
         others = layout.others if layout is not None else []
@@ -212,6 +244,8 @@ class LoopPlot(QWidget):
                 else:
                     curve.setData(x, np.asarray(y, dtype=np.float64)[steps] * factor)
             mark.setValue(here)
+            self._fit_y(name)
+        self._fit_x(x)
         fixed = [f"{d.name} = {si(d.values[i], d.units)}"
                  for j, (d, i) in enumerate(zip(others, indices_of(others, self._step)))
                  if j != k]
@@ -219,6 +253,26 @@ class LoopPlot(QWidget):
         parts.append(f"results: {self._result_name}" if self._result is not None
                      else "no results shown")
         self._note.setText(" · ".join(parts))
+
+    def _fit_x(self, x: np.ndarray) -> None:
+        """The whole x axis (all of -10..+10 V), once for each new x axis: linked plots do not
+        auto-range in x, and later clicks keep what the user zoomed to."""
+        finite = x[np.isfinite(x)]
+        if not finite.size or not self._plots:
+            return
+        shown = (float(finite.min()), float(finite.max()))
+        if shown != self._x_shown:
+            self._x_shown = shown
+            next(iter(self._plots.values())).setXRange(*shown, padding=0.03)
+
+    def _fit_y(self, name: str) -> None:
+        """Auto-range in y, but never narrower than :func:`min_span` of the values."""
+        test, result, _ = self._curves[name]
+        span = min_span(*(np.asarray(c.getData()[1]) for c in (test, result)
+                          if c.getData()[1] is not None))
+        vb = self._plots[name].getViewBox()
+        vb.setLimits(minYRange=span if span > 0 else None)
+        vb.enableAutoRange(axis="y")
 
     def _on_x_combo_changed(self, _index: int) -> None:
         self._set_x_label()

@@ -10,9 +10,18 @@ from PyQt5.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    Qt,
     pyqtSignal,
 )
-from PyQt5.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PyQt5.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.io.browse import SPECTRAL_KINDS, H5Node, Kind, link_text
 from .h5_tree_model import H5TreeModel
@@ -20,6 +29,16 @@ from .h5_tree_model import H5TreeModel
 MIN_WIDTH = 250  # px: the name column and most of the kind column
 
 __all__ = ["SPECTRAL_KINDS", "H5Node", "H5TreeModel", "H5TreeView", "Kind", "link_text"]
+
+
+class _NameDelegate(QStyledItemDelegate):
+    """Names elided in the middle ("Raw_Data-SHO_Fit_000" and "_001" differ at their end);
+    kinds and shapes at the end, as usual."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if index.column() == H5TreeModel.NAME_COLUMN:
+            option.textElideMode = Qt.ElideMiddle
 
 
 class H5TreeView(QWidget):
@@ -44,11 +63,12 @@ class H5TreeView(QWidget):
         self._view.setUniformRowHeights(True)  # keeps huge groups fast to scroll
         self._view.setSelectionMode(QAbstractItemView.SingleSelection)
         self._view.setAlternatingRowColors(True)
+        self._view.setItemDelegate(_NameDelegate(self._view))
         header = self._view.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
-        for col, width in ((H5TreeModel.NAME_COLUMN, 175), (H5TreeModel.KIND_COLUMN, 92),
-                           (H5TreeModel.SHAPE_COLUMN, 84), (H5TreeModel.DTYPE_COLUMN, 66)):
+        for col, width in ((H5TreeModel.NAME_COLUMN, 164), (H5TreeModel.KIND_COLUMN, 78),
+                           (H5TreeModel.SHAPE_COLUMN, 96), (H5TreeModel.DTYPE_COLUMN, 66)):
             header.resizeSection(col, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

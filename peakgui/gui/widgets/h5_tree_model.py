@@ -290,6 +290,9 @@ class H5TreeModel(QAbstractItemModel):
     def _tooltip(self, node: H5Node) -> str:
         info = node.info
         lines = [node.path or "/"]
+        shape = self._text(node, self.SHAPE_COLUMN)
+        if shape:  # the whole shape, when its column is narrow
+            lines.append(" ".join(p for p in (shape, info.dtype) if p))
         if info.link:
             lines.append(f"{info.link} link to {info.target}")
         explain = {

@@ -93,9 +93,10 @@ class MapView(QWidget):
         self._cmap_combo = self._colours.combo
         self._bar.addWidget(QLabel("Colormap:"))
         self._bar.addWidget(self._cmap_combo)
-        self._title = QLabel("")  # a QLabel, not the plot's title: long titles wrap instead
-        self._title.setAlignment(Qt.AlignCenter)  # of widening the plot past the histogram
-        self._title.setWordWrap(True)
+        # not the plot's title (it would widen the plot past the histogram), and one line
+        # elided (whole in the tooltip): a title that wraps during a run moves the map
+        self._title = ReadoutLabel(1, "What the map shows", elide=Qt.ElideMiddle)
+        self._title.setAlignment(Qt.AlignCenter)
         self._title.setStyleSheet("font-weight: 600;")
         # one line whatever it says: the map must not move when the values change
         self._readout = ReadoutLabel(1, "Pixel under the cursor (or the selected pixel) and its "

@@ -50,7 +50,7 @@ class SpectrumView(QWidget):
         self._step_memory: dict[str, int] | None = None  # set by an axis switch in flight
 
         self._mode_combo = QComboBox()
-        self._mode_combo.addItem("Amplitude |x|", AMPLITUDE_MODE)
+        self._mode_combo.addItem("|x|", AMPLITUDE_MODE)  # short: the title beside it wraps
         self._mode_combo.addItem("Phase", PHASE_MODE)
         self._mode_combo.setToolTip("Show the magnitude |x| or the phase of the spectrum")
         self._dim_label = QLabel("Spectral axis:")
@@ -59,35 +59,42 @@ class SpectrumView(QWidget):
                                    "analysis works along it)")
         self._steps = StepSelector()  # one slider per remaining dimension; the maps follow
         # fixed-size lines: the plot must not move when the values change from click to click
-        self._title = ReadoutLabel(1, "The selected pixel")
+        self._title = ReadoutLabel(2, "The selected pixel")  # wraps: X and Y both shown
         self._title.setText("No pixel selected")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self._title, 1)
-        top.addWidget(self._mode_combo, 0, Qt.AlignTop)
-        bar = QHBoxLayout()  # only shown for data with several spectroscopic dimensions
+        # the position header has the dock's width to wrap in; the |x|/phase choice sits
+        # beside the readout under the plot
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        # which step and which axis: shown only for data with several spectroscopic dims; the
+        # window may place them above the map (take_controls), leaving the plot its height
+        self._controls = QWidget()
+        bar = QHBoxLayout(self._controls)
         bar.setContentsMargins(0, 0, 0, 0)
         for w in (self._dim_label, self._dim_combo):
-            bar.addWidget(w)
-        bar.addStretch(1)
+            bar.addWidget(w, 0, Qt.AlignTop)
+        bar.addWidget(self._steps, 1)
 
         self._plot = pg.PlotWidget()
         self._plot.showGrid(x=True, y=True, alpha=0.2)
         self._plot.getViewBox().setDefaultPadding(0.06)  # room for overlay markers
+        # room right of the plot for the half of the last x tick label that overhangs it
+        self._plot.getPlotItem().setContentsMargins(0, 4, self.fontMetrics()
+                                                    .horizontalAdvance("000"), 0)
         self._legend = self._outside_legend()
         self._data = pg.ScatterPlotItem(size=6, pen=None, brush=_DATA_BRUSH, name="|x|")
         self._plot.addItem(self._data)
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self._readout = ReadoutLabel(2, "What the analysis finds on this pixel with the "
+        self._readout = ReadoutLabel(3, "What the analysis finds on this pixel with the "
                                         "current parameters")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(top)
-        layout.addLayout(bar)
-        layout.addWidget(self._steps)
+        layout.addWidget(self._title)
+        layout.addWidget(self._controls)
         layout.addWidget(self._plot, 1)
-        layout.addWidget(self._readout)
+        bottom.addWidget(self._readout, 1)
+        bottom.addWidget(self._mode_combo, 0, Qt.AlignTop)
+        layout.addLayout(bottom)
 
         self._mode_combo.currentIndexChanged.connect(self._on_mode_changed)
         self._steps.sigStepChanged.connect(self.sigStepChanged)
@@ -185,6 +192,7 @@ class SpectrumView(QWidget):
         if memory is None:  # another dataset: nothing to bring back
             self._remembered_steps = {}
         self._steps.set_dims(dims, current)
+        self._show_controls()
         if memory and dims:
             indices = [min(memory.get(d.name, i), d.size - 1)
                        for d, i in zip(dims, self._steps.indices())]
@@ -200,6 +208,11 @@ class SpectrumView(QWidget):
         self._dim_combo.blockSignals(False)
         self._dim_combo.setVisible(len(names) > 1)
         self._dim_label.setVisible(len(names) > 1)
+        self._show_controls()
+
+    def _show_controls(self) -> None:
+        """No empty row where there is neither a slider nor a choice of axis."""
+        self._controls.setVisible(not self._steps.isHidden() or not self._dim_combo.isHidden())
 
     def step(self) -> int:
         return self._steps.step()
@@ -209,6 +222,14 @@ class SpectrumView(QWidget):
         self._steps.set_step(step)
 
     step_selector = Part[StepSelector]("_steps")
+
+    def take_controls(self) -> QWidget:
+        """The step sliders and the spectral-axis chooser, out of this view's layout, for the
+        caller to place (the window puts them above the map: on a short screen the plot keeps
+        their height)."""
+        self.layout().removeWidget(self._controls)
+        return self._controls
+
     spectral_dim_combo = Part[QComboBox]("_dim_combo")
 
     def set_overlay(self, overlay: AnalysisView | None, fields: list[ResultField]) -> None:
