@@ -1,0 +1,80 @@
+"""Which datasets of a file hold spectra, which one a viewer or a run opens by default, and
+describing any of them (USID main, NSID dataset with scales, plain cube).
+
+The default is always raw data, never results: PeakGUI's own results groups (and BGlib's, and
+pyUSID's ``<dataset>-<Process>_<NNN>`` groups) hold USID main datasets too, and a results group
+of a non-USID source would otherwise be found before the raw cube it was computed from.
+"""
+
+from __future__ import annotations
+
+import re
+
+import h5py
+
+from peakgui.core.errors import InputError
+from peakgui.core.io.nsid import describe_nsid, has_scales, is_spectral_image
+from peakgui.core.io.results import PARAMS_ATTR
+from peakgui.core.io.usid import (
+    DatasetInfo,
+    describe,
+    is_main_dataset,
+    is_plain_cube,
+    iter_objects,
+)
+
+RESULTS_NAME = re.compile(r"^.+-[A-Za-z][A-Za-z0-9_]*_\d{3,}$")
+"""pyUSID's (and BGlib's, and PeakGUI's) name of a results group: ``Raw_Data-SHO_Fit_000``."""
+
+
+def is_results_group(group: h5py.Group) -> bool:
+    return bool(RESULTS_NAME.match(group.name.rsplit("/", 1)[-1])) or PARAMS_ATTR in group.attrs
+
+
+def in_results(path: str) -> bool:
+    """Whether a path lies below a group named as results are."""
+    return any(RESULTS_NAME.match(part) for part in path.strip("/").split("/")[:-1])
+
+
+def find_spectral_datasets(f: h5py.File, budget: int | None = None,
+                           first_only: bool = False) -> list[str]:
+    """Raw spectral datasets in file order: USID main datasets, then NSID spectral images,
+    then plain 3-D cubes; nothing inside a results group.
+
+    ``first_only`` stops at the first raw main dataset, so element 0 is the dataset to open by
+    default. ``budget`` caps the objects looked at, so a huge file is never walked whole.
+    """
+    found: dict[str, list[str]] = {"main": [], "nsid": [], "cube": []}
+    results: list[str] = []  # results groups met so far (their contents are skipped)
+    for obj in iter_objects(f, budget):
+        name = obj.name or ""
+        if in_results(name) or any(name.startswith(r + "/") for r in results):
+            continue
+        if isinstance(obj, h5py.Group):
+            if PARAMS_ATTR in obj.attrs:
+                results.append(name)
+        elif is_main_dataset(obj):
+            found["main"].append(name)
+            if first_only:
+                break
+        elif has_scales(obj):
+            if is_spectral_image(obj):
+                found["nsid"].append(name)
+        elif is_plain_cube(obj):
+            found["cube"].append(name)
+    return found["main"] + found["nsid"] + found["cube"]
+
+
+def describe_dataset(f: h5py.File, path: str) -> DatasetInfo:
+    """Describe any spectral dataset: by its scales when it has them, else as USID or cube
+    (whose checks also name broken links and datasets that are no spectra)."""
+    try:
+        obj = f[path]
+    except (KeyError, OSError, ValueError, RuntimeError):
+        obj = None
+    if has_scales(obj):
+        assert isinstance(obj, h5py.Dataset)
+        if 0 in obj.shape:
+            raise InputError(f"{path}: has an empty dimension {obj.shape}")
+        return describe_nsid(obj)
+    return describe(f, path)
