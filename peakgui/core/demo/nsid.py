@@ -19,38 +19,9 @@ import h5py
 import numpy as np
 
 from peakgui.core.demo.be import demo_block, demo_scene, sho_truth
+from peakgui.core.io.nsid_write import PYNSID_VERSION, mark_nsid_main, write_scale
 
 NSID_DATASET = "/Measurement_000/Channel_000/BE_Amplitude/BE_Amplitude"
-PYNSID_VERSION = "0.0.7.2"  # what the attributes say the layout follows
-
-
-def write_scale(group: h5py.Group, name: str, values: np.ndarray, units: str, quantity: str,
-                dimension_type: str) -> h5py.Dataset:
-    """One axis as pyNSID writes it: a 1-D dataset with its attributes, made a scale."""
-    scale = group.create_dataset(name, data=values)
-    for key, value in (("name", name), ("units", units), ("quantity", quantity),
-                       ("dimension_type", dimension_type)):
-        scale.attrs[key] = value
-    scale.make_scale(name)
-    return scale
-
-
-def write_nsid_main(group: h5py.Group, name: str, data: np.ndarray,
-                    axes: list[tuple[str, np.ndarray, str, str, str]], attrs: dict[str, Any],
-                    **create: Any) -> h5py.Dataset:
-    """``data`` under ``group/name/name`` with one scale per axis: (name, values, units,
-    quantity, dimension_type); ``create`` goes to h5py (chunks, compression)."""
-    grp = group.create_group(name)
-    grp.attrs["pyNSID_version"] = PYNSID_VERSION
-    dset = grp.create_dataset(name, data=data, **create)
-    for key, value in {"main_data_name": name, "modality": "generic", "source": "generic",
-                       "pyNSID_version": PYNSID_VERSION, **attrs}.items():
-        dset.attrs[key] = value
-    for i, (axis_name, values, units, quantity, kind) in enumerate(axes):
-        scale = write_scale(grp, axis_name, np.asarray(values), units, quantity, kind)
-        dset.dims[i].label = axis_name
-        dset.dims[i].attach_scale(scale)
-    return dset
 
 
 def write_nsid_demo(path: str | os.PathLike[str], rows: int = 64, cols: int = 64,
@@ -75,10 +46,13 @@ def write_nsid_demo(path: str | os.PathLike[str], rows: int = 64, cols: int = 64
     with h5py.File(tmp, "w") as f:
         chan = f.create_group("Measurement_000/Channel_000")
         name = NSID_DATASET.rsplit("/", 1)[1]
-        write_nsid_main(chan, name, data, [axes[a] for a in order],
-                        {"quantity": "Cantilever Vertical Deflection", "units": "V",
-                         "data_type": "SPECTRAL_IMAGE", "title": name,
-                         "generator": f"peakgui.core.demo.nsid (seed {seed})"}, **create)
+        grp = chan.create_group(name)
+        grp.attrs["pyNSID_version"] = PYNSID_VERSION
+        dset = grp.create_dataset(name, data=data, **create)
+        mark_nsid_main(dset, [write_scale(grp, *axes[a]) for a in order],
+                       {"quantity": "Cantilever Vertical Deflection", "units": "V",
+                        "data_type": "SPECTRAL_IMAGE", "title": name,
+                        "generator": f"peakgui.core.demo.nsid (seed {seed})"})
         truth = chan.create_group("Ground_Truth")
         for key, values in sho_truth(scene).items():
             truth.create_dataset(key, data=values)

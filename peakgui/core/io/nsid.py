@@ -50,7 +50,7 @@ class NsidInfo(DatasetInfo):
         index[self.spatial_axes[-1]] = slice(k0, k1)
         block = np.asarray(dset[tuple(index)])
         order = list(reversed(self.spatial_axes)) + list(self.spectral_axes)
-        rows = block.transpose(order).reshape(-1, self.n_columns)
+        rows: np.ndarray = block.transpose(order).reshape(-1, self.n_columns)
         return rows[start - k0 * inner: stop - k0 * inner]
 
 
@@ -171,9 +171,8 @@ def _table(dset: h5py.Dataset, axes: list[int], scales: list[Scale], index_units
     """An index/value table over ``axes``: entries enumerate them with the first axis fastest
     (positions) or the last fastest (spectral columns)."""
     sizes = [dset.shape[a] for a in axes]
-    order = "F" if fastest_first else "C"
-    indices = np.indices(sizes).reshape(len(sizes), -1, order=order) if sizes else \
-        np.zeros((0, 1), dtype=np.int64)
+    grid = np.indices(sizes).reshape(len(sizes), -1, order="F" if fastest_first else "C")
+    indices = grid if sizes else np.zeros((0, 1), dtype=np.int64)
     names, units, values = [], [], []
     for row, a in zip(indices, axes):
         s = scales[a]
