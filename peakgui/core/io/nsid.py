@@ -62,6 +62,7 @@ class Scale:
     units: str
     kind: str  # its dimension_type, upper case ('' when it has none)
     values: np.ndarray | None  # None: no usable values (the index stands in)
+    dangling: bool = False  # the axis' scale reference leads nowhere
 
 
 def has_scales(obj: Any) -> bool:
@@ -85,10 +86,12 @@ def read_scale(dset: h5py.Dataset, axis: int, notes: list[str]) -> Scale:
         dim = dset.dims[axis]
         label = dim.label or label
         scale = dim[len(dim) - 1] if len(dim) else None
+        if scale is not None and scale.name is None:  # unlinked: deleted from the file
+            raise KeyError(label)
     except DANGLING_ERRORS:
         notes.append(f"{dset.name}: the scale of axis {axis} is a dangling DIMENSION_LIST "
                      "reference: the axis' index is used")
-        return Scale(label, "", "", None)
+        return Scale(label, "", "", None, dangling=True)
     if scale is None:
         return Scale(label, "", "", None)
     attrs = scale.attrs
@@ -136,13 +139,14 @@ def axis_roles(dset: h5py.Dataset, scales: list[Scale],
             guessed, how = unknown[:2] if len(unknown) >= 3 else unknown[:1], "order"
     spatial = sorted(spatial + guessed)
     other = sorted(other + [a for a in unknown if a not in guessed])
-    if notes is not None:
-        names = {a: repr(scales[a].name) for a in unknown}
-        said = [f"{', '.join(names[a] for a in guessed)} as spatial" if guessed else "",
-                f"{', '.join(names[a] for a in unknown if a not in guessed)} as spectral"
-                if len(guessed) < len(unknown) else ""]
-        notes.append(f"{dset.name}: no dimension_type on {len(unknown)} of its scales: took "
-                     f"{' and '.join(s for s in said if s)} (by their {how})")
+    said = [a for a in unknown if not scales[a].dangling]  # a dangling one is noted already
+    if notes is not None and said:
+        names = {a: repr(scales[a].name) for a in said}
+        parts = [", ".join(names[a] for a in said if a in guessed),
+                 ", ".join(names[a] for a in said if a not in guessed)]
+        took = [f"{p} as {r}" for p, r in zip(parts, ("spatial", "spectral")) if p]
+        notes.append(f"{dset.name}: no dimension_type on {len(said)} of its scales: took "
+                     f"{' and '.join(took)} (by their {how})")
     return spatial, other
 
 
