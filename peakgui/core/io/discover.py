@@ -28,12 +28,16 @@ RESULTS_NAME = re.compile(r"^.+-[A-Za-z][A-Za-z0-9_]*_\d{3,}$")
 
 
 def is_results_group(group: h5py.Group) -> bool:
-    return bool(RESULTS_NAME.match(group.name.rsplit("/", 1)[-1])) or PARAMS_ATTR in group.attrs
-
-
-def in_results(path: str) -> bool:
-    """Whether a path lies below a group named as results are."""
-    return any(RESULTS_NAME.match(part) for part in path.strip("/").split("/")[:-1])
+    """PeakGUI's results (their parameters attribute), or a group named as pyUSID names
+    results that sits beside its source or names its tool (BGlib's, pyUSID's); a user's
+    ``Sample-Area_001`` holding raw data is none."""
+    if PARAMS_ATTR in group.attrs:
+        return True
+    name = group.name.rsplit("/", 1)[-1]
+    if not RESULTS_NAME.match(name):
+        return False
+    source = name.rsplit("-", 1)[0]
+    return "tool" in group.attrs or source in group.parent
 
 
 def find_spectral_datasets(f: h5py.File, budget: int | None = None,
@@ -48,10 +52,10 @@ def find_spectral_datasets(f: h5py.File, budget: int | None = None,
     results: list[str] = []  # results groups met so far (their contents are skipped)
     for obj in iter_objects(f, budget):
         name = obj.name or ""
-        if in_results(name) or any(name.startswith(r + "/") for r in results):
+        if any(name.startswith(r + "/") for r in results):
             continue
         if isinstance(obj, h5py.Group):
-            if PARAMS_ATTR in obj.attrs:
+            if is_results_group(obj):
                 results.append(name)
         elif is_main_dataset(obj):
             found["main"].append(name)

@@ -191,10 +191,11 @@ def test_default_dataset_order_raw_main_then_nsid_then_cube_never_results(tmp_pa
     list(AnalysisRun(SpectralSource.open(path), "peak_finding", n_jobs=1).run())
     with h5py.File(path, "a") as f:
         f.create_dataset("/A_cube", data=np.zeros((2, 3, 5)))  # first in name order
-        # a BGlib-style results group of another dataset, with a USID main in it
-        h5py.File(small_file, "r").copy("/Measurement_000/Channel_000", f, "/A-SHO_Fit_000")
+        # a BGlib-style results group (beside its source), with a USID main in it
+        h5py.File(small_file, "r").copy("/Measurement_000/Channel_000", f, "/A_cube-SHO_Fit_000")
+        f.create_dataset("/Sample-Area_001/raw", data=np.zeros((2, 3, 5)))  # a user's name
     with open_read(path) as f:
-        assert find_spectral_datasets(f) == [NSID_DATASET, "/A_cube"]
+        assert find_spectral_datasets(f) == [NSID_DATASET, "/A_cube", "/Sample-Area_001/raw"]
     with h5py.File(path, "a") as f:
         h5py.File(small_file, "r").copy("/Measurement_000", f, "/Z_raw")
     assert SpectralSource.first_dataset(path) == "/Z_raw/Channel_000/Raw_Data"
