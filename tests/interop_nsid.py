@@ -8,9 +8,11 @@ Gaussian peak whose centre moves with x: 9000 at x = 0 to 10500 at the last colu
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.interop import run_interop
 
@@ -50,3 +52,14 @@ def write_pynsid_spectral_image(path: Path) -> Path:
             print(json.dumps({"dataset": main.name}))
         """, path=str(path), nx=NX, ny=NY, ne=NE, e_name=E_NAME, e_units=E_UNITS)
     return path
+
+
+_MASTER: dict[int, Path] = {}  # one pyNSID run per test session
+
+
+def pynsid_copy(factory: pytest.TempPathFactory, folder: Path) -> Path:
+    """A fresh copy of the file in ``folder``, written once per session (``factory``)."""
+    if id(factory) not in _MASTER:
+        _MASTER[id(factory)] = write_pynsid_spectral_image(factory.mktemp("pynsid") /
+                                                           "iv_sim.h5")
+    return Path(shutil.copy(_MASTER[id(factory)], folder / "iv_sim.h5"))

@@ -4,25 +4,19 @@ and after a run, bad scales cost one line and no traceback, and the NSID demo.""
 from __future__ import annotations
 
 import json
-import shutil
 
 import h5py
 import numpy as np
 import pytest
 
 from peakgui.core.demo.nsid import NSID_DATASET
-from tests.interop_nsid import E_UNITS, IV_DATASET, write_pynsid_spectral_image
+from tests.interop_nsid import E_UNITS, IV_DATASET, pynsid_copy
 from tests.test_cli import batch
 
 
-@pytest.fixture(scope="session")
-def _pynsid_master(tmp_path_factory):
-    return write_pynsid_spectral_image(tmp_path_factory.mktemp("pynsid") / "iv_sim.h5")
-
-
 @pytest.fixture
-def pynsid_file(tmp_path, _pynsid_master):
-    return shutil.copy(_pynsid_master, tmp_path / "iv_sim.h5")
+def pynsid_file(tmp_path_factory, tmp_path):
+    return pynsid_copy(tmp_path_factory, tmp_path)
 
 
 def runs(*args) -> dict:

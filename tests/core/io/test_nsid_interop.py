@@ -4,8 +4,6 @@ pyNSID."""
 
 from __future__ import annotations
 
-import shutil
-
 import h5py
 import numpy as np
 import pytest
@@ -25,18 +23,13 @@ from tests.interop_nsid import (
     X_VALUES,
     Y_VALUES,
     peak_centres,
-    write_pynsid_spectral_image,
+    pynsid_copy,
 )
 
 
-@pytest.fixture(scope="session")
-def _pynsid_master(tmp_path_factory):
-    return write_pynsid_spectral_image(tmp_path_factory.mktemp("pynsid") / "iv_sim.h5")
-
-
 @pytest.fixture
-def pynsid_file(tmp_path, _pynsid_master):
-    return shutil.copy(_pynsid_master, tmp_path / "iv_sim.h5")
+def pynsid_file(tmp_path_factory, tmp_path):
+    return pynsid_copy(tmp_path_factory, tmp_path)
 
 
 def test_a_file_pynsid_wrote_is_read_by_its_scales(pynsid_file):
