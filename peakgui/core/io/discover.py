@@ -49,23 +49,32 @@ def find_spectral_datasets(f: h5py.File, budget: int | None = None,
     default. ``budget`` caps the objects looked at, so a huge file is never walked whole.
     """
     found: dict[str, list[str]] = {"main": [], "nsid": [], "cube": []}
-    results: list[str] = []  # results groups met so far (their contents are skipped)
+    verdicts: dict[str, bool] = {}  # group path -> is a results group (asked once each)
+
+    def raw(dset: h5py.Dataset) -> bool:
+        """Not inside a results group (only candidates are asked: groups are many)."""
+        parts = (dset.name or "").strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            path = "/" + "/".join(parts[:i])
+            if path not in verdicts:
+                verdicts[path] = is_results_group(f[path])
+            if verdicts[path]:
+                return False
+        return True
+
     for obj in iter_objects(f, budget):
-        name = obj.name or ""
-        if any(name.startswith(r + "/") for r in results):
+        if not isinstance(obj, h5py.Dataset):
             continue
-        if isinstance(obj, h5py.Group):
-            if is_results_group(obj):
-                results.append(name)
-        elif is_main_dataset(obj):
-            found["main"].append(name)
-            if first_only:
-                break
+        if is_main_dataset(obj):
+            if raw(obj):
+                found["main"].append(obj.name)
+                if first_only:
+                    break
         elif has_scales(obj):
-            if is_spectral_image(obj):
-                found["nsid"].append(name)
-        elif is_plain_cube(obj):
-            found["cube"].append(name)
+            if is_spectral_image(obj) and raw(obj):
+                found["nsid"].append(obj.name)
+        elif is_plain_cube(obj) and raw(obj):
+            found["cube"].append(obj.name)
     return found["main"] + found["nsid"] + found["cube"]
 
 
