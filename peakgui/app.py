@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from . import __version__
 from .arguments import add_analysis_arguments, add_input_arguments, add_jobs_argument
 
-DEMO_KINDS = ("be", "beps")
+DEMO_KINDS = ("be", "beps", "nsid")
 
 
 def window_size(text: str) -> tuple[int, int]:
@@ -40,7 +40,8 @@ def create_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", nargs="?", const="be", choices=DEMO_KINDS, metavar="KIND",
                    help="open a demo dataset, written to your PeakGUI data folder if missing: "
                    "'be' (default) a band-excitation map, 'beps' a BEPS map with a hysteresis "
-                   "loop of spectra at every pixel")
+                   "loop of spectra at every pixel, 'nsid' the BE map as pyNSID writes it "
+                   "(dimension scales: x, y in m, frequency in Hz)")
     add_jobs_argument(p)
     add_analysis_arguments(p)
     p.add_argument("--run", action="store_true",

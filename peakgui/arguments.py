@@ -30,8 +30,9 @@ def add_input_arguments(p: argparse.ArgumentParser, *, many: bool = False) -> No
     else:
         p.add_argument("file", nargs="?", help="HDF5 file to open")
     p.add_argument("--dataset", metavar="H5PATH",
-                   help="main dataset (default: the first USID main dataset, else the first "
-                   "3-D cube)")
+                   help="spectral dataset, any (default: raw data, never a results dataset: the "
+                   "first USID main dataset, else the first NSID spectral image, else the "
+                   "first 3-D cube)")
 
 
 def add_analysis_arguments(p: argparse.ArgumentParser) -> None:

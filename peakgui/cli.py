@@ -75,9 +75,10 @@ def create_parser() -> argparse.ArgumentParser:
                    help="print one JSON object per file on stdout (plus a summary line when "
                    "several files were given)")
     p.add_argument("--demo", metavar="OUT.h5", help="write the demo dataset to OUT.h5 and exit")
-    p.add_argument("--demo-kind", choices=("be", "beps"), default="be",
-                   help="with --demo: 'be' (128x128 positions x 119 frequencies, default) or "
-                   "'beps' (32x32 x 87 frequencies x 64 DC steps x 2 fields)")
+    p.add_argument("--demo-kind", choices=("be", "beps", "nsid"), default="be",
+                   help="with --demo: 'be' (128x128 positions x 119 frequencies, default), "
+                   "'beps' (32x32 x 87 frequencies x 64 DC steps x 2 fields) or 'nsid' (64x64 "
+                   "x 119 frequencies as pyNSID writes them: x, y in m, frequency in Hz)")
     p.add_argument("--version", action="version", version=f"peakgui {__version__}")
     return p
 
@@ -367,12 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _write_demo(args: argparse.Namespace) -> int:
-    from .core.demo.be import write_demo
-    from .core.demo.beps import write_beps_demo
+    from .core.demo.kinds import demo_writer
 
     out = Path(args.demo)
     try:
-        (write_beps_demo if args.demo_kind == "beps" else write_demo)(out)
+        demo_writer(args.demo_kind)(out)
     except OSError as exc:
         print(f"peakgui-batch: error: {out}: cannot write the demo file ({exc.strerror})",
               file=sys.stderr)

@@ -20,6 +20,7 @@ import numpy as np
 
 from peakgui.core.delegate import Delegated
 from peakgui.core.io.h5access import open_read
+from peakgui.core.io.nsid import has_scales, is_spectral_image
 from peakgui.core.io.results import PARAMS_ATTR
 from peakgui.core.io.usid import is_main_dataset, is_plain_cube
 
@@ -32,13 +33,14 @@ class Kind:
     DATASET = "dataset"
     MAIN = "USID main"
     CUBE = "3-D cube"
+    NSID = "NSID spectral image"
     RESULTS = "PeakGUI results"
     DATATYPE = "named datatype"
     BROKEN = "broken link"
     ERROR = "unreadable"
 
 
-SPECTRAL_KINDS = (Kind.MAIN, Kind.CUBE)
+SPECTRAL_KINDS = (Kind.MAIN, Kind.NSID, Kind.CUBE)
 CONTAINER_KINDS = (Kind.FILE, Kind.GROUP, Kind.RESULTS)
 
 
@@ -121,14 +123,21 @@ def describe_link(group: h5py.Group, name: str) -> NodeInfo:
             kind = Kind.RESULTS if PARAMS_ATTR in obj.attrs else Kind.GROUP
             return NodeInfo(name, kind, n_children=len(obj), link=link_kind, target=target)
         if isinstance(obj, h5py.Dataset):
-            kind = (Kind.MAIN if is_main_dataset(obj) else Kind.CUBE if is_plain_cube(obj)
-                    else Kind.DATASET)
+            kind = _dataset_kind(obj)
             return NodeInfo(name, kind, shape=tuple(obj.shape), dtype=_dtype_text(obj.dtype),
                             link=link_kind, target=target)
         return NodeInfo(name, Kind.DATATYPE, dtype=_dtype_text(obj.dtype), link=link_kind,
                         target=target)
     except (OSError, RuntimeError, ValueError) as exc:
         return NodeInfo(name, Kind.ERROR, link=link_kind, target=target, note=str(exc))
+
+
+def _dataset_kind(obj: h5py.Dataset) -> str:
+    if is_main_dataset(obj):
+        return Kind.MAIN
+    if has_scales(obj):  # an image or a spectrum with scales is no spectral map
+        return Kind.NSID if is_spectral_image(obj) else Kind.DATASET
+    return Kind.CUBE if is_plain_cube(obj) else Kind.DATASET
 
 
 def _dtype_text(dtype: np.dtype[Any]) -> str:

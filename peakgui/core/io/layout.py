@@ -16,6 +16,7 @@ import numpy as np
 
 from peakgui.core.dimension import Dimension
 from peakgui.core.errors import InputError
+from peakgui.core.io.nsid import NsidInfo
 from peakgui.core.io.usid import DatasetInfo
 
 
@@ -77,7 +78,9 @@ class SpectralLayout:
 
     def read(self, dset: h5py.Dataset, start: int, stop: int) -> np.ndarray:
         """Spectra of positions [start, stop) as an (n, N, S) array: one read, then a gather."""
-        if dset.ndim == 3:  # plain cube: positions run row by row
+        if isinstance(self.info, NsidInfo):  # axes in any order, read by their scales
+            rows = self.info.read_positions(dset, start, stop)
+        elif dset.ndim == 3:  # plain cube: positions run row by row
             cols = dset.shape[1]
             r0, r1 = start // cols, -(-stop // cols)
             raw = dset[r0:r1].reshape(-1, dset.shape[2])

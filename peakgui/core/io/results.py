@@ -1,12 +1,14 @@
 """Results groups: where they go, how they are laid out, and how earlier ones are found again.
 
-A results group sits beside the source dataset (``<main>-<Process>_<NNN>``), or in a sidecar file
+A results group sits beside the source dataset (``<main>-<Process>_<NNN>``; beside its group in
+pyNSID's layout, see :func:`results_parent`), or in a sidecar file
 ``<name>.peakgui.h5`` at the same HDF5 path when the source file cannot be written. Every result
 is a USID main dataset of shape (P, N) sharing the source's position ancillaries (copied into the
 group when they cannot be linked) and a spectroscopic table for the N remaining steps; a
 per-point result (a projected loop) is (P, N*S) in the columns of the source's own table.
 ``completed_positions`` marks each position whose results are on disk; it is written after the
-results of a chunk, so a killed run never marks a position it did not finish.
+results of a chunk, so a killed run never marks a position it did not finish. The results of
+an NSID source also hold their maps with the source's x/y scales, for sidpy (``nsid_write``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from peakgui.core.analyses.declaration import ResultField
 from peakgui.core.dimension import Dimension
 from peakgui.core.io.files import SIDECAR_SUFFIX
 from peakgui.core.io.layout import SpectralLayout
+from peakgui.core.io.nsid import NsidInfo
+from peakgui.core.io.nsid_write import write_result_maps
 from peakgui.core.io.usid import as_text
 from peakgui.core.io.usid_write import TEXT, link_as_main, write_ancillaries, write_table
 
@@ -66,10 +70,21 @@ def _group_pattern(dataset_name: str, process_name: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(dataset_name)}-{re.escape(process_name)}_(\d{{3,}})$")
 
 
+def results_parent(dataset_path: str) -> tuple[str, str]:
+    """(the group a dataset's results go in, the dataset's name). Beside the dataset, except
+    in pyNSID's layout (``.../X/X``: each dataset in a group of its name), where they go beside
+    that group: pyNSID's reader takes every group beside its dataset for metadata, and fails on
+    one holding datasets."""
+    parent_path, name = dataset_path.rsplit("/", 1)
+    if parent_path.rsplit("/", 1)[-1] == name:
+        parent_path = parent_path.rsplit("/", 1)[0]
+    return parent_path or "/", name
+
+
 def list_results_groups(f: h5py.File, dataset_path: str, process_name: str) -> list[str]:
     """Paths of this process's results groups for a dataset, oldest first."""
-    parent_path, name = dataset_path.rsplit("/", 1)
-    parent = f.get(parent_path or "/")
+    parent_path, name = results_parent(dataset_path)
+    parent = f.get(parent_path)
     if not isinstance(parent, h5py.Group):
         return []
     pattern = _group_pattern(name, process_name)
@@ -82,13 +97,13 @@ def list_results_groups(f: h5py.File, dataset_path: str, process_name: str) -> l
 
 
 def next_group_name(f: h5py.File, dataset_path: str, process_name: str) -> str:
-    """The next free ``<main>-<process>_NNN`` path beside the dataset."""
-    parent_path, name = dataset_path.rsplit("/", 1)
-    parent = f.get(parent_path or "/")
+    """The next free ``<main>-<process>_NNN`` path where the dataset's results go."""
+    parent_path, name = results_parent(dataset_path)
+    parent = f.get(parent_path)
     pattern = _group_pattern(name, process_name)
     used = [int(m.group(1)) for key in (parent or []) if (m := pattern.match(key))]
     index = max(used) + 1 if used else 0
-    return f"{(parent_path or '')}/{name}-{process_name}_{index:03d}"
+    return f"{parent_path.rstrip('/')}/{name}-{process_name}_{index:03d}"
 
 
 @dataclass
@@ -170,6 +185,7 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
     shapes = {False: (layout.n_positions, layout.n_steps),
               True: (layout.n_positions, info.n_columns)}
     tables = {False: spec}
+    maps: list[h5py.Dataset] = []  # per-position results, for the NSID view
     for name, members in stored_datasets(fields).items():
         fld = members[0]
         if fld.per_point and True not in tables:
@@ -189,6 +205,10 @@ def create_results_group(f: h5py.File, group_path: str, layout: SpectralLayout,
             data = np.full(shape, fld.fill, dtype=fld.dtype)
             ds = grp.create_dataset(name, data=data, fillvalue=data.flat[0])
             link_as_main(ds, pos, spec_of, fld.quantity, fld.units)
+            if not fld.per_point:
+                maps.append(ds)
+    if isinstance(info, NsidInfo):
+        write_result_maps(grp, info, others, maps)
     grp.create_dataset(COMPLETED, data=np.zeros(layout.n_positions, dtype=np.uint8))
     now = timestamp()
     base = {

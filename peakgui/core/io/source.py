@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from peakgui.core.errors import InputError
+from peakgui.core.io.discover import describe_dataset, find_spectral_datasets
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.layout import SpectralLayout, build_layout
-from peakgui.core.io.usid import DatasetInfo, describe, find_spectral_datasets
+from peakgui.core.io.nsid import spectral_choice_note
+from peakgui.core.io.usid import DatasetInfo
 
 SEARCH_BUDGET = 5000  # objects a viewer looks at for the default dataset of a file
 
@@ -36,17 +38,23 @@ class SpectralSource:
     @classmethod
     def open(cls, file: str | os.PathLike[str], dataset: str | None = None,
              spectral_dim: str | None = None) -> SpectralSource:
-        """Describe ``dataset`` (default: the first USID main dataset, else the first 3-D cube)."""
+        """Describe ``dataset`` (default: the first raw USID main dataset, else the first NSID
+        spectral image, else the first 3-D cube; never a results dataset)."""
         path = Path(file)
         with open_read(path) as f:
             if dataset is None:
                 found = find_spectral_datasets(f, first_only=True)
                 if not found:
-                    raise InputError(f"{path}: contains no spectral dataset "
-                                     "(no USID main dataset and no 3-D cube)")
+                    raise InputError(f"{path}: contains no spectral dataset (no USID main "
+                                     "dataset, no NSID spectral image and no 3-D cube "
+                                     "outside results groups)")
                 dataset = found[0]
-            info = describe(f, dataset)
-        return cls(path, info, build_layout(info, spectral_dim))
+            info = describe_dataset(f, dataset)
+        layout = build_layout(info, spectral_dim)
+        note = None if spectral_dim else spectral_choice_note(info, layout.spectral.name)
+        if note:
+            info.notes.append(note)
+        return cls(path, info, layout)
 
     @staticmethod
     def first_dataset(file: str | os.PathLike[str], budget: int | None = SEARCH_BUDGET) -> str | None:

@@ -212,25 +212,6 @@ def iter_objects(group: h5py.Group, budget: int | None = None) -> Iterator[h5py.
     return walk(group)
 
 
-def find_spectral_datasets(f: h5py.File, budget: int | None = None,
-                           first_only: bool = False) -> list[str]:
-    """Paths of the USID main datasets, then of plain 3-D cubes, in file order.
-
-    ``first_only`` stops at the first main dataset, so element 0 is the dataset to open by
-    default: the first main dataset, else the first cube seen.
-    """
-    mains: list[str] = []
-    cubes: list[str] = []
-    for obj in iter_objects(f, budget):
-        if is_main_dataset(obj):
-            mains.append(obj.name)
-            if first_only:
-                break
-        elif is_plain_cube(obj):
-            cubes.append(obj.name)
-    return mains + cubes
-
-
 def _read_table(anc_inds: h5py.Dataset, anc_vals: h5py.Dataset, side: str, n: int,
                 entries_axis: int, notes: list[str] | None = None) -> DimensionTable:
     """Read an index/value pair into (n_dims, n_entries) arrays and check their shapes."""

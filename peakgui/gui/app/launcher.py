@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,9 +25,6 @@ from .icons import app_icon
 from .main_window import MainWindow
 from .scripted_run import EXIT_BAD_INPUT, ScriptedRun
 from .settings import APPLICATION, ORGANISATION, Settings
-
-DEMO_NAME = "demo.h5"
-BEPS_DEMO_NAME = "beps_demo.h5"
 
 
 def configure_pyqtgraph() -> None:
@@ -58,12 +54,12 @@ def data_dir() -> Path:
 
 
 def ensure_demo(kind: str = "be") -> Path:
-    """The demo file of a kind ('be' or 'beps') in the data folder, written first if missing."""
-    from ...core.demo.be import write_demo
-    from ...core.demo.beps import write_beps_demo
+    """The demo file of a kind ('be', 'beps', 'nsid') in the data folder, written first if
+    missing."""
+    from ...core.demo.kinds import DEMO_FILES, demo_writer
 
-    write: Callable[[Path], str] = write_beps_demo if kind == "beps" else write_demo
-    path = data_dir() / (BEPS_DEMO_NAME if kind == "beps" else DEMO_NAME)
+    write = demo_writer(kind)
+    path = data_dir() / DEMO_FILES[kind]
     if not path.exists():
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:

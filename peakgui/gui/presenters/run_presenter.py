@@ -14,7 +14,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...core.errors import PeakGUIError
 from ...core.io.h5access import check_readable_hdf5, lock_holder_text
-from ...core.io.results import ResultsRef
+from ...core.io.results import ResultsRef, results_parent
 from ...core.run.engine import AnalysisRun
 from ...core.run.progress import Progress, ProgressState
 from ...core.run.target import TargetReason
@@ -285,7 +285,7 @@ class RunPresenter(QObject):
             self.sigCloseWanted.emit()
             return
         if s.source is not None and s.source.file == s.file:
-            self.sigFileChanged.emit(s.source.info.parent)  # show the new results group
+            self.sigFileChanged.emit(results_parent(s.source.dataset)[0])  # show the new group
         last = self.last_progress
         if last is not None and last.state is ProgressState.FINISHED:
             src = s.run_source

@@ -259,7 +259,7 @@ class H5TreeModel(QAbstractItemModel):
         if role == Qt.ForegroundRole:
             colour = _KIND_COLOURS.get(info.kind)
             return QBrush(QColor(colour)) if colour else None
-        if role == Qt.FontRole and info.kind in (Kind.MAIN, Kind.RESULTS, Kind.CUBE):
+        if role == Qt.FontRole and info.kind in (Kind.MAIN, Kind.RESULTS, Kind.CUBE, Kind.NSID):
             font = QFont()
             font.setBold(True)
             return font
@@ -298,6 +298,7 @@ class H5TreeModel(QAbstractItemModel):
         explain = {
             Kind.MAIN: "USID main dataset: a spectral map PeakGUI can analyse (click to open)",
             Kind.CUBE: "3-D (rows, cols, points) cube PeakGUI can analyse (click to open)",
+            Kind.NSID: "NSID dataset read by its dimension scales (click to open)",
             Kind.RESULTS: "PeakGUI results group: click to show its maps",
             Kind.BROKEN: f"broken link: {info.note}",
             Kind.ERROR: f"cannot be read: {info.note}",
@@ -328,6 +329,7 @@ class H5TreeModel(QAbstractItemModel):
 _KIND_COLOURS = {
     Kind.MAIN: "#1f5fbf",
     Kind.CUBE: "#1f5fbf",
+    Kind.NSID: "#1f5fbf",
     Kind.RESULTS: "#1d8a3a",
     Kind.BROKEN: "#c0392b",
     Kind.ERROR: "#c0392b",

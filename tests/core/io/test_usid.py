@@ -9,10 +9,11 @@ import pytest
 from peakgui.core.demo.be import DEMO_DATASET
 from peakgui.core.dimension import Dimension
 from peakgui.core.errors import InputError
+from peakgui.core.io.discover import find_spectral_datasets
 from peakgui.core.io.h5access import open_read
 from peakgui.core.io.layout import build_layout
 from peakgui.core.io.source import SpectralSource
-from peakgui.core.io.usid import as_text_list, describe, find_spectral_datasets
+from peakgui.core.io.usid import as_text_list, describe
 from peakgui.core.io.usid_write import link_as_main, write_ancillaries
 
 

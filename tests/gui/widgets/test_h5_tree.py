@@ -160,9 +160,9 @@ def test_tree_selection_opens_datasets_and_activation_explains_wrong_ones(qtbot,
 
 
 def test_first_dataset_is_the_one_the_batch_cli_picks(tmp_path, small_file):
+    from peakgui.core.io.discover import find_spectral_datasets
     from peakgui.core.io.h5access import open_read
     from peakgui.core.io.source import SpectralSource
-    from peakgui.core.io.usid import find_spectral_datasets
 
     first_spectral_dataset = SpectralSource.first_dataset
 
