@@ -181,3 +181,10 @@ def _grouped(text: str, word_ok: bool = True) -> str:
     if word_ok and t.isalnum():
         return t
     return f"({t})"
+
+
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence ("Peak frequency"): a plain name lowercased, a
+    TeX-ish one as plain text with its case kept (``$\\sqrt E$`` -> ``√E``, not ``√e``)."""
+    plain = plain_label(name)
+    return name.lower() if plain == name else plain

@@ -4,7 +4,8 @@ exports all use it), short durations and rates. Qt-free, so the CLI and tests ca
 The rule: only a real SI unit (V, m, Hz, s, A, N, F, ... or a ratio such as V/m) takes an SI
 prefix; counts, indices, pixels, arbitrary units ("a. u."), units that already carry a prefix
 (nm, pm/V) and powers (m²) are written as plain numbers; angles are shown in the unit the user
-chose (radians or degrees).
+chose (radians or degrees). Names and units written the sidpy way (``$\\sqrt E$``, ``$A/m^2$``)
+are shown as plain text (√E, A/m²) by :func:`peakgui.core.labels.plain_label`, applied here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import numpy as np
 
 from ..core.errors import PeakGUIError
+from ..core.labels import plain_label
 
 SI_SYMBOLS = frozenset({
     "m", "s", "g", "A", "K", "mol", "cd", "Hz", "N", "Pa", "J", "W", "C", "V", "F", "Ω",
@@ -48,8 +50,8 @@ def is_angle(units: str) -> bool:
 
 def takes_si_prefix(units: str) -> bool:
     """True for a real SI unit without a prefix of its own (``V``, ``Hz``, ``V/m``)."""
-    u = (units or "").strip()
-    if not u or re.search(r"[\^²³]|\d", u):
+    u = plain_label(units or "").strip()
+    if not u or re.search(r"[\^²³⁻¹⁰-⁹]|\d", u):
         return False
     head = re.split(r"[/·* ]", u, maxsplit=1)[0]
     return head in SI_SYMBOLS
@@ -57,8 +59,8 @@ def takes_si_prefix(units: str) -> bool:
 
 def shown_units(units: str) -> tuple[float, str]:
     """(factor, units) to show values stored in ``units``: angles go to the chosen angle unit
-    (the factor converts), arbitrary units read "a.u."; anything else is unchanged."""
-    u = (units or "").strip()
+    (the factor converts), arbitrary units read "a.u."; TeX-ish units read as plain text."""
+    u = plain_label(units or "").strip()
     low = u.lower()
     if low in RADIANS:
         return (180.0 / math.pi, "°") if _angle_unit == "deg" else (1.0, "rad")
@@ -72,8 +74,9 @@ def shown_units(units: str) -> tuple[float, str]:
 def axis_label(name: str, units: str, integer: bool = False) -> str:
     """``Name (units)`` as axes, colour bars and exports write it (no unit for counts)."""
     _, shown = shown_units(units)
-    if integer and (units or "").strip().lower() in ARBITRARY_UNITS:
+    if integer and shown.lower() in ARBITRARY_UNITS:
         shown = ""
+    name = plain_label(name)
     return f"{name} ({shown})" if shown else name
 
 
@@ -97,7 +100,8 @@ def format_value(value: float | None, units: str = "", integer: bool = False,
     if not math.isfinite(v):
         return "—"
     if integer:
-        u = "" if (units or "").strip().lower() in ARBITRARY_UNITS else units.strip()
+        u = plain_label(units or "").strip()
+        u = "" if u.lower() in ARBITRARY_UNITS else u
         return f"{int(round(v)):d} {u}".strip()
     factor, shown = shown_units(units)
     v *= factor
@@ -141,7 +145,8 @@ def step_description(layout, step: int) -> str:
     if not others:
         return ""
     idx = np.unravel_index(step, [d.size for d in others])
-    return ", ".join(f"{d.name} = {si(d.values[i], d.units)}" for d, i in zip(others, idx))
+    return ", ".join(f"{plain_label(d.name)} = {si(d.values[i], d.units)}"
+                     for d, i in zip(others, idx))
 
 
 def step_suffix(layout, step: int) -> str:

@@ -20,6 +20,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
+from ...core.labels import plain_label
 from ..app.settings import Settings
 from ..formatting import error_text
 from ..presenters.feedback import Feedback
@@ -179,7 +180,8 @@ class ExportActions(QObject):
         spectrum, axis = view.spectrum(), view.axis()
         if spectrum is None or axis is None:
             raise ValueError("no spectrum is shown")
-        cols = {f"{axis.name} ({axis.units})" if axis.units else axis.name:
+        name, units = plain_label(axis.name), plain_label(axis.units)
+        cols = {f"{name} ({units})" if units else name:
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)

@@ -17,7 +17,8 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.analyses.declaration import ResultField
 from ...core.io.layout import SpectralLayout
-from ..formatting import shown_units, si
+from ...core.labels import plain_label
+from ..formatting import axis_label, shown_units, si
 from ..widgets.axes import set_axis_units
 from ..widgets.step_selector import indices_of, step_of
 
@@ -102,7 +103,7 @@ class LoopPlot(QWidget):
         if not others:
             return "x"
         d = others[self.x_dim()]
-        return f"{d.name} ({d.units})" if d.units else d.name
+        return axis_label(d.name, d.units)
 
     def note(self) -> str:
         return self._note.text()
@@ -159,7 +160,7 @@ class LoopPlot(QWidget):
         self._x_combo.blockSignals(True)
         self._x_combo.clear()
         for d in others:
-            self._x_combo.addItem(d.name)
+            self._x_combo.addItem(plain_label(d.name))
         if others:  # the longest dim first: the DC offset of a BEPS loop, not its two fields
             self._x_combo.setCurrentIndex(int(np.argmax([d.size for d in others])))
         self._x_combo.blockSignals(False)
@@ -212,7 +213,7 @@ class LoopPlot(QWidget):
                 else:
                     curve.setData(x, np.asarray(y, dtype=np.float64)[steps] * factor)
             mark.setValue(here)
-        fixed = [f"{d.name} = {si(d.values[i], d.units)}"
+        fixed = [f"{plain_label(d.name)} = {si(d.values[i], d.units)}"
                  for j, (d, i) in enumerate(zip(others, indices_of(others, self._step)))
                  if j != k]
         parts = [", ".join(fixed)] if fixed else []
