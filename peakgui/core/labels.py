@@ -63,7 +63,10 @@ def plain_label(text: object) -> str:
         text = str(text)
     if "$" not in text:
         return text
-    return _MATH.sub(lambda m: _Maths(m.group(1)).render() or m.group(0), text)
+    try:
+        return _MATH.sub(lambda m: _Maths(m.group(1)).render() or m.group(0), text)
+    except RecursionError:  # braces nested hundreds deep: not a label anyone wrote
+        return text
 
 
 class _Maths:
@@ -108,6 +111,7 @@ class _Maths:
             self.i += m.end()
             self.spaced = m.group(0).endswith(" ")
             return m.group(0).rstrip()
+        self.spaced = False
         if self.i < len(self.src):
             self.i += 1
             return self.src[self.i - 1]

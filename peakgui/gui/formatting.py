@@ -110,7 +110,16 @@ def format_value(value: float | None, units: str = "", integer: bool = False,
     if takes_si_prefix(shown):
         scale, prefix = si_prefix(v)
         return f"{v * scale:.{precision}g} {prefix}{shown}"
-    return f"{v:.{precision}g} {shown}".strip()
+    return f"{_plain_number(v, precision)} {shown}".strip()
+
+
+def _plain_number(v: float, precision: int) -> str:
+    """``precision`` significant digits, without an exponent from 10⁴ to 10⁷: a spectral axis
+    in (V/m)^0.5 reads 10130, not 1.013e+04."""
+    if 1e4 <= abs(v) < 1e7:
+        digits = int(math.floor(math.log10(abs(v)))) + 1
+        return f"{round(v, precision - digits):.0f}"
+    return f"{v:.{precision}g}"
 
 
 def si(value: float, units: str = "", precision: int = 4) -> str:
@@ -159,7 +168,7 @@ def step_suffix(layout, step: int) -> str:
 def error_text(exc: BaseException) -> str:
     """One clear sentence for the user (PeakGUIError already is one; OSError has strerror)."""
     if isinstance(exc, PeakGUIError):
-        return str(exc)
+        return plain_label(str(exc))  # an axis named the sidpy way reads √E there too
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         return f"{where}{exc.strerror or exc}"

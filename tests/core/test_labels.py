@@ -122,3 +122,17 @@ def test_random_tex_soup_never_raises():
         assert isinstance(out, str)
         if "$" not in text:
             assert out == text
+
+
+def test_braces_nested_beyond_any_label_come_back_as_written():
+    deep = "$" + "{" * 5000 + "x" + "}" * 5000 + "$"
+    assert plain_label(deep) == deep
+    assert plain_label("$" + "{" * 50 + "x^2" + "}" * 50 + "$") == "x²"
+
+
+def test_in_sentence_lowercases_plain_names_only():
+    from peakgui.core.labels import in_sentence
+
+    assert in_sentence("Frequency") == "frequency"
+    assert in_sentence(r"$\sqrt E$") == "√E"  # not √e
+    assert in_sentence(r"$V_{DC}$") == "V_DC"

@@ -11,6 +11,7 @@ import pytest
 from peakgui.core.analyses.peak_finding.analysis import FREQUENCY
 from peakgui.gui.export.figures import colour_ticks, map_figure, scale_bar
 from peakgui.gui.export.map_export import export_values
+from peakgui.gui.formatting import axis_label, format_value, takes_si_prefix
 from tests.gui.helpers import find_index, open_and_wait, select_and_wait, select_path, settle
 from tests.gui.loop_helpers import run_to_end, use
 from tests.tex_labels_file import CHANNEL, SCALE, attributes, write_tex_file
@@ -25,6 +26,20 @@ def tex_file(tmp_path):
 
 def plain(text: str) -> bool:
     return not TEX.search(text)
+
+
+def test_the_units_rule_reads_sidpy_units():
+    """Converted units keep the rule: SI units take prefixes, powers and prefixed units don't."""
+    assert format_value(2.5e-9, "$m$") == "2.5 nm"
+    assert format_value(3.2, r"$\mu$m") == "3.2 μm"  # no prefix on a prefixed unit
+    assert format_value(0.004, r"$A/m^2$") == "0.004 A/m²"  # nor on a power: no "mA/m²"
+    assert format_value(9876, r"$(V/m)^{0.5}$") == "9876 (V/m)^0.5"
+    assert format_value(10126.7, r"$(V/m)^{0.5}$") == "10130 (V/m)^0.5"  # not 1.013e+04
+    assert format_value(0.002, r"$V/m$") == "2 mV/m"
+    assert format_value(3, r"$a.u.$", integer=True) == "3"
+    assert not takes_si_prefix(r"nm$^{-1}$") and takes_si_prefix(r"$Hz$")
+    assert axis_label(r"$\sqrt E$", r"$(V/m)^{0.5}$") == "√E ((V/m)^0.5)"
+    assert axis_label(r"$\Delta f$", r"$\AA$") == "Δf (Å)"
 
 
 def test_map_spectrum_readouts_and_exports_read_plain_text(qtbot, window, tex_file, tmp_path):

@@ -18,7 +18,7 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ...core.analyses.declaration import ResultField
 from ...core.io.layout import SpectralLayout
 from ...core.labels import plain_label
-from ..formatting import axis_label, shown_units, si
+from ..formatting import shown_units, si
 from ..widgets.axes import set_axis_units
 from ..widgets.step_selector import indices_of, step_of
 
@@ -103,7 +103,8 @@ class LoopPlot(QWidget):
         if not others:
             return "x"
         d = others[self.x_dim()]
-        return axis_label(d.name, d.units)
+        name, units = plain_label(d.name), plain_label(d.units)
+        return f"{name} ({units})" if units else name
 
     def note(self) -> str:
         return self._note.text()
