@@ -46,3 +46,24 @@ def attributes(path: Path) -> dict[str, dict[str, str]]:
                          for k, v in obj.attrs.items()}
         f.visititems(visit)
     return out
+
+
+def write_tex_nsid(path: Path, rows: int = 8, cols: int = 10, bins: int = 53) -> Path:
+    """The NSID demo relabelled as pycroscopy's ``bfo_iv_final.hf5``: x and y in m over 5 nm,
+    the spectral scale renamed ``$\\sqrt E$`` in ``$(V/m)^{0.5}$`` (8592 to 11180), the data
+    ``log J`` in ``$A/m^2$``."""
+    from peakgui.core.demo.nsid import NSID_DATASET, write_nsid_demo
+
+    write_nsid_demo(path, rows=rows, cols=cols, bins=bins, seed=4, scan_size_m=5e-9)
+    with h5py.File(path, "r+") as f:
+        dset = f[NSID_DATASET]
+        dset.attrs["quantity"], dset.attrs["units"] = QUANTITY, UNITS
+        axis = [i for i in range(dset.ndim) if len(dset.dims[i]) and
+                dset.dims[i][0].attrs.get("dimension_type") in ("SPECTRAL", b"SPECTRAL")][0]
+        scale = dset.dims[axis][0]
+        scale[...] = np.linspace(8592.0, 11180.0, bins)
+        scale.attrs["name"] = scale.attrs["quantity"] = AXIS_NAME
+        scale.attrs["units"] = AXIS_UNITS
+        dset.parent.move(scale.name.rsplit("/", 1)[1], AXIS_NAME)  # named as pyNSID names it
+        dset.dims[axis].label = AXIS_NAME
+    return path

@@ -226,7 +226,8 @@ class ExportActions(QObject):
         if not regions.stats:
             raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
         lines = [f"# PeakGUI region statistics: {regions.region.shape} on "
-                 f"{self.map_view.title_text()}", f"# units: {self.map_view.units() or '-'}",
+                 f"{self.map_view.title_text()}",
+                 f"# units: {plain_label(self.map_view.units()) or '-'}",
                  "statistic,value"]
         lines += [f"{k},{v:.9g}" for k, v in regions.stats.items()]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
