@@ -32,6 +32,7 @@ from .arguments import (
 )
 from .core.errors import InputError, OutputError, PeakGUIError
 from .core.io.files import SIDECAR_SUFFIX, expand_inputs  # noqa: F401 (re-exported)
+from .core.labels import plain_label
 
 if TYPE_CHECKING:  # the engine loads only when a run starts: --help stays instant
     from .core.analyses.declaration import Analysis, ParamValues
@@ -225,7 +226,7 @@ def run_batch(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                     current = None
                     bar.end_file(totals[ev.index])
                     if isinstance(ev, batch.FileFailed):
-                        print(f"peakgui-batch: error: {ev.error}", file=sys.stderr)
+                        print(f"peakgui-batch: error: {plain_label(str(ev.error))}", file=sys.stderr)
                         yield {"file": str(ev.path), "analysis": plan.analysis.name,
                                "error": str(ev.error)}
                     else:
@@ -245,7 +246,7 @@ def _say_where(ev: FileStarted) -> None:
         print(f"peakgui-batch: {ev.path}: {target.text}; results go to {target.file}",
               file=sys.stderr)
     for note in ev.run.source.notes:
-        print(f"peakgui-batch: {ev.path}: {note}", file=sys.stderr)
+        print(f"peakgui-batch: {ev.path}: {plain_label(note)}", file=sys.stderr)
 
 
 def _summary(ev: FileFinished, backend: Backend | None) -> dict[str, Any]:
@@ -272,7 +273,7 @@ def _summary(ev: FileFinished, backend: Backend | None) -> dict[str, Any]:
         "worker_pids": sorted(last.worker_pids) if last else [],
         "worker_kind": run.worker_kind.value if backend is None else "dask",
         "worker_threads": len(run.backend.worker_threads),
-        "notes": list(source.notes),
+        "notes": [plain_label(n) for n in source.notes],  # sidpy's $\\sqrt E$ as √E
     }
     if backend is not None:  # pids of different hosts may coincide: count worker addresses
         summary.update(scheduler=backend.address, workers=len(backend.worker_addresses),
@@ -353,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     except PeakGUIError as exc:
-        print(f"peakgui-batch: error: {exc}", file=sys.stderr)
+        print(f"peakgui-batch: error: {plain_label(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:  # disk full and the like, while writing
         print(f"peakgui-batch: error: {exc.strerror or exc}", file=sys.stderr)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from peakgui.core.labels import plain_label
+
 SI_SYMBOLS = frozenset({
     "m", "s", "g", "A", "K", "mol", "cd", "Hz", "N", "Pa", "J", "W", "C", "V", "F", "Ω",
     "Ohm", "ohm", "S", "Wb", "T", "H", "eV", "lm", "lx", "Bq", "Gy", "Sv", "kat", "L",
@@ -25,8 +27,8 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺−", "012345678
 
 def takes_si_prefix(units: str) -> bool:
     """True for a real SI unit without a prefix of its own (``V``, ``Hz``, ``V/m``)."""
-    u = (units or "").strip()
-    if not u or re.search(r"[\^²³]|\d", u):
+    u = plain_label(units or "").strip()
+    if not u or re.search(r"[\^²³⁻¹⁰-⁹]|\d", u):
         return False
     head = re.split(r"[/·* ]", u, maxsplit=1)[0]
     return head in SI_SYMBOLS

@@ -4,7 +4,8 @@ exports all use it), short durations and rates. Qt-free, so the CLI and tests ca
 The rule: only a real SI unit (V, m, Hz, s, A, N, F, ... or a ratio such as V/m) takes an SI
 prefix; counts, indices, pixels, arbitrary units ("a. u."), units that already carry a prefix
 (nm, pm/V) and powers (m²) are written as plain numbers; angles are shown in the unit the user
-chose (radians or degrees).
+chose (radians or degrees). Names and units written the sidpy way (``$\\sqrt E$``, ``$A/m^2$``)
+are shown as plain text (√E, A/m²) by :func:`peakgui.core.labels.plain_label`, applied here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..core.quantity import SI_SYMBOLS as SI_SYMBOLS  # the core's rule, read fr
 from ..core.quantity import format_quantity
 from ..core.quantity import si_prefix as si_prefix
 from ..core.quantity import takes_si_prefix as takes_si_prefix
+from ..core.labels import plain_label
 
 ARBITRARY_UNITS = frozenset({"", "a. u.", "a.u.", "au", "arb. u.", "arb.u.", "arb. units",
                              "arbitrary units"})
@@ -45,8 +47,8 @@ def is_angle(units: str) -> bool:
 
 def shown_units(units: str) -> tuple[float, str]:
     """(factor, units) to show values stored in ``units``: angles go to the chosen angle unit
-    (the factor converts), arbitrary units read "a.u."; anything else is unchanged."""
-    u = (units or "").strip()
+    (the factor converts), arbitrary units read "a.u."; TeX-ish units read as plain text."""
+    u = plain_label(units or "").strip()
     low = u.lower()
     if low in RADIANS:
         return (180.0 / math.pi, "°") if _angle_unit == "deg" else (1.0, "rad")
@@ -60,8 +62,9 @@ def shown_units(units: str) -> tuple[float, str]:
 def axis_label(name: str, units: str, integer: bool = False) -> str:
     """``Name (units)`` as axes, colour bars and exports write it (no unit for counts)."""
     _, shown = shown_units(units)
-    if integer and (units or "").strip().lower() in ARBITRARY_UNITS:
+    if integer and shown.lower() in ARBITRARY_UNITS:
         shown = ""
+    name = plain_label(name)
     return f"{name} ({shown})" if shown else name
 
 
@@ -76,13 +79,25 @@ def format_value(value: float | None, units: str = "", integer: bool = False,
     if not math.isfinite(v):
         return "—"
     if integer:
-        u = "" if (units or "").strip().lower() in ARBITRARY_UNITS else units.strip()
+        u = plain_label(units or "").strip()
+        u = "" if u.lower() in ARBITRARY_UNITS else u
         return f"{int(round(v)):d} {u}".strip()
     factor, shown = shown_units(units)
     v *= factor
     if shown == "°":
         return f"{v:.{max(precision - 1, 1)}g}°"
-    return format_quantity(v, shown, precision)
+    if takes_si_prefix(shown):
+        return format_quantity(v, shown, precision)
+    return f"{_plain_number(v, precision)} {shown}".strip()
+
+
+def _plain_number(v: float, precision: int) -> str:
+    """``precision`` significant digits, without an exponent from 10⁴ to 10⁷: a spectral axis
+    in (V/m)^0.5 reads 10130, not 1.013e+04."""
+    if 1e4 <= abs(v) < 1e7:
+        digits = int(math.floor(math.log10(abs(v)))) + 1
+        return f"{round(v, precision - digits):.0f}"
+    return f"{v:.{precision}g}"
 
 
 def si(value: float, units: str = "", precision: int = 4) -> str:
@@ -117,7 +132,8 @@ def step_description(layout, step: int) -> str:
     if not others:
         return ""
     idx = np.unravel_index(step, [d.size for d in others])
-    return ", ".join(f"{d.name} = {si(d.values[i], d.units)}" for d, i in zip(others, idx))
+    return ", ".join(f"{plain_label(d.name)} = {si(d.values[i], d.units)}"
+                     for d, i in zip(others, idx))
 
 
 def step_suffix(layout, step: int) -> str:
@@ -130,7 +146,7 @@ def step_suffix(layout, step: int) -> str:
 def error_text(exc: BaseException) -> str:
     """One clear sentence for the user (PeakGUIError already is one; OSError has strerror)."""
     if isinstance(exc, PeakGUIError):
-        return str(exc)
+        return plain_label(str(exc))  # an axis named the sidpy way reads √E there too
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         return f"{where}{exc.strerror or exc}"

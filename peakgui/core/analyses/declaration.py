@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from peakgui.core.dimension import Dimension
+from peakgui.core.labels import plain_label
 from peakgui.core.quantity import format_quantity, format_range, parse_quantity
 
 ParamValues = dict[str, Any]
@@ -202,7 +203,9 @@ class ResultField:
 
     @property
     def label(self) -> str:
-        return self.title or self.quantity
+        """What readouts and map titles call the field, as plain text (sidpy's TeX-ish axis
+        names become √E, not $\\sqrt E$)."""
+        return plain_label(self.title or self.quantity)
 
     @property
     def dataset(self) -> str:
@@ -356,7 +359,7 @@ class Analysis:
     def check_points(self, ctx: SpectralContext) -> str | None:
         """Why spectra of this length cannot be analysed (None when they can)."""
         if ctx.n_points < self.min_points:
-            return (f"spectra along {ctx.axis.name} have only {ctx.n_points} point(s); "
+            return (f"spectra along {plain_label(ctx.axis.name)} have only {ctx.n_points} point(s); "
                     f"{self.title} needs at least {self.min_points}")
         return None
 

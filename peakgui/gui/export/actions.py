@@ -21,6 +21,7 @@ from PyQt5.QtWidgets import (
 )
 
 from ...core.io.source import SpectralSource
+from ...core.labels import plain_label
 from ..app.settings import Settings
 from ..formatting import error_text
 from ..presenters.feedback import Feedback
@@ -206,7 +207,8 @@ class ExportActions(QObject):
         spectrum, axis = view.spectrum(), view.axis()
         if spectrum is None or axis is None:
             raise ValueError("no spectrum is shown")
-        cols = {f"{axis.name} ({axis.units})" if axis.units else axis.name:
+        name, units = plain_label(axis.name), plain_label(axis.units)
+        cols = {f"{name} ({units})" if units else name:
                 np.asarray(axis.values, dtype=np.float64), "abs": np.abs(spectrum)}
         if np.iscomplexobj(spectrum):
             cols.update(phase_rad=np.angle(spectrum), real=spectrum.real, imag=spectrum.imag)
@@ -251,7 +253,8 @@ class ExportActions(QObject):
         if not regions.stats:
             raise ValueError("no region is drawn (Tools ▸ Rectangle region)")
         lines = [f"# PeakGUI region statistics: {regions.region.shape} on "
-                 f"{self.map_view.title_text()}", f"# units: {self.map_view.units() or '-'}",
+                 f"{self.map_view.title_text()}",
+                 f"# units: {plain_label(self.map_view.units()) or '-'}",
                  "statistic,value"]
         lines += [f"{k},{v:.9g}" for k, v in regions.stats.items()]
         Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -23,11 +23,12 @@ from PyQt5.QtCore import QByteArray, QPointF, QRectF, QSize, Qt
 from PyQt5.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PyQt5.QtSvg import QSvgGenerator, QSvgRenderer
 
+from ...core.labels import plain_label
 from ..formatting import si, takes_si_prefix
 from ..widgets.map_grid import MapGrid
 
 MAX_SIDE = 12_000  # pixels: a larger figure is refused rather than exhausting memory
-LENGTH_UNITS = re.compile(r"^(?:[yzafpnµumkM]?m|pixels?|px)$")
+LENGTH_UNITS = re.compile(r"^(?:[yzafpnµμumkM]?m|pixels?|px)$")
 """Scan axes a scale bar can measure: metres with any prefix, or pixels."""
 
 
@@ -118,6 +119,7 @@ def nice_step(span: float, n: int = 4) -> float:
 
 def _prefixed(value_range: float, units: str, integer: bool) -> tuple[float, str]:
     """(factor, units) for tick labels: a prefix for real SI units only."""
+    units = plain_label(units)
     if integer or not takes_si_prefix(units):
         return 1.0, units
     factor, prefix = pg.siScale(value_range)
@@ -138,7 +140,8 @@ def colour_ticks(fig: MapFigure) -> tuple[list[tuple[float, str]], str]:
     while v <= hi + step * 1e-9:
         ticks.append((v, f"{v * factor:.{decimals}f}"))
         v += step
-    label = f"{fig.quantity} ({units})" if units.strip() else fig.quantity
+    quantity = plain_label(fig.quantity)
+    label = f"{quantity} ({units})" if units.strip() else quantity
     return ticks, label
 
 

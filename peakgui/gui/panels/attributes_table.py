@@ -22,6 +22,7 @@ from PyQt5.QtWidgets import (
 
 from ...core.io.h5access import open_read
 from ...core.io.usid import as_text
+from ...core.labels import plain_label
 from ..formatting import error_text
 from ..workers import LatestOnly
 
@@ -148,7 +149,8 @@ class AttributesTable(QWidget):
     def _on_reader_yielded(self, rows: list[tuple[str, str, str]]) -> None:
         self._table.setRowCount(len(rows))
         for r, (name, value, kind) in enumerate(rows):
-            short = value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + " …"
+            shown = plain_label(value)  # sidpy's "$A/m^2$" as A/m²; the tooltip keeps the file's
+            short = shown if len(shown) <= MAX_TEXT else shown[:MAX_TEXT] + " …"
             for c, text in enumerate((name, short, kind)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(value[:4000] if c == 1 else text)

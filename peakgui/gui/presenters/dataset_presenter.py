@@ -14,6 +14,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 from ...core.errors import PeakGUIError
 from ...core.io.h5access import check_readable_hdf5
 from ...core.io.source import SEARCH_BUDGET, SpectralSource
+from ...core.labels import plain_label
 from ...core.run.engine import spectral_context
 from ..app.settings import Settings
 from ..formatting import error_text, step_suffix
@@ -73,7 +74,8 @@ def notes_line(source: SpectralSource) -> str:
     """One line saying what was missing from the dataset and how PeakGUI recovered ('' when
     nothing was); runs record the same notes in their results' ``source_notes``."""
     # an ancillary's name is enough here ('/Measurement_000/…/Spectroscopic_Indices' is long)
-    notes = [re.sub(r"/(?:[^/\s:]+/)+([^/\s:]+)", r"\1", n).rstrip(".") for n in source.notes]
+    notes = [plain_label(re.sub(r"/(?:[^/\s:]+/)+([^/\s:]+)", r"\1", n).rstrip("."))
+             for n in source.notes]  # and sidpy's "$\\sqrt E$" as √E
     if not notes:
         return ""
     return f"Worked around in this file: {'; '.join(notes)}."

@@ -16,6 +16,7 @@ from PyQt5.QtCore import QObject, pyqtSignal
 
 from ...core.analyses.maps import Navigator
 from ...core.io.source import SpectralSource
+from ...core.labels import plain_label
 from ..formatting import error_text, si
 from ..workers import LatestOnly
 from .map_layers import MapLayers
@@ -79,10 +80,10 @@ class NavigatorController(QObject):
             return
         lay = src.layout
         if mode is BIN:
-            title = (f"|x| at {lay.spectral.name} = "
+            title = (f"|x| at {plain_label(lay.spectral.name)} = "
                      f"{si(lay.spectral.values[bin_index], lay.spectral.units)}")
         else:
-            title = f"Mean |x| over {lay.spectral.name}"
+            title = f"Mean |x| over {plain_label(lay.spectral.name)}"
         title += suffix
         units = src.info.units
 

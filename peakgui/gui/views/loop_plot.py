@@ -18,6 +18,7 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.analyses.declaration import ResultField
 from ...core.io.layout import SpectralLayout
+from ...core.labels import plain_label
 from ..formatting import shown_units, si
 from ..widgets.axes import set_axis_units
 from ..widgets.readout import ReadoutLabel
@@ -128,7 +129,8 @@ class LoopPlot(QWidget):
         if not others:
             return "x"
         d = others[self.x_dim()]
-        return f"{d.name} ({d.units})" if d.units else d.name
+        name, units = plain_label(d.name), plain_label(d.units)
+        return f"{name} ({units})" if units else name
 
     def note(self) -> str:
         return self._note.text()
@@ -191,7 +193,7 @@ class LoopPlot(QWidget):
         self._x_combo.blockSignals(True)
         self._x_combo.clear()
         for d in others:
-            self._x_combo.addItem(d.name)
+            self._x_combo.addItem(plain_label(d.name))
         if others:  # the longest dim first: the DC offset of a BEPS loop, not its two fields
             self._x_combo.setCurrentIndex(int(np.argmax([d.size for d in others])))
         self._x_combo.blockSignals(False)
@@ -246,7 +248,7 @@ class LoopPlot(QWidget):
             mark.setValue(here)
             self._fit_y(name)
         self._fit_x(x)
-        fixed = [f"{d.name} = {si(d.values[i], d.units)}"
+        fixed = [f"{plain_label(d.name)} = {si(d.values[i], d.units)}"
                  for j, (d, i) in enumerate(zip(others, indices_of(others, self._step)))
                  if j != k]
         parts = [", ".join(fixed)] if fixed else []

@@ -11,6 +11,7 @@ from PyQt5.QtCore import Qt
 
 from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.analyses.peak_finding.analysis import COUNT, FREQUENCY, RESPONSE, PeakDetail
+from ...core.labels import plain_label
 from ..widgets.axes import finite_points
 from .generic import AnalysisView, value_text
 
@@ -83,7 +84,7 @@ class PeakFindingView(AnalysisView):
                  else f"{count} peaks found, the one nearest the centre chosen (bin {index})")
         pos = by_name[FREQUENCY]
         return (f"<b>Amplitude</b> {value_text(detail.values[RESPONSE], by_name[RESPONSE])} · "
-                f"<b>{html.escape(pos.quantity)}</b> "
+                f"<b>{html.escape(plain_label(pos.quantity))}</b> "
                 f"{value_text(detail.values[FREQUENCY], pos)} · "
                 f"{found}"
                 + "".join(f" · <span style='color:#c0392b'>{html.escape(n)}</span>"

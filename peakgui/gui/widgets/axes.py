@@ -13,6 +13,7 @@ import types
 import numpy as np
 import pyqtgraph as pg
 
+from ...core.labels import plain_label
 from ..formatting import axis_label, shown_units, takes_si_prefix
 
 
@@ -47,7 +48,7 @@ def set_axis_units(axis: pg.AxisItem, name: str, units: str, integer: bool = Fal
     (:func:`peakgui.gui.formatting.shown_units` gives the factor)."""
     _, shown = shown_units(units)
     if not integer and takes_si_prefix(shown):
-        axis.setLabel(name, units=shown)
+        axis.setLabel(plain_label(name), units=shown)
         set_auto_si_prefix(axis, True)
     else:
         axis.setLabel(axis_label(name, units, integer))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PyQt5.QtWidgets import QLabel
 
 from ...core.io.source import SpectralSource
+from ...core.labels import plain_label
 
 
 class DatasetLabel(QLabel):
@@ -19,5 +20,5 @@ class DatasetLabel(QLabel):
         rows, cols = lay.grid_shape
         self.setText(f"{info.name}: {rows} × {cols} × {lay.n_points}")
         self.setToolTip(f"{source.file}:{source.dataset}\n{rows} × {cols} positions, "
-                        f"{lay.n_points} points along {lay.spectral.name}, "
+                        f"{lay.n_points} points along {plain_label(lay.spectral.name)}, "
                         f"{lay.n_steps} step(s)")

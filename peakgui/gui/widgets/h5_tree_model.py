@@ -15,6 +15,7 @@ from PyQt5.QtGui import QBrush, QColor, QFont
 from PyQt5.QtWidgets import QApplication, QStyle
 
 from ...core.io.browse import H5Node, Kind, NodeInfo, iter_children
+from ...core.labels import plain_label
 from ..formatting import error_text
 from ..workers import Worker, start_worker
 
@@ -267,8 +268,8 @@ class H5TreeModel(QAbstractItemModel):
 
     def _text(self, node: H5Node, col: int) -> str:
         info = node.info
-        if col == self.NAME_COLUMN:
-            return info.name
+        if col == self.NAME_COLUMN:  # sidpy's scale "$\\sqrt E$" reads √E (the tooltip: its path)
+            return plain_label(info.name)
         if col == self.KIND_COLUMN:
             if info.link == "soft":
                 return f"soft link → {info.target}" + (" (broken)" if info.kind == Kind.BROKEN

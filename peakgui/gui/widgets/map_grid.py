@@ -8,6 +8,7 @@ import numpy as np
 from PyQt5.QtCore import QRectF
 
 from ...core.io.layout import SpectralLayout
+from ...core.labels import plain_label
 from ..formatting import si
 
 
@@ -61,7 +62,9 @@ class MapGrid:
 
 
 def _axis(values, n: int, name: str, units: str):
-    """Origin and step of one axis; falls back to pixel indices if the values are not uniform."""
+    """Origin and step of one axis; falls back to pixel indices if the values are not uniform.
+    The name and units come back as shown (sidpy's ``$\\mu$m`` as μm)."""
+    name, units = plain_label(name), plain_label(units)
     if values is not None and len(values) == n and np.all(np.isfinite(values)):
         v = np.asarray(values, dtype=np.float64)
         step = (v[-1] - v[0]) / (n - 1) if n > 1 else 0.0

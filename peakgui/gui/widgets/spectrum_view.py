@@ -13,6 +13,7 @@ from PyQt5.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.analyses.declaration import PixelDetail, ResultField
 from ...core.dimension import Dimension
+from ...core.labels import plain_label
 from ..formatting import shown_units
 from ..views import AnalysisView
 from .axes import finite_points, set_axis_units
@@ -203,8 +204,9 @@ class SpectrumView(QWidget):
         """The spectroscopic dimensions a spectrum can run along (chooser shown if several)."""
         self._dim_combo.blockSignals(True)
         self._dim_combo.clear()
-        self._dim_combo.addItems(names)
-        self._dim_combo.setCurrentText(current)
+        for name in names:  # shown as plain text, the file's name kept as the item's data
+            self._dim_combo.addItem(plain_label(name), name)
+        self._dim_combo.setCurrentIndex(max(self._dim_combo.findData(current), 0))
         self._dim_combo.blockSignals(False)
         self._dim_combo.setVisible(len(names) > 1)
         self._dim_label.setVisible(len(names) > 1)
@@ -274,8 +276,9 @@ class SpectrumView(QWidget):
         if self.mode() == PHASE_MODE:
             set_axis_units(axis, f"Phase of the {self._statistic}" if of else "Phase", "rad")
         else:
-            set_axis_units(axis, of + (f"|{self._quantity}|" if len(self._quantity) < 24
-                                       else "|x|"), self._units)
+            quantity = plain_label(self._quantity)
+            set_axis_units(axis, of + (f"|{quantity}|" if len(quantity) < 24 else "|x|"),
+                           self._units)
 
     def _draw(self, error: str = "") -> None:
         if self._spectrum is None or self._axis is None:
@@ -313,7 +316,8 @@ class SpectrumView(QWidget):
                 label.setText(name)
         self._fit_legend()
 
-    def _on_dim_changed(self, name: str) -> None:
+    def _on_dim_changed(self, text: str) -> None:
+        name = self._dim_combo.currentData() or text  # the file's name behind the shown one
         if name:
             self._remembered_steps.update({d.name: i for d, i in zip(self._steps.dims(),
                                                                      self._steps.indices())})

@@ -13,6 +13,7 @@ from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
 from ...core.dimension import Dimension
+from ...core.labels import plain_label
 from ..formatting import si
 
 
@@ -77,14 +78,14 @@ class StepSelector(QWidget):
         self._dims = [d for d in dims]
         self._sliders, self._values = [], []
         for row, d in enumerate(self._dims):
-            name = QLabel(f"{d.name}:")
+            name = QLabel(f"{plain_label(d.name)}:")
             slider = QSlider(Qt.Horizontal)
             slider.setObjectName(f"step_{d.name}")
             slider.setRange(0, d.size - 1)
             slider.setPageStep(max(1, d.size // 8))
             slider.setFocusPolicy(Qt.StrongFocus)
-            slider.setAccessibleName(f"{d.name} step")
-            slider.setToolTip(f"Which {d.name} step the maps and the spectrum show "
+            slider.setAccessibleName(f"{plain_label(d.name)} step")
+            slider.setToolTip(f"Which {plain_label(d.name)} step the maps and the spectrum show "
                               "(arrow keys, Page Up/Down, Home, End)")
             name.setBuddy(slider)
             value = QLabel("")

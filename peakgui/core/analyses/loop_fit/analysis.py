@@ -45,6 +45,7 @@ from peakgui.core.analyses.loop_fit.projection import SIGN_CONVENTIONS, project_
 from peakgui.core.analyses.loop_fit.status import LoopStatus
 from peakgui.core.analyses.loop_fit.switching import switching_parameters
 from peakgui.core.analyses.loop_fit.uncertainty import derived_errors, parameter_errors
+from peakgui.core.labels import plain_label
 
 ALGORITHM = ("Loop fit: principal-direction projection, model-free guess, multi-start bounded "
              "Levenberg-Marquardt (PeakGUI, compiled)")
@@ -238,9 +239,9 @@ def coercive_width(values: dict[str, np.ndarray]) -> np.ndarray:
 def _check_axis(params: ParamValues, ctx: SpectralContext) -> str | None:
     v = np.asarray(ctx.axis.values, dtype=np.float64)
     if not np.all(np.isfinite(v)):
-        return f"the {ctx.axis.name} values are not all finite"
+        return f"the {plain_label(ctx.axis.name)} values are not all finite"
     if not sweeps_both_ways(branches(v)):
-        return (f"{ctx.axis.name} does not sweep both ways (at least 3 steps rising and 3 "
+        return (f"{plain_label(ctx.axis.name)} does not sweep both ways (at least 3 steps rising and 3 "
                 "falling): there is no loop to fit")
     return None
 

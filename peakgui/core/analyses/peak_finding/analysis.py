@@ -23,6 +23,7 @@ from peakgui.core.analyses.peak_finding.cwt_kernel import MAX_SUB_BLOCK
 from peakgui.core.analyses.peak_finding.lazy_scipy import scipy
 from peakgui.core.analyses.peak_finding.params import PARAMETERS, PeakParams, check_widths
 from peakgui.core.analyses.peak_finding.peaks import ALGORITHM, find_peaks_block, inspect_spectrum
+from peakgui.core.labels import in_sentence
 
 RESPONSE = "Peak_Response"
 FREQUENCY = "Peak_Frequency"
@@ -35,7 +36,7 @@ def _fields(ctx: SpectralContext) -> list[ResultField]:
     return [
         ResultField(RESPONSE, "float32", "Amplitude", ctx.units, np.nan, title="Peak amplitude"),
         ResultField(FREQUENCY, "float32", ctx.axis.name, ctx.axis.units, np.nan,
-                    title=f"Peak {ctx.axis.name.lower()}"),
+                    title=f"Peak {in_sentence(ctx.axis.name)}"),
         ResultField(COUNT, "uint16", "Peak count", "", 0, kind=FieldKind.COUNT,
                     title="Peak count"),
     ]

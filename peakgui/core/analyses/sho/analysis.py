@@ -34,6 +34,7 @@ from peakgui.core.analyses.sho.fit import (
 )
 from peakgui.core.analyses.sho.model import sho_model
 from peakgui.core.analyses.sho.status import CODES, FitStatus
+from peakgui.core.labels import in_sentence
 
 ALGORITHM = "SHO: closed-form guess + bounded Levenberg-Marquardt (PeakGUI, compiled)"
 ALGORITHM_VERSION = "1"
@@ -182,7 +183,7 @@ def sho_inspect(spectrum: np.ndarray, params: ParamValues, ctx: SpectralContext)
 def _check_axis(params: ParamValues, ctx: SpectralContext) -> str | None:
     inside = int(band_mask(ctx.axis.values, params["band_lo"], params["band_hi"]).sum())
     if inside < MIN_FIT_POINTS:
-        return (f"the fitted band holds {inside} point(s) of positive {ctx.axis.name.lower()}; "
+        return (f"the fitted band holds {inside} point(s) of positive {in_sentence(ctx.axis.name)}; "
                 f"the SHO fit needs at least {MIN_FIT_POINTS}")
     return None
 
