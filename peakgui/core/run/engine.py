@@ -64,6 +64,7 @@ from peakgui.core.run.group_write import (
 )
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
+from peakgui.core.run.stats import RunStats
 from peakgui.core.run.target import ResultsTarget, results_target
 
 try:
@@ -121,6 +122,7 @@ class AnalysisRun:
             worker_kind = (WorkerKind.THREADS if configured.analysis.releases_gil
                            else WorkerKind.PROCESSES)
         self.worker_kind = WorkerKind(worker_kind)
+        self.stats = RunStats()  # where the last run's time went (see core/run/stats.py)
 
     @property
     def backend(self) -> Backend:
@@ -221,7 +223,8 @@ class AnalysisRun:
             return
         resumable = [e for e in existing if e.ref.file == target.file]
         resume = max(resumable, key=lambda e: e.done) if resumable else None
-        yield from self._compute(target, resume)
+        self.stats = RunStats()
+        yield from _timed(self._compute(target, resume), self.stats)
 
     def _reused(self, found: ExistingResults) -> Progress:
         return Progress(state=ProgressState.REUSED, done=found.total, total=found.total,
@@ -321,6 +324,7 @@ class AnalysisRun:
         # one reader thread: chunk k+1 is read while chunk k computes (double buffering,
         # counted in bytes_per_position), so the workers do not wait on the file
         with backend, ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") as reader:
+            self.stats.n_workers = backend.n_workers
             # a small first chunk: it pays for worker start-up and tells us the speed
             size = max(1, min(limit, math.ceil(64 * backend.n_workers / n_steps)))
             ahead: tuple[int, int, Future[np.ndarray]] | None = None
@@ -334,14 +338,17 @@ class AnalysisRun:
                         pending = reader.submit(self._read, dset, a, b)
                     t0 = time.perf_counter()
                     block = pending.result()
+                    self.stats.add(wait_seconds=time.perf_counter() - t0)
                     ahead = None
                     if b < hi:
                         nb = min(hi, b + size)
                         ahead = (b, nb, reader.submit(self._read, dset, b, nb))
                     values = self._compute_block(backend, block, a, b, func, args)
+                    t_write = time.perf_counter()
                     check_file()
                     write_chunk(grp, self.result_fields(), a, b, values)
                     dt = time.perf_counter() - t0
+                    self.stats.add(write_seconds=time.perf_counter() - t_write)
                     computed += b - a
                     done += b - a
                     t_yield = time.perf_counter()
@@ -362,16 +369,39 @@ class AnalysisRun:
 
     def _read(self, dset: h5py.Dataset, a: int, b: int) -> np.ndarray:
         """Positions [a, b) as (n, N, S); a failing read is the user's input problem."""
+        t0 = time.perf_counter()
         try:
             return self.source.layout.read(dset, a, b)
         except OSError as exc:
             raise InputError(f"{self.source.file}: reading positions {a}..{b - 1} of "
                              f"{self.source.dataset} failed ({exc})") from None
+        finally:
+            self.stats.add(read_seconds=time.perf_counter() - t0)
 
     def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
                        func: Kernel, args: tuple[Any, ...]) -> dict[str, np.ndarray]:
         return compute_block(backend, block, self.source.layout, self.analysis.per_position,
-                             self.result_fields(), func, args)
+                             self.result_fields(), func, args, self.stats)
+
+
+def _timed(steps: Iterator[Progress], stats: RunStats) -> Iterator[Progress]:
+    """The run's reports, its own time counted apart from the caller's between them."""
+    try:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(steps)
+            finally:
+                stats.add(engine_seconds=time.perf_counter() - t0)
+            yield item
+    except StopIteration:
+        return
+    finally:
+        close = getattr(steps, "close", None)
+        if close is not None:
+            t0 = time.perf_counter()
+            close()
+            stats.add(engine_seconds=time.perf_counter() - t0)
 
 
 def _same_file(a: Path, b: Path) -> bool:
