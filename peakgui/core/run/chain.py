@@ -65,14 +65,21 @@ def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
     if stats is not None:
         kernel = sum(t for t, _ in timed)
         stats.add(kernel_seconds=kernel, work_seconds=kernel, blocks=len(timed))
+    return stored_values(outs, fields, layout, n)
+
+
+def stored_values(outs: list[dict[str, np.ndarray]], fields: list[ResultField],
+                  layout: SpectralLayout, n: int) -> dict[str, np.ndarray]:
+    """The kernel's outputs for n positions (in order) as each field is stored: (n, N), or
+    (n, N*S) in the source's column order for per-point fields."""
     values = {}
     for fld in fields:
-        joined = np.concatenate([o[fld.name] for o in outs])
+        joined = np.concatenate([o[fld.name] for o in outs])  # a copy: kernels may reuse
         if not fld.per_point:
-            values[fld.name] = joined.reshape(n, steps)
+            values[fld.name] = joined.reshape(n, layout.n_steps)
             continue
         stored = np.empty((n, layout.info.n_columns), dtype=fld.dtype)
-        stored[:, layout.columns] = joined.reshape(n, steps, points)
+        stored[:, layout.columns] = joined.reshape(n, layout.n_steps, layout.n_points)
         values[fld.name] = stored
     return values
 
