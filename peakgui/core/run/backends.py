@@ -1,8 +1,9 @@
 """Where the per-block computation runs: this thread, a pool of threads, or worker processes.
 
 A backend only maps a picklable function over sub-blocks of a chunk and returns the results in
-order; it never sees the HDF5 file. That keeps the driver the only reader and writer, which is
-what lets the same engine later run on a Dask cluster without shared files.
+order; it never sees the HDF5 file, which is what lets the same engine run on a Dask cluster
+without shared files. Local threads do more: the engine's streamed path (core/run/chunks.py)
+has each thread read its own sub-blocks, and uses the backend only for its worker count.
 """
 
 from __future__ import annotations
