@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 Values = dict[str, np.ndarray]
 BLOCKS_PER_WORKER = 4  # sub-blocks queued per worker once the speed is known
-BLOCK_SECONDS = 0.05  # a sub-block's work: short enough that workers end together
+BLOCK_SECONDS = 0.2  # a sub-block's work: few hand-overs, yet workers end together
 MIN_SPECTRA = 256  # but never fewer spectra (unless the memory budget says so)
 
 
@@ -117,16 +117,16 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
         """Sub-blocks of the missing ranges, sized as the speed becomes known."""
         for lo, hi in missing_ranges(completed):
             a = lo
-            while a < hi:
-                b = min(hi, a + size)
+            while a < hi:  # near the end, smaller blocks: the workers finish together
+                b = min(hi, a + min(size, max(smallest, (hi - a) // (2 * n_workers))))
                 if align > 1:  # end on a chunk row, so each chunk is decoded once
                     b = min(hi, max(a + align - a % align, b - b % align))
                 yield a, b
                 a = b
 
     size = max(1, min(limit, math.ceil(64 / lay.n_steps)))  # small first blocks: quick news
-    per_block = min(run.chunk_seconds, BLOCK_SECONDS)  # then blocks of about this much work
     smallest = math.ceil(MIN_SPECTRA / lay.n_steps)  # a block's fixed cost stays a small part
+    per_block = min(run.chunk_seconds / 2, BLOCK_SECONDS)  # then about this much work each
     queued = n_workers  # blocks queued before the speed is known
     todo = blocks()
     pending: deque[tuple[int, int, int]] = deque()  # submitted: (index, a, b)
