@@ -8,6 +8,7 @@ in the file works, and reading a block of positions is one contiguous HDF5 read 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -79,18 +80,27 @@ class SpectralLayout:
     def read(self, dset: h5py.Dataset, start: int, stop: int) -> np.ndarray:
         """Spectra of positions [start, stop) as an (n, N, S) array: one read, then a gather."""
         if isinstance(self.info, NsidInfo):  # axes in any order, read by their scales
-            rows = self.info.read_positions(dset, start, stop)
-        elif dset.ndim == 3:  # plain cube: positions run row by row
-            cols = dset.shape[1]
+            return self._spectra(self.info.read_positions(dset, start, stop))
+        return self.read_with(lambda r0, r1: dset[r0:r1], dset.shape, start, stop)
+
+    def read_with(self, read_rows: Callable[[int, int], np.ndarray], shape: tuple[int, ...],
+                  start: int, stop: int) -> np.ndarray:
+        """:meth:`read` with rows [r0, r1) of a dataset of ``shape`` read by ``read_rows``
+        (the engine's workers read bytes directly; see core/io/direct_read.py)."""
+        if len(shape) == 3:  # plain cube: positions run row by row
+            cols = shape[1]
             r0, r1 = start // cols, -(-stop // cols)
-            raw = dset[r0:r1].reshape(-1, dset.shape[2])
+            raw = read_rows(r0, r1).reshape(-1, shape[2])
             rows = raw[start - r0 * cols: stop - r0 * cols]
         else:
-            rows = dset[start:stop]
+            rows = read_rows(start, stop)
+        return self._spectra(rows)
+
+    def _spectra(self, rows: np.ndarray) -> np.ndarray:
+        """(n, columns) rows as (n, N, S) spectra."""
         if self.is_contiguous:
             return np.asarray(rows).reshape(rows.shape[0], self.n_steps, self.n_points)
         return np.asarray(rows[:, self.columns])
-
 
 
 def default_spectral_dim(info: DatasetInfo) -> str:

@@ -1,8 +1,9 @@
 """Where the per-block computation runs: this thread, a pool of threads, or worker processes.
 
 A backend only maps a picklable function over sub-blocks of a chunk and returns the results in
-order; it never sees the HDF5 file. That keeps the driver the only reader and writer, which is
-what lets the same engine later run on a Dask cluster without shared files.
+order; it never sees the HDF5 file, which is what lets the same engine run on a Dask cluster
+without shared files. Local threads do more: the engine's streamed path (core/run/chunks.py)
+has each thread read its own sub-blocks, and uses the backend only for its worker count.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from joblib import Parallel, delayed
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 
 class WorkerKind(enum.Enum):
@@ -67,7 +68,7 @@ class LocalBackend:
         self.kind = kind
         self.local_workers: int | None = self.n_workers
         self._parallel: Parallel | None = None
-        self._blas_limit: threadpool_limits | None = None
+        self._blas_limit: Any = None
         self.worker_pids: set[int] = set()
         self.worker_threads: set[int] = set()
         self.worker_addresses: set[str] = set()
@@ -87,7 +88,7 @@ class LocalBackend:
         else:
             # one thread per worker means one core each: a multi-threaded BLAS would take the
             # core the user kept free, and is slower for these small products
-            self._blas_limit = threadpool_limits(limits=1, user_api="blas")
+            self._blas_limit = one_blas_thread()
             if self.n_workers > 1:
                 self._parallel = Parallel(n_jobs=self.n_workers, backend="threading")
                 self._parallel.__enter__()
@@ -112,6 +113,17 @@ class LocalBackend:
         if self.kind is WorkerKind.THREADS:
             self.worker_threads.update(tid for _, tid, _ in tagged)
         return [r for _, _, r in tagged]
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def one_blas_thread() -> Any:
+    """Limit BLAS to one thread until ``.restore_original_limits()``. The libraries are looked
+    up once per process: looking again costs tens of milliseconds, every run."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 def split_blocks(n: int, parts: int, min_size: int = 64) -> list[slice]:

@@ -28,6 +28,7 @@ from peakgui.core.io.results_source import (
 )
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, split_blocks
+from peakgui.core.run.stats import RunStats, timed_kernel
 
 MIN_BLOCK_SPECTRA = 64  # a worker's block holds at least this many spectra (or one position)
 
@@ -49,25 +50,36 @@ def check_input(analysis: Analysis, source: SpectralSource) -> None:
 
 def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
                   per_position: bool, fields: list[ResultField], func: Kernel,
-                  args: tuple[Any, ...]) -> dict[str, np.ndarray]:
+                  args: tuple[Any, ...], stats: RunStats | None = None) -> dict[str, np.ndarray]:
     """Map the kernel over an (n, N, S) chunk and assemble each field as it is stored:
     (n, N), or (n, N*S) in the source's column order for per-point fields."""
     n, steps, points = block.shape
     if per_position:  # whole positions to each worker
         parts = split_blocks(n, backend.n_workers, max(1, math.ceil(MIN_BLOCK_SPECTRA / steps)))
-        outs = backend.map(func, [block[s] for s in parts], *args)
+        timed = backend.map(timed_kernel, [block[s] for s in parts], func, *args)
     else:
         flat = block.reshape(-1, points)
         parts = split_blocks(len(flat), backend.n_workers, MIN_BLOCK_SPECTRA)
-        outs = backend.map(func, [flat[s] for s in parts], *args)
+        timed = backend.map(timed_kernel, [flat[s] for s in parts], func, *args)
+    outs = [out for _, out in timed]
+    if stats is not None:
+        kernel = sum(t for t, _ in timed)
+        stats.add(kernel_seconds=kernel, work_seconds=kernel, blocks=len(timed))
+    return stored_values(outs, fields, layout, n)
+
+
+def stored_values(outs: list[dict[str, np.ndarray]], fields: list[ResultField],
+                  layout: SpectralLayout, n: int) -> dict[str, np.ndarray]:
+    """The kernel's outputs for n positions (in order) as each field is stored: (n, N), or
+    (n, N*S) in the source's column order for per-point fields."""
     values = {}
     for fld in fields:
-        joined = np.concatenate([o[fld.name] for o in outs])
+        joined = np.concatenate([o[fld.name] for o in outs])  # a copy: kernels may reuse
         if not fld.per_point:
-            values[fld.name] = joined.reshape(n, steps)
+            values[fld.name] = joined.reshape(n, layout.n_steps)
             continue
         stored = np.empty((n, layout.info.n_columns), dtype=fld.dtype)
-        stored[:, layout.columns] = joined.reshape(n, steps, points)
+        stored[:, layout.columns] = joined.reshape(n, layout.n_steps, layout.n_points)
         values[fld.name] = stored
     return values
 

@@ -11,11 +11,9 @@ picklable kernel mapping an (n, S) block of spectra to per-spectrum results.
 from __future__ import annotations
 
 import contextlib
-import math
 import shutil
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,6 @@ import numpy as np
 from peakgui.core.analyses.configured import ConfiguredAnalysis
 from peakgui.core.analyses.declaration import (
     Analysis,
-    Kernel,
     ParamValues,
     PixelDetail,
     ResultField,
@@ -54,16 +51,16 @@ from peakgui.core.io.results import (
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind
 from peakgui.core.run.chain import check_input, compute_block
+from peakgui.core.run.chunks import compute_here, in_chunks, streamed, streams
 from peakgui.core.run.group_write import (
     check_identity,
     close_run,
     file_identity,
-    missing_ranges,
-    write_chunk,
     write_error,
 )
 from peakgui.core.run.progress import Progress, ProgressState
 from peakgui.core.run.resources import MIB, memory_budget, positions_per_chunk, resolve_jobs
+from peakgui.core.run.stats import RunStats
 from peakgui.core.run.target import ResultsTarget, results_target
 
 try:
@@ -121,6 +118,7 @@ class AnalysisRun:
             worker_kind = (WorkerKind.THREADS if configured.analysis.releases_gil
                            else WorkerKind.PROCESSES)
         self.worker_kind = WorkerKind(worker_kind)
+        self.stats = RunStats()  # where the last run's time went (see core/run/stats.py)
 
     @property
     def backend(self) -> Backend:
@@ -221,7 +219,8 @@ class AnalysisRun:
             return
         resumable = [e for e in existing if e.ref.file == target.file]
         resume = max(resumable, key=lambda e: e.done) if resumable else None
-        yield from self._compute(target, resume)
+        self.stats = RunStats()
+        yield from _timed(self._compute(target, resume), self.stats)
 
     def _reused(self, found: ExistingResults) -> Progress:
         return Progress(state=ProgressState.REUSED, done=found.total, total=found.total,
@@ -268,29 +267,50 @@ class AnalysisRun:
                 target.file.unlink(missing_ok=True)
                 raise
         lock = RunLock(target.file)
-        grp = None
+        opened: list[h5py.Group] = []
         try:
             lock.acquire()
             identity = file_identity(target.file)
-            try:
-                grp = f[resume.ref.group] if resume else self._create_group(f, target)
-            except (OSError, RuntimeError) as exc:
-                raise write_error(target.file, exc) from None
-            ref = ResultsRef(target.file, grp.name, target.separate)
+            if resume is not None:
+                name = resume.ref.group
+                completed = f[name][COMPLETED][()].astype(bool)
+            else:
+                name = next_group_name(f, self.source.dataset, self.group_name)
+                completed = np.zeros(self.source.layout.n_positions, dtype=bool)
+
+            def open_group() -> h5py.Group:
+                """Called by the chunk loop once its workers have work: they compute the first
+                blocks while the group is made."""
+                try:
+                    opened.append(f[name] if resume else self._create_group(f, target, name))
+                except (OSError, RuntimeError) as exc:
+                    raise write_error(target.file, exc) from None
+                return opened[0]
+
+            ref = ResultsRef(target.file, name, target.separate)
             src = f if _same_file(target.file, self.source.file) \
                 else open_read_handle(self.source.file)
             try:
-                yield from self._chunks(grp, src[self.source.dataset], ref,
-                                        lambda: check_identity(target.file, identity))
+                how = streamed if streams(self) else in_chunks
+                yield from how(self, open_group, completed, src[self.source.dataset], ref,
+                               lambda: check_identity(target.file, identity))
             finally:
                 if src is not f:
                     with OPEN_LOCK:
                         src.close()
         finally:
-            close_run(f, grp, lock)
+            close_run(f, opened[0] if opened else None, lock)
 
-    def _create_group(self, f: h5py.File, target: ResultsTarget) -> h5py.Group:
-        path = next_group_name(f, self.source.dataset, self.group_name)
+    def _compute_block(self, block: np.ndarray) -> dict[str, np.ndarray]:
+        """The kernel's results for an (n, N, S) block of spectra, as the fields are stored:
+        computed in this thread by a worker of the streamed path, else split across the
+        backend's workers. (Tests slow it down or make it fail here.)"""
+        return compute_here(self, block) if streams(self) else \
+            compute_block(self.backend, block, self.source.layout, self.analysis.per_position,
+                          self.result_fields(), self.analysis.kernel,
+                          (self.params, self.context), self.stats)
+
+    def _create_group(self, f: h5py.File, target: ResultsTarget, path: str) -> h5py.Group:
         params = self.parameters()
         analysis = self.configured.analysis
         attrs = {**params, **analysis.provenance(), "analysis": analysis.name,
@@ -304,74 +324,25 @@ class AnalysisRun:
             source_file=self.source.file,
         )
 
-    def _chunks(self, grp: h5py.Group, dset: h5py.Dataset, ref: ResultsRef,
-                check_file: Callable[[], None]) -> Iterator[Progress]:
-        lay = self.source.layout
-        total = lay.n_positions
-        n_steps = lay.n_steps
-        completed = grp[COMPLETED][()].astype(bool)
-        done = int(completed.sum())
-        missing = missing_ranges(completed)
-        cfg = self.configured
-        func, args = cfg.analysis.kernel, (cfg.params, cfg.context)
-        limit = max(1, self.chunk_limit())
-        backend = self.backend
-        t_start = time.perf_counter()
-        computed = 0
-        # one reader thread: chunk k+1 is read while chunk k computes (double buffering,
-        # counted in bytes_per_position), so the workers do not wait on the file
-        with backend, ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") as reader:
-            # a small first chunk: it pays for worker start-up and tells us the speed
-            size = max(1, min(limit, math.ceil(64 * backend.n_workers / n_steps)))
-            ahead: tuple[int, int, Future[np.ndarray]] | None = None
-            for lo, hi in missing:
-                a = lo
-                while a < hi:
-                    if ahead is not None and ahead[0] == a:
-                        b, pending = ahead[1], ahead[2]
-                    else:
-                        b = min(hi, a + size)
-                        pending = reader.submit(self._read, dset, a, b)
-                    t0 = time.perf_counter()
-                    block = pending.result()
-                    ahead = None
-                    if b < hi:
-                        nb = min(hi, b + size)
-                        ahead = (b, nb, reader.submit(self._read, dset, b, nb))
-                    values = self._compute_block(backend, block, a, b, func, args)
-                    check_file()
-                    write_chunk(grp, self.result_fields(), a, b, values)
-                    dt = time.perf_counter() - t0
-                    computed += b - a
-                    done += b - a
-                    t_yield = time.perf_counter()
-                    elapsed = t_yield - t_start
-                    rate = computed * n_steps / elapsed if elapsed > 0 else 0.0
-                    eta = (total - done) * n_steps / rate if rate > 0 else math.inf
-                    state = ProgressState.FINISHED if done >= total else ProgressState.CHUNK
-                    yield Progress(state=state, done=done, total=total, start=a, stop=b,
-                                   values=values, elapsed=elapsed, rate=rate, eta=eta,
-                                   results=ref, computed=computed,
-                                   worker_pids=frozenset(backend.worker_pids),
-                                   where=backend.describe())
-                    t_start += time.perf_counter() - t_yield  # the caller's time is not ours
-                    # aim the next chunk at chunk_seconds of work, within the memory limit
-                    per_pos = dt / (b - a)
-                    size = int(max(1, min(limit, self.chunk_seconds / max(per_pos, 1e-9))))
-                    a = b
 
-    def _read(self, dset: h5py.Dataset, a: int, b: int) -> np.ndarray:
-        """Positions [a, b) as (n, N, S); a failing read is the user's input problem."""
-        try:
-            return self.source.layout.read(dset, a, b)
-        except OSError as exc:
-            raise InputError(f"{self.source.file}: reading positions {a}..{b - 1} of "
-                             f"{self.source.dataset} failed ({exc})") from None
-
-    def _compute_block(self, backend: Backend, block: np.ndarray, a: int, b: int,
-                       func: Kernel, args: tuple[Any, ...]) -> dict[str, np.ndarray]:
-        return compute_block(backend, block, self.source.layout, self.analysis.per_position,
-                             self.result_fields(), func, args)
+def _timed(steps: Iterator[Progress], stats: RunStats) -> Iterator[Progress]:
+    """The run's reports, its own time counted apart from the caller's between them."""
+    try:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(steps)
+            finally:
+                stats.add(engine_seconds=time.perf_counter() - t0)
+            yield item
+    except StopIteration:
+        return
+    finally:
+        close = getattr(steps, "close", None)
+        if close is not None:
+            t0 = time.perf_counter()
+            close()
+            stats.add(engine_seconds=time.perf_counter() - t0)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -97,6 +97,7 @@ class LiveMaps(QObject):
 
     def start(self, layout: SpectralLayout, names: list[str], step: int = 0) -> None:
         """Blank maps for a new run's fields; the timer starts."""
+        self._prefill.abort()  # an earlier run's results never land in this one's maps
         self._layout = layout
         self._step = step
         self._ref = None
@@ -109,8 +110,8 @@ class LiveMaps(QObject):
         return self._step
 
     def stop(self) -> None:
-        """Last redraw and stop the timer (run ended)."""
-        self._prefill.abort()
+        """Last redraw and stop the timer (run ended). Earlier results still being read are
+        let in: a resumed run may end before they are (then they redraw on arrival)."""
         self._timer.stop()
         if self._dirty:
             self._on_timer_timeout()
@@ -141,6 +142,8 @@ class LiveMaps(QObject):
                 fill = np.isnan(img) & np.isfinite(old)
                 img[fill] = old[fill]
         self._dirty = True
+        if not self._timer.isActive():  # the run ended first
+            self._on_timer_timeout()
 
     def _on_timer_timeout(self) -> None:
         if self._dirty:

@@ -24,9 +24,19 @@ MIN_MID_RUN = 12  # kills that landed while positions were being written
 MAX_TRIALS = 60
 
 
-def _cmd(path) -> list[str]:
+def _cmd(path, jobs: int = 1) -> list[str]:
     # one-position chunks: each chunk reads, computes, writes, flushes, marks and flushes again
-    return [sys.executable, "-m", "peakgui.cli", str(path), "--jobs", "1", "--max-mem", "1"]
+    return [sys.executable, "-m", "peakgui.cli", str(path), "--jobs", str(jobs), "--max-mem", "1"]
+
+
+def _gzip(path) -> None:
+    """The main dataset gzip-compressed in chunks of 8 positions: the workers read raw chunks."""
+    with h5py.File(path, "r+") as f:
+        d = f[DEMO_DATASET]
+        data, attrs = d[()], dict(d.attrs)
+        del f[DEMO_DATASET]
+        f.create_dataset(DEMO_DATASET, data=data, chunks=(8, data.shape[1]),
+                         compression="gzip").attrs.update(attrs)
 
 
 def _source_bytes(path) -> bytes:
@@ -45,23 +55,30 @@ def _groups(path) -> dict[str, dict]:
     return out
 
 
-@pytest.fixture(scope="module")
-def scan(tmp_path_factory):
-    """A 48 x 64 demo, its source bytes, a reference result and an uninterrupted run's time."""
+@pytest.fixture(scope="module", params=[
+    ("plain", 1),  # read by file offset, one worker thread beside the writer
+    pytest.param(("gzip", 2), marks=pytest.mark.slow),  # raw chunks decoded by two workers
+], ids=lambda p: f"{p[0]}-jobs{p[1]}")
+def scan(request, tmp_path_factory):
+    """A 48 x 64 demo, its source bytes, a reference result, an uninterrupted run's time and
+    the worker count the trials use."""
+    storage, jobs = request.param
     d = tmp_path_factory.mktemp("crash")
     path = d / "scan.h5"
     write_demo(path, rows=48, cols=64, bins=119, seed=21)
+    if storage == "gzip":
+        _gzip(path)
     ref = d / "ref.h5"
     shutil.copy(path, ref)
     t0 = time.monotonic()
-    subprocess.run(_cmd(ref), check=True, capture_output=True, timeout=600)
+    subprocess.run(_cmd(ref, jobs), check=True, capture_output=True, timeout=600)
     duration = time.monotonic() - t0
     (reference,) = _groups(ref).values()
-    return path, _source_bytes(path), reference, duration
+    return path, _source_bytes(path), reference, duration, jobs
 
 
 def test_random_sigkills_never_corrupt_or_lose_work(scan, tmp_path):
-    master, source, reference, duration = scan
+    master, source, reference, duration, jobs = scan
     rng = random.Random(1234)
     trials = mid_run = 0
     log = []
@@ -72,7 +89,7 @@ def test_random_sigkills_never_corrupt_or_lose_work(scan, tmp_path):
         kills = 1 if trials % 2 else 2  # every other trial: kill the resumed run as well
         for _ in range(kills):
             delay = rng.uniform(0.0, duration)
-            proc = subprocess.Popen(_cmd(path), stdout=subprocess.DEVNULL,
+            proc = subprocess.Popen(_cmd(path, jobs), stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
             time.sleep(delay)
             proc.send_signal(signal.SIGKILL)
@@ -92,7 +109,7 @@ def test_random_sigkills_never_corrupt_or_lose_work(scan, tmp_path):
                     mid_run += 1
                 log.append((trials, round(delay, 3), n))
 
-        subprocess.run(_cmd(path), check=True, capture_output=True, timeout=600)
+        subprocess.run(_cmd(path, jobs), check=True, capture_output=True, timeout=600)
         (final,) = _groups(path).values()
         for name in (*FIELDS, COMPLETED):
             assert np.array_equal(final[name], reference[name], equal_nan=True), (trials, name)
@@ -104,12 +121,12 @@ def test_random_sigkills_never_corrupt_or_lose_work(scan, tmp_path):
 def test_file_survives_kills_near_results_group_creation(scan, tmp_path):
     """Kills soon after start land in imports or in results-group creation, the moments when
     the file's structure changes: every object in the file must still open."""
-    master, source, _, _ = scan
+    master, source, _, _, jobs = scan
     rng = random.Random(99)
     for i in range(6):
         path = tmp_path / f"early{i}.h5"
         shutil.copy(master, path)
-        proc = subprocess.Popen(_cmd(path), stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(_cmd(path, jobs), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.3, 1.5))
         proc.send_signal(signal.SIGKILL)
@@ -117,5 +134,5 @@ def test_file_survives_kills_near_results_group_creation(scan, tmp_path):
         assert _source_bytes(path) == source
         with h5py.File(path, "r", locking=False) as f:
             f.visititems(lambda name, obj: list(obj.attrs.keys()))  # every object opens
-        subprocess.run(_cmd(path), check=True, capture_output=True, timeout=600)
+        subprocess.run(_cmd(path, jobs), check=True, capture_output=True, timeout=600)
         assert len(_groups(path)) >= 1
