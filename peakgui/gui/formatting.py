@@ -15,11 +15,11 @@ import math
 import numpy as np
 
 from ..core.errors import PeakGUIError
+from ..core.labels import plain_label
 from ..core.quantity import SI_SYMBOLS as SI_SYMBOLS  # the core's rule, read from here too
 from ..core.quantity import format_quantity
 from ..core.quantity import si_prefix as si_prefix
 from ..core.quantity import takes_si_prefix as takes_si_prefix
-from ..core.labels import plain_label
 
 ARBITRARY_UNITS = frozenset({"", "a. u.", "a.u.", "au", "arb. u.", "arb.u.", "arb. units",
                              "arbitrary units"})
