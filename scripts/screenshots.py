@@ -4,7 +4,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
 Shots: a BE map after a peak run (both sizes); the BEPS demo after an SHO run with the loop
-dock; the SHO R² and fit-status maps of the BE demo. Nothing is written to the user's settings
+dock; the NSID demo (axes from its dimension scales) after a peak run; the SHO R² and
+fit-status maps of the BE demo. Nothing is written to the user's settings
 or data folder (both go to a temporary directory).
 """
 
@@ -42,15 +43,17 @@ def main(out: Path) -> int:
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(scratch / "settings"))
     from peakgui.core.demo.be import write_demo
     from peakgui.core.demo.beps import write_beps_demo
+    from peakgui.core.demo.nsid import write_nsid_demo
     from peakgui.gui.app.launcher import create_application
     from peakgui.gui.app.main_window import MainWindow
     from peakgui.gui.app.settings import Settings
     from peakgui.gui.widgets.dialogs import Dialogs
 
     app = create_application()
-    be, beps = scratch / "demo.h5", scratch / "beps_demo.h5"
+    be, beps, nsid = scratch / "demo.h5", scratch / "beps_demo.h5", scratch / "nsid_demo.h5"
     write_demo(be)
     write_beps_demo(beps)
+    write_nsid_demo(nsid)
     out.mkdir(parents=True, exist_ok=True)
 
     def window(size: tuple[int, int], demo: Path) -> MainWindow:
@@ -107,6 +110,12 @@ def main(out: Path) -> int:
     w = window((1366, 768), beps)
     run(w, "sho")
     shoot(w, "screenshot-1366-beps.png")
+    w.stop_workers()
+    w.close()
+
+    w = window((1366, 768), nsid)  # pyNSID's layout: axes from its dimension scales
+    run(w, "peak_finding")
+    shoot(w, "screenshot-1366-nsid.png")
     w.stop_workers()
     w.close()
 

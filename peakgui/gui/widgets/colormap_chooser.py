@@ -32,7 +32,7 @@ class ColormapChooser(QObject):
         for label, name in COLORMAPS:
             self.combo.addItem(label, name)
         self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(10)
+        self.combo.setMinimumContentsLength(8)  # 'twilight' whole; the list shows every name
         self.combo.setToolTip(_TIP)
         self.combo.currentIndexChanged.connect(self._on_combo_changed)
 

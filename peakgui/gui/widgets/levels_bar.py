@@ -3,6 +3,8 @@ percentiles of the shown map (a choice)."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
@@ -94,9 +96,16 @@ class LevelsBar(QWidget):
         for box in (self._min, self._max):
             box.setOpts(suffix=shown, siPrefix=prefix)
 
+    def set_levels_enabled(self, enabled: bool) -> None:
+        """Greyed for a map of status codes: each code has its colour, levels mean nothing."""
+        for w in (self._min, self._max, self._auto, self._perc):
+            w.setEnabled(enabled)
+
     def show_levels(self, low: float, high: float) -> None:
+        digits = level_digits(low, high)
         for box, v in ((self._min, low), (self._max, high)):
             box.blockSignals(True)
+            box.setOpts(decimals=digits)
             box.setValue(v)
             box.blockSignals(False)
 
@@ -112,3 +121,12 @@ class LevelsBar(QWidget):
 
     def _on_perc_index_changed(self, _index: int) -> None:
         self.sigPercentilesChanged.emit(self.percentiles())
+
+
+def level_digits(low: float, high: float) -> int:
+    """Significant digits that tell two levels apart: an R² map's 0.99981 to 0.99998 must not
+    read "1 to 1" (at least 4, at most 10)."""
+    span, size = abs(high - low), max(abs(low), abs(high))
+    if not (math.isfinite(span) and math.isfinite(size)) or span == 0 or size == 0:
+        return 4
+    return int(min(10, max(4, math.ceil(math.log10(size / span)) + 2)))

@@ -91,7 +91,8 @@ class MapView(QWidget):
         self._glw.addItem(self._hist, row=0, col=1)
         self._colours = ColormapChooser(self._hist, self)
         self._cmap_combo = self._colours.combo
-        self._bar.addWidget(QLabel("Colormap:"))
+        # no "Colormap:" label (the names say what the box is, its tooltip says it too): the
+        # bar must fit the centre's width at 1366 x 768 with the R² cut-off box shown
         self._bar.addWidget(self._cmap_combo)
         # not the plot's title (it would widen the plot past the histogram), and one line
         # elided (whole in the tooltip): a title that wraps during a run moves the map
@@ -242,6 +243,7 @@ class MapView(QWidget):
         self._note = note
         self._colours.set_style(colormap, categories)
         self._hist.setVisible(categories is None)  # the legend tells codes, not a colour bar
+        self._levels_bar.set_levels_enabled(categories is None)
         self._legend.show_categories(categories)
 
     def set_mask(self, mask: np.ndarray | None,

@@ -80,6 +80,8 @@ def test_the_r2_and_status_maps_are_never_masked_and_say_why(qtbot, window, nois
     assert "converged" in legend.text() and "no&nbsp;signal" in legend.text()
     lo, hi = view.levels()  # fixed to the codes, not to the data's range
     assert (lo, hi) == (-0.5, 255.5)
+    bar = view.levels_bar()  # and not offered: a code's colour is its own
+    assert not bar.min_box().isEnabled() and not bar.auto_check().isEnabled()
     # codes 1 and 5 (the case) in distinct colours, each its legend's colour
     lut = view.histogram().gradient.colorMap().map(np.linspace(0, 1, 256), mode="byte")
 
@@ -94,6 +96,7 @@ def test_the_r2_and_status_maps_are_never_masked_and_say_why(qtbot, window, nois
     # another map: no legend, the user's colormap again
     w.layers.show("Fit_Frequency")
     assert not view.legend().isVisibleTo(w) and view.shown_colormap() == "viridis"
+    assert bar.min_box().isEnabled() and bar.auto_check().isEnabled()
 
 
 def test_phase_maps_take_a_cyclic_colormap_and_the_mask_stays_distinct(qtbot, window,

@@ -344,3 +344,19 @@ def test_exported_values_carry_the_shown_units(qtbot, small_file, tmp_path):
     np.testing.assert_allclose(np.loadtxt(path, delimiter=","), 45.0, rtol=1e-6)
     view.set_image(np.full(grid_shape(grid), 3.0), "Peak count", "a. u.", integer=True)
     assert "units: -" in export_values(view, tmp_path / "count.csv").read_text()
+
+
+def test_levels_close_together_read_apart(qtbot):
+    """An R² map's auto levels (0.99981 to 0.99998) showed "1 to 1"."""
+    from peakgui.gui.widgets.levels_bar import LevelsBar
+
+    bar = LevelsBar()
+    qtbot.addWidget(bar)
+    bar.set_units("")
+    bar.show_levels(0.99981, 0.99998)
+    low, high = bar.min_box().text(), bar.max_box().text()
+    assert low != high and low.startswith("0.9998") and high.startswith("0.99998"), (low, high)
+    bar.show_levels(13.52e-3, 173.9e-3)  # ordinary levels keep four digits
+    bar.set_units("V")
+    bar.show_levels(13.52e-3, 173.9e-3)
+    assert bar.min_box().text() == "13.52 mV" and bar.max_box().text() == "173.9 mV"
