@@ -75,13 +75,15 @@ def window(make_window) -> MainWindow:
 
 @pytest.fixture
 def slow_kernel(monkeypatch):
-    """Every block of a run takes at least 40 ms more, so a test can act while a run is in
-    flight however fast the machine is (the results are unchanged)."""
+    """Every 64 spectra of a run take at least 40 ms more, so a test can act while a run is in
+    flight however fast the machine is and however the engine sizes its blocks (the results
+    are unchanged)."""
     real = AnalysisRun._compute_block
 
-    def slow(*args, **kwargs):
-        time.sleep(0.04)
-        return real(*args, **kwargs)
+    def slow(run, block, *args, **kwargs):
+        spectra = block.shape[0] * (block.shape[1] if block.ndim > 2 else 1)
+        time.sleep(0.04 * max(1.0, spectra / 64))
+        return real(run, block, *args, **kwargs)
 
     monkeypatch.setattr(AnalysisRun, "_compute_block", slow)
 

@@ -18,28 +18,48 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import h5py
 import numpy as np
 
+from peakgui.core.analyses.configured import ConfiguredAnalysis
+from peakgui.core.analyses.declaration import ResultField
 from peakgui.core.errors import InputError
 from peakgui.core.io.direct_read import BlockReader, block_reader
 from peakgui.core.io.results import ResultsRef
-from peakgui.core.run.backends import LocalBackend, WorkerKind, one_blas_thread
+from peakgui.core.io.source import SpectralSource
+from peakgui.core.run.backends import Backend, LocalBackend, WorkerKind, one_blas_thread
 from peakgui.core.run.chain import stored_values
 from peakgui.core.run.group_write import missing_ranges, write_chunk
 from peakgui.core.run.pipeline import BlockPipeline
 from peakgui.core.run.progress import Progress, ProgressState
+from peakgui.core.run.stats import RunStats
 
-if TYPE_CHECKING:
-    from peakgui.core.run.engine import AnalysisRun
+
+class AnalysisRun(Protocol):
+    """What the chunk loops need of a run (core/run/engine.py's AnalysisRun, which imports
+    this module: named here by its shape, not imported back)."""
+
+    source: SpectralSource
+    configured: ConfiguredAnalysis
+    stats: RunStats
+    chunk_seconds: float
+
+    @property
+    def backend(self) -> Backend: ...
+
+    def chunk_limit(self) -> int: ...
+
+    def result_fields(self) -> list[ResultField]: ...
+
+    def _compute_block(self, block: np.ndarray) -> dict[str, np.ndarray]: ...
 
 Values = dict[str, np.ndarray]
 BLOCKS_PER_WORKER = 4  # sub-blocks queued per worker once the speed is known
 BLOCK_SECONDS = 0.2  # a sub-block's work: few hand-overs, yet workers end together
 MIN_SPECTRA = 256  # but never fewer spectra (unless the memory budget says so)
-GUESS_SPECTRA = 1024  # a block before the speed is known: ~10 ms of the quickest kernel
+DEFAULT_CHUNK_SECONDS = 0.4  # the GUI's and the CLI's chunk_seconds
 
 
 def streams(run: AnalysisRun) -> bool:
@@ -116,25 +136,22 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
 
     def blocks() -> Iterator[tuple[int, int]]:
         """Sub-blocks of the missing ranges, sized as the speed becomes known."""
-        n = 0
         for lo, hi in missing_ranges(completed):
             a = lo
             while a < hi:  # near the end, smaller blocks: the workers finish together
-                step = first if n < n_workers else size
-                b = min(hi, a + min(step, max(smallest, (hi - a) // (2 * n_workers))))
-                n += 1
+                b = min(hi, a + min(size, max(smallest, (hi - a) // (2 * n_workers))))
                 if align > 1:  # end on a chunk row, so each chunk is decoded once
                     b = min(hi, max(a + align - a % align, b - b % align))
                 yield a, b
                 a = b
 
-    first = max(1, min(limit, math.ceil(64 / lay.n_steps)))  # small first blocks: quick news
-    smallest = math.ceil(MIN_SPECTRA / lay.n_steps)  # a block's fixed cost stays a small part
-    # until the speed is known, a second block per worker of a guessed size: the workers keep
-    # computing while the driver makes the results group (a small run does not idle through it)
-    size = max(first, min(limit, GUESS_SPECTRA // lay.n_steps))
+    size = max(1, min(limit, math.ceil(64 / lay.n_steps)))  # small first blocks: quick news
+    # a block's fixed cost stays a small part, unless the caller wants news (and a chance to
+    # pause) sooner than such a block takes: chunk_seconds is how soon Pause and Cancel land
+    smallest = math.ceil(MIN_SPECTRA * min(1.0, run.chunk_seconds / DEFAULT_CHUNK_SECONDS)
+                         / lay.n_steps)
     per_block = min(run.chunk_seconds / 2, BLOCK_SECONDS)  # then about this much work each
-    queued = 2 * n_workers  # blocks queued before the speed is known
+    queued = n_workers  # blocks queued before the speed is known
     todo = blocks()
     pending: deque[tuple[int, int, int]] = deque()  # submitted: (index, a, b)
     ready: list[tuple[int, int, Values]] = []  # taken in order, not yet written

@@ -84,8 +84,9 @@ class SHOView(AnalysisView):
                     text = value_text(value, fld)
                 q = detail.values.get(QUALITY, float("nan"))
                 if name == AMPLITUDE and np.isfinite(value) and np.isfinite(q):
-                    # BGlib's model: the peak of |x| is A·Q, not A (docs/sho.md)
-                    text += f" (peak A·Q = {value_text(value * q, fld)})"
+                    # BGlib's model: the peak of |x| is A·Q, not A (docs/sho.md); short, so
+                    # the readout keeps its three lines on a laptop's right column
+                    text += f" (A·Q {value_text(value * q, fld)})"
                 parts.append(f"<b>{symbol}</b> {html.escape(text)}")
         status = FitStatus(int(detail.values.get(STATUS, int(FitStatus.NOT_COMPUTED))))
         colour = "#1e8449" if status is FitStatus.CONVERGED else "#c0392b"

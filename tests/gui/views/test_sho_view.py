@@ -205,8 +205,8 @@ def test_the_readout_shows_the_peak_height_a_times_q_beside_a(qtbot, window, sma
     peak = float(fit[0] * fit[2])
     text = w.spectrum_view.readout().text()
     unit = w.source.layout.units if hasattr(w.source.layout, "units") else "V"
-    assert "peak A·Q = " in text
-    shown = text.split("peak A·Q = ")[1].split(")")[0]
+    assert "(A·Q " in text
+    shown = text.split("(A·Q ")[1].split(")")[0]
     assert shown == format_value(peak, unit) or shown.split()[0] == format_value(peak, unit
                                                                                  ).split()[0]
     # and it is the height of the spectrum's peak (within the noise), unlike A
