@@ -312,12 +312,12 @@ def _cluster_backend(args: argparse.Namespace):
     if args.jobs is not None:
         raise PeakGUIError("--jobs is for local runs; a cluster's workers are set where it "
                            "starts (--cluster local:N, or the dask worker commands)")
-    from .core.run.dask_backend import make_backend
+    from .core.run.dask_backend import make_backend, silence_dask_logs
 
     # Dask's client keeps reconnecting in the background after a lost scheduler and may log a
     # traceback as the process exits; this program reports such failures itself, in one line
-    for name in ("distributed", "tornado", "asyncio"):
-        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL + 1)
+    silence_dask_logs()
     return make_backend(scheduler=args.scheduler, cluster=args.cluster)
 
 

@@ -411,13 +411,26 @@ def _quiet_dask() -> Iterator[None]:
         yield
 
 
+def _dask_loggers() -> list[logging.Logger]:
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if n.split(".")[0] in ("distributed", "tornado")]
+    return [logging.getLogger(n) for n in {"distributed", "tornado", *names}]
+
+
+def silence_dask_logs() -> None:
+    """Dask's loggers off for the rest of the process, for a program that reports Dask's
+    failures itself in one line (the batch CLI): the client's background reconnect may log
+    after the run has ended and its quiet spell with it. Call it after Dask is imported (its
+    import sets its own loggers' levels)."""
+    for lg in _dask_loggers():
+        lg.setLevel(logging.CRITICAL + 1)
+
+
 @contextlib.contextmanager
 def _quiet_logs() -> Iterator[None]:
     """Dask's loggers silenced on the driver (e.g. a reconnect attempt after the scheduler is
     gone, or a LocalCluster restarting a worker): the run reports what matters itself."""
-    names = [n for n in list(logging.Logger.manager.loggerDict)
-             if n.split(".")[0] in ("distributed", "tornado")]
-    loggers = [logging.getLogger(n) for n in {"distributed", "tornado", *names}]
+    loggers = _dask_loggers()
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.CRITICAL + 1)
@@ -428,4 +441,5 @@ def _quiet_logs() -> Iterator[None]:
             lg.setLevel(level)
 
 
-__all__ = ["ClusterError", "DaskBackend", "make_backend", "parse_cluster", "parse_scheduler"]
+__all__ = ["ClusterError", "DaskBackend", "make_backend", "parse_cluster", "parse_scheduler",
+           "silence_dask_logs"]
