@@ -60,6 +60,7 @@ BLOCKS_PER_WORKER = 4  # sub-blocks queued per worker once the speed is known
 BLOCK_SECONDS = 0.2  # a sub-block's work: few hand-overs, yet workers end together
 MIN_SPECTRA = 256  # but never fewer spectra (unless the memory budget says so)
 DEFAULT_CHUNK_SECONDS = 0.4  # the GUI's and the CLI's chunk_seconds
+GUESS_SPECTRA = 1024  # a block before the speed is known: ~10 ms of SHO, ~60 ms of peak finding
 
 
 def streams(run: AnalysisRun) -> bool:
@@ -136,22 +137,28 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
 
     def blocks() -> Iterator[tuple[int, int]]:
         """Sub-blocks of the missing ranges, sized as the speed becomes known."""
+        n = 0
         for lo, hi in missing_ranges(completed):
             a = lo
             while a < hi:  # near the end, smaller blocks: the workers finish together
-                b = min(hi, a + min(size, max(smallest, (hi - a) // (2 * n_workers))))
+                step = first if n < n_workers else size
+                b = min(hi, a + min(step, max(smallest, (hi - a) // (2 * n_workers))))
+                n += 1
                 if align > 1:  # end on a chunk row, so each chunk is decoded once
                     b = min(hi, max(a + align - a % align, b - b % align))
                 yield a, b
                 a = b
 
-    size = max(1, min(limit, math.ceil(64 / lay.n_steps)))  # small first blocks: quick news
+    first = max(1, min(limit, math.ceil(64 / lay.n_steps)))  # small first blocks: quick news
     # a block's fixed cost stays a small part, unless the caller wants news (and a chance to
     # pause) sooner than such a block takes: chunk_seconds is how soon Pause and Cancel land
-    smallest = math.ceil(MIN_SPECTRA * min(1.0, run.chunk_seconds / DEFAULT_CHUNK_SECONDS)
-                         / lay.n_steps)
+    scale = min(1.0, run.chunk_seconds / DEFAULT_CHUNK_SECONDS)
+    smallest = math.ceil(MIN_SPECTRA * scale / lay.n_steps)
+    # until the speed is known, a second block per worker of a guessed size: the workers keep
+    # computing while the driver makes the results group (a small run would idle through it)
+    size = max(first, min(limit, math.ceil(GUESS_SPECTRA * scale / lay.n_steps)))
     per_block = min(run.chunk_seconds / 2, BLOCK_SECONDS)  # then about this much work each
-    queued = n_workers  # blocks queued before the speed is known
+    queued = 2 * n_workers  # blocks queued before the speed is known
     todo = blocks()
     pending: deque[tuple[int, int, int]] = deque()  # submitted: (index, a, b)
     ready: list[tuple[int, int, Values]] = []  # taken in order, not yet written
