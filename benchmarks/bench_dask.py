@@ -64,6 +64,9 @@ class OneBlasThread:
     def map(self, func, blocks, *args):
         return self.backend.map(func, blocks, *args)
 
+    def __getattr__(self, name):  # what the engine asks of a backend besides (worker_pids...)
+        return getattr(self.backend, name)
+
 
 def warm_up(backend, finder: AnalysisRun) -> None:
     """One small map per worker, so compilation and imports are not timed."""

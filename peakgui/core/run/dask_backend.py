@@ -391,9 +391,13 @@ def _is_connection_loss(exc: BaseException) -> bool:
 
 
 def _nbytes(result: Any) -> int:
+    """Array bytes in a task's result: an array, or a dict, tuple or list of them (a timed
+    kernel returns (seconds, results))."""
     if isinstance(result, dict):
-        return sum(getattr(v, "nbytes", 0) for v in result.values())
-    return getattr(result, "nbytes", 0)
+        return sum(_nbytes(v) for v in result.values())
+    if isinstance(result, (tuple, list)):
+        return sum(_nbytes(v) for v in result)
+    return int(getattr(result, "nbytes", 0))
 
 
 def _async_timeout() -> type[BaseException]:
