@@ -125,8 +125,8 @@ class LevelsBar(QWidget):
 
 def level_digits(low: float, high: float) -> int:
     """Significant digits that tell two levels apart: an R² map's 0.99981 to 0.99998 must not
-    read "1 to 1" (at least 4, at most 10)."""
+    read "1 to 1" (at least 4, at most 8: the box shows them whole)."""
     span, size = abs(high - low), max(abs(low), abs(high))
     if not (math.isfinite(span) and math.isfinite(size)) or span == 0 or size == 0:
         return 4
-    return int(min(10, max(4, math.ceil(math.log10(size / span)) + 2)))
+    return int(min(8, max(4, math.ceil(math.log10(size / span)) + 1)))
