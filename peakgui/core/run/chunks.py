@@ -124,15 +124,30 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
     stats.n_workers = n_workers
     reader = _reader(run, dset)
     align = reader.align
+    # one worker and reads that cost (chunks to decompress, h5py's own read): the next blocks
+    # are read by a second thread while the worker computes, as the single reader did before
+    # workers read their own blocks. Counted in the memory budget: submitted blocks are held.
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="peakgui-read") \
+        if n_workers == 1 and reader.kind != "offset" else None
+    reads: dict[tuple[int, int], Future[np.ndarray]] = {}
+
+    def read_ahead(a: int, b: int) -> np.ndarray:
+        t0 = time.perf_counter()
+        try:
+            return reader.read(a, b)
+        finally:
+            stats.add(read_seconds=time.perf_counter() - t0)
 
     def work(a: int, b: int) -> tuple[Values, float]:
         t0 = time.perf_counter()
-        block = reader.read(a, b)
+        read = reads.pop((a, b), None)
+        block = read.result() if read is not None else reader.read(a, b)
         t1 = time.perf_counter()
         values = run._compute_block(block)
         t2 = time.perf_counter()
         backend.worker_threads.add(threading.get_ident())
-        stats.add(read_seconds=t1 - t0, work_seconds=t2 - t0, blocks=1)
+        stats.add(read_seconds=0.0 if read is not None else t1 - t0, work_seconds=t2 - t0,
+                  blocks=1)
         return values, t2 - t0
 
     def blocks() -> Iterator[tuple[int, int]]:
@@ -174,6 +189,8 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
                 nxt = next(todo, None)
                 if nxt is None:
                     break
+                if ahead is not None:
+                    reads[nxt] = ahead.submit(read_ahead, *nxt)
                 pipe.submit(submitted, *nxt)
                 pending.append((submitted, *nxt))
                 submitted += 1
@@ -204,6 +221,8 @@ def streamed(run: AnalysisRun, open_group: Callable[[], h5py.Group], completed: 
                 last_write = time.perf_counter()
     finally:
         pipe.close()
+        if ahead is not None:
+            ahead.shutdown(wait=True, cancel_futures=True)
         blas.restore_original_limits()
         reader.close()
 

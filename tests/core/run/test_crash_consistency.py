@@ -58,6 +58,7 @@ def _groups(path) -> dict[str, dict]:
 @pytest.fixture(scope="module", params=[
     ("plain", 1),  # read by file offset, one worker thread beside the writer
     pytest.param(("gzip", 2), marks=pytest.mark.slow),  # raw chunks decoded by two workers
+    pytest.param(("gzip", 1), marks=pytest.mark.slow),  # decoded ahead of the one worker
 ], ids=lambda p: f"{p[0]}-jobs{p[1]}")
 def scan(request, tmp_path_factory):
     """A 48 x 64 demo, its source bytes, a reference result, an uninterrupted run's time and

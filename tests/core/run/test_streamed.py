@@ -134,3 +134,39 @@ def test_reports_come_in_order_and_cover_every_position_once(tmp_path):
     assert reports[-1].stop == 90 and reports[-1].state.is_done
     assert max(p.stop - p.start for p in reports) <= limit
     assert len(run.backend.worker_threads) == 2
+
+
+@pytest.mark.parametrize("case, jobs, reader_thread", [
+    ("gzip", 1, True),  # chunks to decompress: read ahead while the one worker computes
+    ("usid", 1, False),  # a read by file offset costs little: the worker reads itself
+    ("gzip", 2, False),  # two workers read their own blocks
+])
+def test_one_worker_reads_compressed_blocks_ahead(tmp_path, monkeypatch, case, jobs,
+                                                  reader_thread):
+    import threading
+
+    from peakgui.core.io import direct_read
+
+    make, analysis, dim, _ = CASES[case]
+    path = make(tmp_path / "src.h5")
+    readers: set[str] = set()
+    real = direct_read.row_reader
+
+    def spied(dset):  # the real reader, noting which thread calls it
+        rows = real(dset)
+        inner = rows.read
+
+        def read(r0, r1):
+            readers.add(threading.current_thread().name)
+            return inner(r0, r1)
+
+        rows.read = read
+        return rows
+
+    monkeypatch.setattr(direct_read, "row_reader", spied)
+    got = _results(path, analysis, dim, "threads", jobs, tmp_path / "o.h5")
+    monkeypatch.undo()
+    _same(got, _results(path, analysis, dim, "processes", 2, tmp_path / "p.h5"))
+    assert readers
+    assert all(n.startswith("peakgui-read") for n in readers) == reader_thread, readers
+    assert any(n.startswith("peakgui-worker") for n in readers) != reader_thread, readers
