@@ -34,10 +34,13 @@ class ViewDock(QObject):
         self.dock.setWidget(panel)
         self.dock.show()
         self.dock.raise_()
-        # half the column: the fitted loop needs as much room as the spectrum above it
+        # the larger share of the column: the fitted loop, its key, its values and its mask
+        # control need more room than the raw spectrum above it (which draws no fit here)
         above = [d for d in self.window.findChildren(QDockWidget)
                  if d is not self.dock and d.isVisible() and not d.isFloating()
                  and self.window.dockWidgetArea(d) == self.window.dockWidgetArea(self.dock)
                  and d not in self.window.tabifiedDockWidgets(self.dock)]
-        share = self.window.height() // (len(above) + 1)
-        self.window.resizeDocks([*above, self.dock], [share] * (len(above) + 1), Qt.Vertical)
+        column = self.window.height()
+        mine = int(column * 0.58) if above else column
+        rest = [(column - mine) // len(above)] * len(above)
+        self.window.resizeDocks([*above, self.dock], [*rest, mine], Qt.Vertical)

@@ -13,6 +13,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PyQt5.QtCore import Qt
+from PyQt5.QtGui import QResizeEvent
 from PyQt5.QtWidgets import (
     QComboBox,
     QFrame,
@@ -32,6 +33,7 @@ from ...core.analyses.loop_fit.fields import switching_field
 from ...core.analyses.loop_fit.status import LoopStatus
 from ..formatting import format_value
 from ..widgets.axes import set_axis_units
+from ..widgets.readout import ReadoutLabel
 from .generic import AnalysisView
 
 _FIT_PEN = pg.mkPen("#e0302b", width=2)
@@ -42,6 +44,7 @@ _MARKS = (("V+", "#8e44ad", Qt.SolidLine, "V+", 0.95), ("V-", "#8e44ad", Qt.Soli
           ("Imprint", "#444444", Qt.DashLine, "imprint", 0.5),  # between the branches
           ("Nucleation Bias 1", "#d35400", Qt.DotLine, "n₁", 0.08),
           ("Nucleation Bias 2", "#d35400", Qt.DotLine, "n₂", 0.2))
+PLANE_MIN_HEIGHT = 340  # px of plot area: below it the loop alone gets them
 KEY = ("<span style='color:#1f6fd1'>●</span><span style='color:#2ca02c'>●</span> data · "
        "<span style='color:#e0302b'>━</span> fit · <span style='color:#7f7f7f'>╌</span> guess")
 READOUT = ("V+", "V-", "Imprint", "R+", "R-", "Switchable Polarization", "Work of Switching",
@@ -58,14 +61,15 @@ class LoopFitPanel(QWidget):
         super().__init__(parent)
         self.detail: LoopDetail | None = None
         self._step_combo = QComboBox()
-        self._step_combo.setToolTip("The field (and cycle) whose loop is drawn")
+        self._step_combo.setToolTip("Loop of: the field (and cycle) whose loop is drawn")
         self._step_combo.currentIndexChanged.connect(lambda _i: self._draw())
-        self._note = QLabel(KEY)
-        self._note.setWordWrap(True)
+        # at most two lines (a long fit note is whole in its tooltip): the loop keeps the height
+        self._note = ReadoutLabel(2, "The loop's key, or what went wrong with this pixel's fit")
+        self._note.setText(KEY)
         self._readout = QLabel(" ")
         self._readout.setWordWrap(True)
-        for label in (self._note, self._readout):  # wrap to the dock, never widen it
-            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # wraps to the
+        # dock, never widens it
         font = self._readout.font()
         font.setPointSizeF(font.pointSizeF() * 0.85)
         self._readout.setFont(font)
@@ -78,6 +82,8 @@ class LoopFitPanel(QWidget):
         self._glw.ci.layout.setRowStretchFactor(1, 1)
         for p in (self._loop, self._plane):
             p.showGrid(x=True, y=True, alpha=0.2)
+        # a smaller y label (kept by later labels): "Response (mV)" whole on a laptop's column
+        self._loop.getAxis("left").setLabel(" ", **{"font-size": "8pt"})
         self._plane.setAspectLocked(True)
         self._plane.setTitle("Responses (blue), projection direction (red)", size="8pt")
         self._points = {k: self._loop.plot([], [], pen=None, symbol="o", symbolSize=5,
@@ -97,8 +103,7 @@ class LoopFitPanel(QWidget):
         self._direction = self._plane.plot([], [], pen=pg.mkPen("#e0302b", width=2))
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(QLabel("Loop of:"))
-        bar.addWidget(self._step_combo)
+        bar.addWidget(self._step_combo)  # no "Loop of:" label: the key keeps to one line
         bar.addWidget(self._note, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -111,15 +116,33 @@ class LoopFitPanel(QWidget):
         self._layout = layout
 
     def _readout_scroll(self) -> QScrollArea:
-        """The switching values, at most five lines high (they scroll past that): on a short
+        """The switching values, at most two lines high (they scroll past that): on a short
         screen the loop keeps the dock's height."""
         scroll = QScrollArea()
         scroll.setWidget(self._readout)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setMaximumHeight(self._readout.fontMetrics().lineSpacing() * 5 + 6)
+        scroll.setMaximumHeight(self._readout.fontMetrics().lineSpacing() * 2 + 2)
         return scroll
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The complex-plane plot only where the loop keeps room beside it: on a laptop's
+        right column the loop takes the whole plot area (the plane comes back when taller)."""
+        super().resizeEvent(event)
+        self._place_plane()
+
+    def _place_plane(self) -> None:
+        room = self._glw.height() >= PLANE_MIN_HEIGHT
+        shown = self._plane.scene() is not None
+        if room and not shown:
+            self._glw.addItem(self._plane, row=1, col=0)
+            self._glw.ci.layout.setRowStretchFactor(1, 1)
+        elif shown and not room:
+            self._glw.removeItem(self._plane)
+
+    def plane_shown(self) -> bool:
+        return self._plane.scene() is not None
 
     # ---- getters for tests and the window -------------------------------------------------------
     def loop_plot(self) -> pg.PlotItem:
@@ -173,6 +196,7 @@ class LoopFitPanel(QWidget):
                 self._step_combo.setCurrentIndex(min(max(keep, 0), len(labels) - 1))
                 self._step_combo.blockSignals(False)
         self._note.setText(html.escape(error) if error else KEY)
+        self._note.setToolTip(html.escape(error) if error else "The loop's key")
         self._draw()
 
     def _draw(self) -> None:

@@ -23,14 +23,21 @@ class ReadoutLabel(QLabel):
         self._full = ""
         self._hint = tooltip
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.setWordWrap(self._lines > 1)
         self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.setMinimumWidth(1)
+        self.set_lines(self._lines)
+        self.setToolTip(tooltip)
+
+    def set_lines(self, lines: int) -> None:
+        """Hold ``lines`` lines from now on (wrapping when more than one)."""
+        self._lines = max(1, lines)
+        self.setWordWrap(self._lines > 1)
         m = self.contentsMargins()
         self.setFixedHeight(self.fontMetrics().lineSpacing() * self._lines + m.top() + m.bottom()
                             + 2)
-        self.setToolTip(tooltip)
+        if self._full:
+            self._fit()
 
     def setText(self, text: str) -> None:
         """Show ``text`` (elided to fit when it is plain text and one line)."""

@@ -242,6 +242,9 @@ class SpectrumView(QWidget):
         if self._overlay is not None:
             self._overlay.detach()
         self._overlay, self._fields = overlay, list(fields)
+        # a view with a panel of its own (the loop fit) says it all there: one line here, whole
+        # in the tooltip, and the spectrum keeps the height
+        self._readout.set_lines(1 if overlay is not None and overlay.panel() is not None else 3)
         if overlay is not None:
             overlay.attach(self.plot_item(), self._legend)
         self._draw()

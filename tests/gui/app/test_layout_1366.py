@@ -220,3 +220,29 @@ def test_attribute_values_are_not_all_cut(qtbot, make_window, small_file):
     assert all(v.toolTip() and v.text().rstrip(" …") in v.toolTip() for v in values)
     types = [table.item(r, 2).text() for r in range(table.rowCount())]
     assert all(fm.horizontalAdvance(t) + 8 <= table.columnWidth(2) for t in types)
+
+
+def test_after_a_loop_fit_at_1366x768(qtbot, make_window, beps_file):
+    """The loop fit's own panel (tabbed under the spectrum): the loop takes the plot area and
+    most of the column; the spectrum keeps a readable plot; the complex plane waits for room."""
+    from tests.gui.loop_helpers import sho_then_loop_fit
+
+    w = laptop_window(make_window)
+    sho_then_loop_fit(qtbot, w, beps_file)
+    run_to_end(qtbot, w)
+    panel = w.analysis.view.panel()
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.loop_plot().height() > 0, timeout=5_000)
+    settle(qtbot, w)
+    loop = panel.loop_plot()
+    assert loop.height() >= 160 and not panel.plane_shown()
+    left = loop.getAxis("left")
+    assert left.label.boundingRect().width() <= left.height()  # "Response (mV)" whole
+    plot = w.spectrum_view.plot_item()
+    assert spectrum_plot_height(w) >= 120 and plot.vb.height() >= 60
+    spec_left = plot.getAxis("left")
+    assert spec_left.label.boundingRect().width() <= spec_left.height()  # "|x| (mV)" whole
+    assert w.spectrum_view.readout().height() < 2 * w.spectrum_view.fontMetrics().lineSpacing()
+    # on a tall screen the complex plane comes back under the loop
+    w.resize(1920, 1200)
+    w.default_layout()
+    qtbot.waitUntil(panel.plane_shown, timeout=5_000)
