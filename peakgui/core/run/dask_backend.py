@@ -424,8 +424,10 @@ def _dask_loggers() -> list[logging.Logger]:
 def silence_dask_logs() -> None:
     """Dask's loggers off for the rest of the process, for a program that reports Dask's
     failures itself in one line (the batch CLI): the client's background reconnect may log
-    after the run has ended and its quiet spell with it. Call it after Dask is imported (its
-    import sets its own loggers' levels)."""
+    after the run has ended and its quiet spell with it. Dask is imported here first: its
+    import sets its own loggers' levels and would undo an earlier silence."""
+    with contextlib.suppress(ImportError):
+        import distributed  # noqa: F401  (for its logging set-up, see above)
     for lg in _dask_loggers():
         lg.setLevel(logging.CRITICAL + 1)
 

@@ -522,6 +522,21 @@ def test_make_backend_parses_without_connecting():
             make_backend(**kw)
 
 
+def test_silenced_dask_logs_stay_silent_once_dask_is_loaded():
+    """The batch CLI silences Dask before Dask is imported; Dask's import sets its loggers'
+    levels, which must not undo the silence (the client's reconnect error after a lost
+    scheduler would print a third line)."""
+    code = ("import logging\n"
+            "from peakgui.core.run.dask_backend import silence_dask_logs\n"
+            "silence_dask_logs()\n"
+            "import distributed\n"
+            "for name in ('distributed', 'distributed.client', 'distributed.worker'):\n"
+            "    assert not logging.getLogger(name).isEnabledFor(logging.CRITICAL), name\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
 # ---- the backend as the GUI drives it ---------------------------------------------------------
 def test_backend_in_process_pause_resume_and_ordered_results(cluster, beps_file,
                                                               beps_reference):
