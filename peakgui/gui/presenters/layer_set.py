@@ -134,6 +134,16 @@ class LayerSet:
         return (self.mask_on and not layer.integer and isinstance(layer.key, str)
                 and self.masks() and (q is None or layer.key != q.field))
 
+    def mask_controls_apply(self, key: LayerKey) -> bool:
+        """Whether Mask and the R² cut-off mean anything on this layer: the value maps they
+        blank, and the R² map whose cut-off its readout states; not status codes, counts or
+        navigators."""
+        layer = self._layers.get(key)
+        if layer is None or not self.masks() or not isinstance(key, str):
+            return False
+        q = self.analysis.quality if self.analysis is not None else None
+        return not layer.integer or (q is not None and key == q.field)
+
     def inputs(self, layer: Layer) -> set[str]:
         """The fields a layer is drawn from besides its own image (derived inputs, the mask)."""
         out = set(layer.derived.needs) if layer.derived is not None else set()

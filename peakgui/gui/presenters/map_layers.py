@@ -29,6 +29,10 @@ from .layer_set import Layer, LayerSet
 
 NAVIGATOR_MEAN = Navigator.MEAN
 NAVIGATOR_BIN = Navigator.BIN
+MASK_TIP = ("Blank and grey out the pixels the analysis flags as bad (failed fits, no peak "
+            "found) on the value maps (Alt+M)")
+R2_TIP = ("Mask the fits with a lower R² than this on the value maps (the R² map itself is "
+          "never masked)")
 
 __all__ = ["NAVIGATOR_BIN", "NAVIGATOR_MEAN", "Layer", "MapLayers", "mask_colour",
            "with_derived"]
@@ -62,16 +66,14 @@ class MapLayers(QObject):
         self._bin_label = QLabel()
         self._mask_check = QCheckBox("&Mask")  # Alt+M
         self._mask_check.setChecked(True)
-        self._mask_check.setToolTip("Blank and grey out the pixels the analysis flags as bad "
-                                    "(failed fits, no peak found) on the value maps (Alt+M)")
+        self._mask_check.setToolTip(MASK_TIP)
         self._r2_spin = QDoubleSpinBox()
         self._r2_spin.setRange(0.0, 1.0)
         self._r2_spin.setDecimals(3)  # good fits differ in the third decimal
         self._r2_spin.setSingleStep(0.01)
         self._r2_spin.setPrefix("R² ≥ ")
         self._r2_spin.setValue(0.9)
-        self._r2_spin.setToolTip("Mask the fits with a lower R² than this on the value maps "
-                                 "(the R² map itself is never masked)")
+        self._r2_spin.setToolTip(R2_TIP)
         self._r2_spin.setVisible(False)
         self._mask_item = view.mask_item()
         self._marker_on_top(view)
@@ -252,6 +254,7 @@ class MapLayers(QObject):
         codes = s.codes(s.current)
         self._view.set_style(s.own_colormap(s.current), Categories(codes) if codes else None,
                              self._note(s.current))
+        self._enable_mask_controls(s.mask_controls_apply(s.current))
         out = s.compose(mask_colour(self._view.shown_colormap())[1])
         if out is None:
             self._mask_count = 0
@@ -262,6 +265,14 @@ class MapLayers(QObject):
         self._view.set_image(out.image, out.title, out.layer.units, out.layer.levels,
                              out.layer.integer)
         self._draw_mask(out.mask)
+
+    def _enable_mask_controls(self, enabled: bool) -> None:
+        """Greyed on a map the mask never blanks (status codes, counts, navigators), so that
+        they do not seem to act on it."""
+        why = "" if enabled else " (nothing on this map is masked)"
+        for box, tip in ((self._mask_check, MASK_TIP), (self._r2_spin, R2_TIP)):
+            box.setEnabled(enabled)
+            box.setToolTip(tip + why)
 
     def _draw_mask(self, mask: np.ndarray | None) -> None:
         self._view.set_mask(mask, mask_colour(self._view.shown_colormap())[0])

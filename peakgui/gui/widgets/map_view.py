@@ -23,7 +23,7 @@ from .axes import set_axis_units
 from .category_legend import Categories, CategoryLegend
 from .colormap_chooser import ColormapChooser
 from .colormaps import DIVERGING
-from .levels_bar import LevelsBar
+from .levels_bar import LevelsBar, level_digits
 from .map_grid import MapGrid, auto_levels
 from .parts import Part
 from .pixel_marker import PixelMarker, arrow_neighbour
@@ -371,7 +371,10 @@ class MapView(QWidget):
         return finite.size > 0 and float(finite.min()) < 0.0 < float(finite.max())
 
     def _value_text(self, value: float) -> str:
-        text = format_value(value, self._units, integer=self._integer)
+        # as many digits as tell the levels apart: on a clean R² map (0.999998 to 1) a value
+        # must not read "1"
+        text = format_value(value, self._units, integer=self._integer,
+                            precision=level_digits(*self.levels()))
         note = self._note(value) if self._note is not None and np.isfinite(value) else ""
         codes = self._colours.categories
         if codes is not None and codes.name(value):

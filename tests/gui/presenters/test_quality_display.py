@@ -69,8 +69,12 @@ def test_the_r2_and_status_maps_are_never_masked_and_say_why(qtbot, window, nois
     w.map_view.set_marker(*(int(v) for v in good))
     assert "below" not in w.map_view.readout().text()
 
+    assert w.layers.mask_check().isEnabled() and w.layers.r2_spin().isEnabled()  # its cut-off
     w.layers.show("SHO_Status")
     assert w.layers.mask_count() == 0
+    # the mask's controls do not seem to act on a map they never mask
+    assert not w.layers.mask_check().isEnabled() and not w.layers.r2_spin().isEnabled()
+    assert "nothing on this map is masked" in w.layers.mask_check().toolTip()
     view = w.map_view
     assert view.categories() is not None and view.shown_colormap() == "categories"
     legend = view.legend()
@@ -97,6 +101,8 @@ def test_the_r2_and_status_maps_are_never_masked_and_say_why(qtbot, window, nois
     w.layers.show("Fit_Frequency")
     assert not view.legend().isVisibleTo(w) and view.shown_colormap() == "viridis"
     assert bar.min_box().isEnabled() and bar.auto_check().isEnabled()
+    assert w.layers.mask_check().isEnabled() and w.layers.r2_spin().isEnabled()
+    assert "nothing on this map" not in w.layers.mask_check().toolTip()
 
 
 def test_phase_maps_take_a_cyclic_colormap_and_the_mask_stays_distinct(qtbot, window,

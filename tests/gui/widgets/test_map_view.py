@@ -32,6 +32,21 @@ def test_the_view_shows_an_image_with_title_units_and_integer_readout(qtbot, sma
     assert "not computed yet" in view.title_text()
 
 
+def test_the_readout_has_the_digits_that_tell_the_levels_apart(qtbot, small_file):
+    """A clean R² map spans 0.999998 to 1: its values must not all read "1"."""
+    view, _, lay = make(qtbot, small_file)
+    img = 1.0 - np.linspace(0.0, 2e-6, lay.n_positions).reshape(lay.grid_shape)
+    view.set_image(img, "R²", "")
+    rows, cols = lay.grid_shape
+    view.set_marker(rows - 1, cols - 2)
+    value = img[rows - 1, cols - 2]
+    assert value < 0.9999995
+    text = view.readout().text()
+    assert text.endswith(f"{value:.7g}") and not text.endswith("= 1"), text
+    view.set_image(img * 0.5, "Amplitude", "V", levels=(0.0, 1.0))  # a usual span: 4 digits
+    assert view.readout().text().endswith("500 mV")
+
+
 def test_auto_levels_ignore_outliers_and_nan():
     img = np.r_[np.linspace(0, 1, 1000), [1e6, np.nan]]
     lo, hi = auto_levels(img)
