@@ -25,7 +25,8 @@ GZIP, SHUFFLE = h5py.h5z.FILTER_DEFLATE, h5py.h5z.FILTER_SHUFFLE
 DECODED = (GZIP, SHUFFLE)  # filters decoded here; any other one means h5py reads
 
 RowRead = Callable[[int, int], np.ndarray]
-"""Rows [r0, r1) of the dataset's first axis, as h5py's ``dset[r0:r1]`` gives them."""
+"""Indices [r0, r1) of one axis of the dataset (the first, unless said otherwise), as h5py's
+``dset[r0:r1]`` (or ``dset[:, r0:r1]``, ...) gives them."""
 
 
 @dataclass
@@ -38,19 +39,22 @@ class RowReader:
     close: Callable[[], None] = lambda: None
 
 
-def row_reader(dset: h5py.Dataset) -> RowReader:
-    """The fastest safe way to read this dataset's rows from several threads."""
+def row_reader(dset: h5py.Dataset, axis: int = 0) -> RowReader:
+    """The fastest safe way to read this dataset's slabs along ``axis`` (its rows, for the
+    first) from several threads."""
     why = _h5py_only(dset)
     if why is None:
         fd = os.open(dset.file.filename, os.O_RDONLY)
         try:
-            reader = _offset_reader(dset, fd) if dset.chunks is None else _chunk_reader(dset, fd)
+            reader = (_offset_reader(dset, fd, axis) if dset.chunks is None
+                      else _chunk_reader(dset, fd, axis))
         except (OSError, RuntimeError, ValueError, KeyError):
             reader = None
         if reader is not None:
             return reader
         os.close(fd)
-    return RowReader("h5py", lambda r0, r1: np.asarray(dset[r0:r1]))
+    lead = (slice(None),) * axis
+    return RowReader("h5py", lambda r0, r1: np.asarray(dset[lead + (slice(r0, r1),)]))
 
 
 def _h5py_only(dset: h5py.Dataset) -> str | None:
@@ -68,25 +72,29 @@ def _h5py_only(dset: h5py.Dataset) -> str | None:
     return None
 
 
-def _offset_reader(dset: h5py.Dataset, fd: int) -> RowReader | None:
+def _offset_reader(dset: h5py.Dataset, fd: int, axis: int) -> RowReader | None:
     offset = dset.id.get_offset()
     if offset is None or dset.compression is not None:
         return None  # never written: h5py gives the fill value
     start = offset  # in the file, counting a user block (HDF5 adds its base address)
-    row_shape = dset.shape[1:]
-    row_bytes = int(np.prod(row_shape, dtype=np.int64)) * dset.dtype.itemsize
-    dtype = dset.dtype
+    shape, dtype = dset.shape, dset.dtype
+    outer = int(np.prod(shape[:axis], dtype=np.int64))  # one run of bytes per outer index
+    step = int(np.prod(shape[axis + 1:], dtype=np.int64)) * dtype.itemsize  # bytes per index
 
     def read(r0: int, r1: int) -> np.ndarray:
-        n = max(0, r1 - r0) * row_bytes
-        buf = _pread(fd, n, start + r0 * row_bytes)
-        rows: np.ndarray = buf.view(dtype).reshape((r1 - r0, *row_shape))
-        return rows
+        n = max(0, r1 - r0) * step
+        if outer == 1:
+            buf = _pread(fd, n, start + r0 * step)
+        else:  # e.g. the y slabs of an (x, y, f) cube: one run per x
+            buf = np.concatenate([_pread(fd, n, start + (o * shape[axis] + r0) * step)
+                                  for o in range(outer)])
+        slab: np.ndarray = buf.view(dtype).reshape((*shape[:axis], r1 - r0, *shape[axis + 1:]))
+        return slab
 
     return RowReader("offset", read, 1, lambda: os.close(fd))
 
 
-def _chunk_reader(dset: h5py.Dataset, fd: int) -> RowReader | None:
+def _chunk_reader(dset: h5py.Dataset, fd: int, axis: int) -> RowReader | None:
     plist = dset.id.get_create_plist()
     pipeline = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
     if any(code not in DECODED for code in pipeline):
@@ -99,12 +107,12 @@ def _chunk_reader(dset: h5py.Dataset, fd: int) -> RowReader | None:
 
     def note(info: h5py.h5d.StoreInfo) -> None:
         origin = tuple(int(c) for c in info.chunk_offset)
-        by_row.setdefault(origin[0], []).append(
+        by_row.setdefault(origin[axis], []).append(
             (origin, int(info.byte_offset), int(info.size), int(info.filter_mask)))
 
     dset.id.chunk_iter(note)
     dtype, shape = dset.dtype, dset.shape
-    c0 = chunks[0]
+    c0 = chunks[axis]
 
     def decode(raw: np.ndarray, mask: int) -> np.ndarray:
         for i in reversed(range(len(pipeline))):
@@ -118,16 +126,19 @@ def _chunk_reader(dset: h5py.Dataset, fd: int) -> RowReader | None:
         return block
 
     def read(r0: int, r1: int) -> np.ndarray:
-        out = np.empty((r1 - r0, *shape[1:]), dtype=dtype)
+        out = np.empty((*shape[:axis], r1 - r0, *shape[axis + 1:]), dtype=dtype)
         for row in range(r0 - r0 % c0, r1, c0):
             for origin, where, size, mask in by_row[row]:
                 block = decode(_pread(fd, size, where), mask)
-                lo, hi = max(r0, row), min(r1, row + c0, shape[0])
-                src = [slice(lo - row, hi - row)]
-                dst = [slice(lo - r0, hi - r0)]
-                for o, c, s in zip(origin[1:], chunks[1:], shape[1:]):
-                    src.append(slice(0, min(c, s - o)))
-                    dst.append(slice(o, min(o + c, s)))
+                src, dst = [], []
+                for d, (o, c, s) in enumerate(zip(origin, chunks, shape)):
+                    if d == axis:
+                        lo, hi = max(r0, row), min(r1, row + c0, s)
+                        src.append(slice(lo - row, hi - row))
+                        dst.append(slice(lo - r0, hi - r0))
+                    else:
+                        src.append(slice(0, min(c, s - o)))
+                        dst.append(slice(o, min(o + c, s)))
                 out[tuple(dst)] = block[tuple(src)]
         return out
 
@@ -158,11 +169,16 @@ class BlockReader:
 
 
 def block_reader(layout: SpectralLayout, dset: h5py.Dataset) -> BlockReader:
-    """Raw spectra through :func:`row_reader`; a layout with its own ``read`` (a results group
-    converted to spectra, say, or an NSID dataset's axes in any order) reads through h5py and
-    converts in the calling thread."""
-    if type(layout) is not SpectralLayout or isinstance(layout.info, NsidInfo):
+    """Raw spectra through :func:`row_reader`; an NSID dataset by slabs of its slowest spatial
+    axis, transposed in the calling thread; a layout with its own ``read`` (a results group
+    converted to spectra, say) through h5py, converted in the calling thread."""
+    if type(layout) is not SpectralLayout:
         return BlockReader("layout", lambda a, b: layout.read(dset, a, b), 1, lambda: None)
+    info = layout.info
+    if isinstance(info, NsidInfo):
+        slabs = row_reader(dset, info.slab_axis)
+        return BlockReader(slabs.kind, lambda a, b: layout.read_with(slabs.read, dset.shape, a, b),
+                           slabs.align * info.positions_per_slab, slabs.close)
     rows = row_reader(dset)
     shape = dset.shape
     per_row = shape[1] if len(shape) == 3 else 1

@@ -80,13 +80,18 @@ class SpectralLayout:
     def read(self, dset: h5py.Dataset, start: int, stop: int) -> np.ndarray:
         """Spectra of positions [start, stop) as an (n, N, S) array: one read, then a gather."""
         if isinstance(self.info, NsidInfo):  # axes in any order, read by their scales
-            return self._spectra(self.info.read_positions(dset, start, stop))
+            lead = (slice(None),) * self.info.slab_axis
+            return self.read_with(lambda k0, k1: dset[lead + (slice(k0, k1),)], dset.shape,
+                                  start, stop)
         return self.read_with(lambda r0, r1: dset[r0:r1], dset.shape, start, stop)
 
     def read_with(self, read_rows: Callable[[int, int], np.ndarray], shape: tuple[int, ...],
                   start: int, stop: int) -> np.ndarray:
         """:meth:`read` with rows [r0, r1) of a dataset of ``shape`` read by ``read_rows``
-        (the engine's workers read bytes directly; see core/io/direct_read.py)."""
+        (the engine's workers read bytes directly; see core/io/direct_read.py); for an NSID
+        dataset, slabs along its slowest spatial axis."""
+        if isinstance(self.info, NsidInfo):
+            return self._spectra(self.info.read_positions(read_rows, start, stop))
         if len(shape) == 3:  # plain cube: positions run row by row
             cols = shape[1]
             r0, r1 = start // cols, -(-stop // cols)

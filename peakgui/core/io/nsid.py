@@ -13,6 +13,7 @@ fallback (the axis' index, or a guess from the names and sizes), never the file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,15 +41,24 @@ class NsidInfo(DatasetInfo):
     spatial_axes: tuple[int, ...] = ()
     spectral_axes: tuple[int, ...] = ()
 
-    def read_positions(self, dset: h5py.Dataset, start: int, stop: int) -> np.ndarray:
-        """Positions [start, stop) as (n, columns): one hyperslab along the slowest spatial
-        axis, then a transpose to (positions, spectral points)."""
-        sizes = [dset.shape[a] for a in self.spatial_axes]
-        inner = int(np.prod(sizes[:-1]))  # positions per step of the slowest spatial axis
+    @property
+    def slab_axis(self) -> int:
+        """The slowest spatial axis: a run of positions is a slab along it."""
+        return self.spatial_axes[-1]
+
+    @property
+    def positions_per_slab(self) -> int:
+        """Positions in one index of :attr:`slab_axis`."""
+        return int(np.prod([self.shape[a] for a in self.spatial_axes[:-1]], dtype=np.int64))
+
+    def read_positions(self, read_slab: Callable[[int, int], np.ndarray], start: int,
+                       stop: int) -> np.ndarray:
+        """Positions [start, stop) as (n, columns): slabs [k0, k1) along :attr:`slab_axis`
+        (as ``read_slab`` reads them: h5py, or bytes read directly), transposed to
+        (positions, spectral points)."""
+        inner = self.positions_per_slab
         k0, k1 = start // inner, -(-stop // inner)
-        index: list[slice] = [slice(None)] * dset.ndim
-        index[self.spatial_axes[-1]] = slice(k0, k1)
-        block = np.asarray(dset[tuple(index)])
+        block = np.asarray(read_slab(k0, k1))
         order = list(reversed(self.spatial_axes)) + list(self.spectral_axes)
         rows: np.ndarray = block.transpose(order).reshape(-1, self.n_columns)
         return rows[start - k0 * inner: stop - k0 * inner]

@@ -13,6 +13,7 @@ import pytest
 
 from peakgui.core.demo.be import DEMO_DATASET, write_demo
 from peakgui.core.demo.beps import write_beps_demo
+from peakgui.core.demo.nsid import write_nsid_demo
 from peakgui.core.io.direct_read import block_reader
 from peakgui.core.io.results_read import read_all
 from peakgui.core.io.results_source import ResultsSource
@@ -52,12 +53,25 @@ def _beps(path: Path) -> Path:
     return path
 
 
+def _nsid(path: Path) -> Path:  # sidpy's order: x, y, f; a y slab is one run of bytes per x
+    write_nsid_demo(path, rows=7, cols=11, bins=64, seed=5, order="xyf")
+    return path
+
+
+def _nsid_gzip(path: Path) -> Path:  # the spectrum first: slabs along the last axis, chunked
+    write_nsid_demo(path, rows=7, cols=11, bins=64, seed=6, order="fxy", compression="gzip",
+                    chunks=(16, 4, 3), shuffle=True)
+    return path
+
+
 CASES = {  # name: (file maker, analysis, spectral dimension, expected read path)
     "cube": (_cube, "peak_finding", None, "offset"),
     "usid": (_be, "sho", None, "offset"),
     "gzip": (lambda p: _gzip_copy(_be(p.with_name("plain.h5")), p), "sho", None, "chunks"),
     "beps": (_beps, "sho", None, "offset"),
     "beps-dc": (_beps, "peak_finding", "DC_Offset", "offset"),  # spectra gathered across columns
+    "nsid": (_nsid, "sho", None, "offset"),
+    "nsid-gzip": (_nsid_gzip, "peak_finding", None, "chunks"),
 }
 
 
