@@ -7,6 +7,8 @@ the '|x| at a bin' navigator follows its bin.
 
 from __future__ import annotations
 
+import html
+
 from PyQt5.QtCore import QObject, pyqtSignal
 
 from ..formatting import step_suffix
@@ -42,8 +44,14 @@ class PixelPresenter(QObject):
     def _on_pixel_inspected(self, rep: PixelReport) -> None:
         self.map_view.set_marker(rep.row, rep.col)
         grid = self.map_view.grid()
-        where = grid.describe(rep.row, rep.col) if grid else f"row {rep.row}, col {rep.col}"
-        title = f"<b>Position {rep.position}</b> · {where}"
+        places = [f"row {rep.row}", f"col {rep.col}"]
+        if grid is not None:
+            places += grid.where(rep.row, rep.col).split(", ")
+        # a header that wraps breaks between coordinates, never inside "Y = 1.575 µm"
+        glued = [html.escape(p).replace(" ", "&nbsp;") for p in places]
+        title = f"<b>Position {rep.position}</b> · {', '.join(glued[:2])}"
+        if len(glued) > 2:
+            title += f" · {', '.join(glued[2:])}"
         if rep.spectrum is None:
             self.spectrum_view.clear(rep.error or "no spectrum")
         else:

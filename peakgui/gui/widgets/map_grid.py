@@ -56,9 +56,12 @@ class MapGrid:
         return self.x0 + col * self.dx, self.y0 + row * self.dy
 
     def describe(self, row: int, col: int) -> str:
+        return f"row {row}, col {col} · {self.where(row, col)}"
+
+    def where(self, row: int, col: int) -> str:
+        """The pixel's place on the axes: ``X = 2.362 µm, Y = 1.575 µm``."""
         x, y = self.x_values[col], self.y_values[row]
-        return (f"row {row}, col {col} · {self.x_name} = {si(x, self.x_units)}, "
-                f"{self.y_name} = {si(y, self.y_units)}")
+        return f"{self.x_name} = {si(x, self.x_units)}, {self.y_name} = {si(y, self.y_units)}"
 
 
 def _axis(values, n: int, name: str, units: str):

@@ -393,9 +393,15 @@ class MapView(QWidget):
         m = self._mask
         masked = " (masked)" if m is not None and m.shape[0] > row and m.shape[1] > col \
             and m[row, col] else ""
-        self._readout.setText(f"{prefix}{self._grid.describe(row, col)} · "
-                              f"{self._title_text.split(' · ')[0]} = "
-                              f"{self._value_text(self.value_at(row, col))}{masked}")
+        grid, name = self._grid, self._title_text.split(" · ")[0]
+        value = f"{self._value_text(self.value_at(row, col))}{masked}"
+        where = grid.where(row, col)
+        # narrower: the prefix goes, then row and column, then the map's name; the place on the
+        # axes and the value stay whole
+        self._readout.set_text(f"{prefix}{grid.describe(row, col)} · {name} = {value}",
+                               f"{grid.describe(row, col)} · {name} = {value}",
+                               f"{where} · {name} = {value}",
+                               f"{where}: {value}")
 
     # ---- events ---------------------------------------------------------------------------------
     def _pixel_at_scene(self, pos) -> tuple[int, int] | None:

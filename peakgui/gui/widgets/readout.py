@@ -2,7 +2,8 @@
 
 A QLabel that word-wraps or grows with its text moves the plots above it on every click; this
 one keeps ``lines`` lines of height whatever it says, elides plain text that does not fit (rich
-text is clipped) and shows the whole text in its tooltip.
+text is clipped) and shows the whole text in its tooltip. Shorter wordings may be given: the
+first that fits is shown, so a narrow window loses a prefix, not a coordinate.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class ReadoutLabel(QLabel):
         self._elide = elide
         self._lines = max(1, lines)
         self._full = ""
+        self._shorter: tuple[str, ...] = ()
         self._hint = tooltip
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
@@ -41,9 +43,19 @@ class ReadoutLabel(QLabel):
 
     def setText(self, text: str) -> None:
         """Show ``text`` (elided to fit when it is plain text and one line)."""
+        self.set_text(text)
+
+    def set_text(self, text: str, *shorter: str) -> None:
+        """Show ``text``, or where it does not fit on one line the first of the ``shorter``
+        wordings that does (the last one elided); the tooltip and :meth:`text` keep ``text``."""
         self._full = text or " "
+        self._shorter = shorter
         self.setToolTip(text if text.strip() else self._hint)
         self._fit()
+
+    def shown_text(self) -> str:
+        """What the label shows now (a shorter wording, or elided)."""
+        return QLabel.text(self)
 
     def text(self) -> str:
         return self._full
@@ -55,5 +67,8 @@ class ReadoutLabel(QLabel):
     def _fit(self) -> None:
         text = self._full
         if self._lines == 1 and not Qt.mightBeRichText(text):
-            text = self.fontMetrics().elidedText(text, self._elide, max(self.width() - 4, 8))
+            room, metrics = max(self.width() - 4, 8), self.fontMetrics()
+            text = next((t for t in (text, *self._shorter)
+                         if metrics.horizontalAdvance(t) <= room), (text, *self._shorter)[-1])
+            text = metrics.elidedText(text, self._elide, room)
         super().setText(text)

@@ -92,6 +92,18 @@ def test_the_readout_follows_the_cursor(qtbot, window, small_file):
     assert "X = " in text and "µm" in text and f"{value * 1e3:.4g} mV" in text, (text, x)
 
 
+def test_the_pixel_header_wraps_between_coordinates_only(qtbot, window, small_file):
+    """At 1366 x 768 the header broke inside a coordinate ("Y = 0" / "m")."""
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    select_and_wait(qtbot, w, 4, 9)
+    title = w.spectrum_view.title().text()
+    where = w.map_view.grid().where(4, 9)
+    for coordinate in where.split(", "):  # each glued with no-break spaces
+        assert coordinate.replace(" ", "&nbsp;") in title, (coordinate, title)
+    assert "row&nbsp;4, col&nbsp;9" in title
+
+
 def test_only_the_selected_row_is_read(qtbot, window, small_file, monkeypatch):
     w = window
     open_and_wait(qtbot, w, small_file)

@@ -7,6 +7,7 @@ import numpy as np
 from peakgui.core.io.source import SpectralSource
 from peakgui.gui.widgets.map_grid import MapGrid, auto_levels
 from peakgui.gui.widgets.map_view import MapView
+from peakgui.gui.widgets.readout import ReadoutLabel
 
 
 def make(qtbot, small_file):
@@ -45,6 +46,45 @@ def test_the_readout_has_the_digits_that_tell_the_levels_apart(qtbot, small_file
     assert text.endswith(f"{value:.7g}") and not text.endswith("= 1"), text
     view.set_image(img * 0.5, "Amplitude", "V", levels=(0.0, 1.0))  # a usual span: 4 digits
     assert view.readout().text().endswith("500 mV")
+
+
+def test_a_narrow_readout_drops_words_not_the_place_or_the_value(qtbot, small_file):
+    """At 1366 x 768 the map's readout was elided in the middle ("X = 2.3…m"): Y was lost."""
+    view, _, lay = make(qtbot, small_file)
+    img = np.full(lay.grid_shape, 0.5e-3)
+    view.set_image(img, "Loop fit: σ(Switchable Polarization) · Raw_Data-SHO_Fit_000", "V")
+    view.show()
+    view.set_marker(2, 3)
+    full = view.readout().text()
+    assert full.startswith("selected: row 2, col 3") and full.endswith("= 500 µV")
+    shown = []
+    for width in (1400, 0):  # wide, then as narrow as the view goes
+        view.resize(max(width, view.minimumSizeHint().width()), 500)
+        qtbot.waitUntil(lambda: abs(view.readout().width() - view.width()) < 20)
+        shown.append(view.readout().shown_text())
+        assert view.readout().text() == full == view.readout().toolTip()
+    assert shown[0] == full
+    narrow = shown[1]
+    assert "…" not in narrow and narrow != full, narrow
+    assert view.grid().where(2, 3) in narrow and narrow.endswith("500 µV"), narrow
+
+
+def test_a_readout_shows_the_first_wording_that_fits(qtbot):
+    label = ReadoutLabel(1)
+    qtbot.addWidget(label)
+    label.show()
+    metrics = label.fontMetrics()
+    words = ("selected: row 2, col 3 · X = 1 µm, Y = 2 µm · Amplitude = 3 mV",
+             "row 2, col 3 · X = 1 µm, Y = 2 µm · Amplitude = 3 mV",
+             "X = 1 µm, Y = 2 µm: 3 mV")
+    for text in words:
+        label.set_text(*words)
+        label.resize(metrics.horizontalAdvance(text) + 8, label.height())
+        qtbot.waitUntil(lambda t=text: label.shown_text() == t)
+        assert label.shown_text() == text and label.text() == words[0]
+    label.resize(40, label.height())  # nothing fits: the last, elided
+    qtbot.waitUntil(lambda: label.shown_text().endswith("…"))
+    assert label.shown_text().endswith("…") and label.shown_text().startswith("X")
 
 
 def test_auto_levels_ignore_outliers_and_nan():
