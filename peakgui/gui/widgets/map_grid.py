@@ -60,8 +60,19 @@ class MapGrid:
 
     def where(self, row: int, col: int) -> str:
         """The pixel's place on the axes: ``X = 2.362 µm, Y = 1.575 µm``."""
-        x, y = self.x_values[col], self.y_values[row]
-        return f"{self.x_name} = {si(x, self.x_units)}, {self.y_name} = {si(y, self.y_units)}"
+        x = _coordinate(self.x_values, col, self.x_units)
+        y = _coordinate(self.y_values, row, self.y_units)
+        return f"{self.x_name} = {x}, {self.y_name} = {y}"
+
+
+def _coordinate(values: np.ndarray, i: int, units: str) -> str:
+    """One coordinate with its unit; the origin in the axis' own prefix ("0 µm" on an axis
+    in µm, not "0 m")."""
+    value = float(values[i])
+    if value != 0.0 or len(values) < 2:
+        return si(value, units)
+    _, _, unit = si(float(np.max(np.abs(values))), units).partition(" ")
+    return f"0 {unit}".strip()
 
 
 def _axis(values, n: int, name: str, units: str):

@@ -69,6 +69,15 @@ def test_a_narrow_readout_drops_words_not_the_place_or_the_value(qtbot, small_fi
     assert view.grid().where(2, 3) in narrow and narrow.endswith("500 µV"), narrow
 
 
+def test_the_origin_reads_in_the_axis_prefix(qtbot, small_file):
+    view, _, lay = make(qtbot, small_file)
+    grid = view.grid()
+    assert grid.x_units == "m" and grid.x_values[0] == 0.0 and grid.x_values[-1] < 1e-4
+    # "0 m" beside axes in µm reads as another scale: the origin takes the axis' prefix
+    assert 1e-6 <= grid.x_values[-1] and 1e-6 <= grid.y_values[-1]
+    assert grid.where(0, 0) == "X = 0 µm, Y = 0 µm"
+
+
 def test_a_readout_shows_the_first_wording_that_fits(qtbot):
     label = ReadoutLabel(1)
     qtbot.addWidget(label)
