@@ -4,7 +4,7 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
 Shots: a BE map after a peak run (both sizes); the BEPS demo after an SHO run with the loop
-dock; the NSID demo (axes from its dimension scales) after a peak run; the SHO R² and
+dock, then after a loop fit on its results; the NSID demo (axes from its dimension scales) after a peak run; the SHO R² and
 fit-status maps of the BE demo. Nothing is written to the user's settings
 or data folder (both go to a temporary directory).
 """
@@ -110,6 +110,8 @@ def main(out: Path) -> int:
     w = window((1366, 768), beps)
     run(w, "sho")
     shoot(w, "screenshot-1366-beps.png")
+    run(w, "loop_fit")  # on the SHO results just written
+    shoot(w, "screenshot-1366-loop-fit.png")
     w.stop_workers()
     w.close()
 

@@ -40,7 +40,9 @@ class ViewDock(QObject):
                  if d is not self.dock and d.isVisible() and not d.isFloating()
                  and self.window.dockWidgetArea(d) == self.window.dockWidgetArea(self.dock)
                  and d not in self.window.tabifiedDockWidgets(self.dock)]
+        if not above:  # alone in its column, or the window is still being made
+            return
         column = self.window.height()
-        mine = int(column * 0.58) if above else column
+        mine = int(column * 0.58)
         rest = [(column - mine) // len(above)] * len(above)
         self.window.resizeDocks([*above, self.dock], [*rest, mine], Qt.Vertical)

@@ -99,3 +99,16 @@ def test_no_loop_run_without_start(qtbot, window, beps_file):
     assert any("SHO_Fit" in n for n in names)
     assert not any("Loop_Fit" in n for n in names)
     assert w.session.run.group is None or "Loop_Fit" not in w.session.run.group.group
+
+
+def test_a_window_started_with_the_loop_fit_remembered_opens(qtbot, make_window, beps_file):
+    """Quit with the loop fit chosen, start again: the pixel-fit dock's panel comes back
+    before any other dock is shown (this raised ZeroDivisionError while the window was being
+    made), and the window works."""
+    w = make_window()
+    sho_then_loop_fit(qtbot, w, beps_file)
+    w.close()
+    again = make_window()
+    assert again.analysis.view is not None and again.analysis.view.panel() is not None
+    open_and_wait(qtbot, again, beps_file)
+    qtbot.waitUntil(lambda: again.analysis.view.panel().isVisible(), timeout=5_000)
