@@ -246,10 +246,10 @@ class RunPresenter(QObject):
 
     def _on_run_finished(self, prog: Progress) -> None:
         name = self._run_ended(prog)
-        source = self.session.source
-        spectra = prog.computed * (source.layout.n_steps if source else 1)
+        # the engine's rate, per spectrum of what the run read (a loop fit's are loops, not
+        # the raw file's spectra): the same figure as the run panel's
         msg = (f"Done: {prog.computed:,} positions computed in {duration(prog.elapsed)} "
-               f"({rate(spectra / prog.elapsed if prog.elapsed else 0)}); results in {name}"
+               f"({rate(prog.rate)}); results in {name}"
                + (f" ({prog.results.file.name})" if prog.results.sidecar else ""))
         self.session.set_run(RunStatus(RunPhase.FINISHED, prog.results, prog.done, prog.total,
                                        msg))

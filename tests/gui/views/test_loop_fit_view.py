@@ -112,3 +112,15 @@ def test_a_window_started_with_the_loop_fit_remembered_opens(qtbot, make_window,
     assert again.analysis.view is not None and again.analysis.view.panel() is not None
     open_and_wait(qtbot, again, beps_file)
     qtbot.waitUntil(lambda: again.analysis.view.panel().isVisible(), timeout=5_000)
+
+
+def test_a_loop_fit_reports_one_rate(qtbot, window, beps_file):
+    """The run panel said 5,489 spectra/s and the finished message 351,320 for the same loop
+    fit: the message counted the raw file's spectra, the engine the loops it fitted."""
+    w = window
+    sho_then_loop_fit(qtbot, w, beps_file)
+    run_to_end(qtbot, w)
+    stats = w.run_panel.stats_label().text()
+    panel_rate = stats.split(" spectra/s")[0]
+    assert panel_rate.replace(",", "").isdigit(), stats
+    assert f"({panel_rate} spectra/s)" in w.run_panel.message(), (stats, w.run_panel.message())
