@@ -117,3 +117,24 @@ def test_the_loop_fit_chains_from_the_sho_fit_in_one_command(beps):
         assert f[group].attrs["input_group"] == SHO0
     again = json.loads(batch(None, beps, "--analysis", "loop_fit", "--json").stdout)
     assert again["reused"] and again["results_group"] == group
+
+
+@pytest.mark.parametrize("args", [["--analysis", "loop_fit"],
+                                  ["--analysis", "sho", "--then", "loop_fit"]])
+def test_a_loop_fit_on_data_without_a_dc_sweep_is_refused_before_any_run(tmp_path, args):
+    """A BE file has no DC offset: the loop fit said "run --analysis sho first", and after
+    that SHO run (or the first link of --then) failed with "no dimension named 'DC_Offset'
+    (have: Empty)". Now one line says why, and nothing is computed."""
+    from peakgui.core.demo.be import write_demo
+
+    path = tmp_path / "be.h5"
+    write_demo(path, rows=4, cols=5, bins=32, seed=3)
+    before = dataset_digest(path, RAW)
+    proc = batch(None, path, *args, check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert "Loop fit reads SHO fit results along DC_Offset" in lines[0], lines[0]
+    assert "no DC_Offset (only Frequency)" in lines[0] and "first" not in lines[0], lines[0]
+    with h5py.File(path, "r") as f:
+        assert not any("SHO_Fit" in name for name in f["Measurement_000/Channel_000"])
+    assert dataset_digest(path, RAW) == before

@@ -22,7 +22,7 @@ from peakgui.core.analyses.declaration import Analysis, ParamValues
 from peakgui.core.io.results_source import ResultsSource
 from peakgui.core.io.source import SpectralSource
 from peakgui.core.run.backends import Backend, WorkerKind
-from peakgui.core.run.chain import upstream_source
+from peakgui.core.run.chain import check_sweep, upstream_source
 from peakgui.core.run.engine import AnalysisRun, configured_for
 from peakgui.core.run.progress import Progress
 from peakgui.core.run.target import ResultsTarget
@@ -107,6 +107,8 @@ def run_files(files: Sequence[Path], analysis: Analysis, params: ParamValues, *,
         yield FileOpening(i, path)
         try:
             source = _first_source(path, analysis, dataset, spectral_dim, from_group, output)
+            if then is not None:  # before the first link computes for nothing
+                check_sweep(then[0], source)
             chain = [(analysis, params), *([then] if then else [])]
             last: Progress | None = None
             for link, (step, values) in enumerate(chain):
@@ -152,7 +154,11 @@ def _first_source(path: Path, analysis: Analysis, dataset: str | None,
     """Raw spectra, or for a chained analysis the upstream group it reads."""
     if analysis.input is None:
         return SpectralSource.open(path, dataset, spectral_dim)
-    raw = None if from_group else SpectralSource.open(path, dataset).dataset
+    raw = None
+    if not from_group:
+        opened = SpectralSource.open(path, dataset)
+        check_sweep(analysis, opened)
+        raw = opened.dataset
     source, _ = upstream_source(analysis, path, raw, from_group,
                                 Path(output) if output is not None else None)
     return source.with_spectral_dim(spectral_dim) if spectral_dim else source

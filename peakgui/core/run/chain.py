@@ -48,6 +48,25 @@ def check_input(analysis: Analysis, source: SpectralSource) -> None:
                          f"{analysis.title} reads {analysis.input.analysis} results")
 
 
+def check_sweep(analysis: Analysis, raw: SpectralSource) -> None:
+    """Refuse at once a chained analysis whose sweep the raw data does not have (a loop fit
+    on BE data with no DC offset): its upstream results would lack it too, and "run the SHO
+    fit first" would send the user down a road that ends in the same refusal."""
+    spec = analysis.input
+    if spec is None or isinstance(raw, ResultsSource):
+        return
+    names = list(raw.layout.info.spectroscopic.names)
+    if spec.dimension not in names:
+        try:
+            upstream = registry.get(spec.analysis).title
+        except ValueError:
+            upstream = spec.analysis
+        raise InputError(f"{raw.dataset}: {analysis.title} reads {upstream} results along "
+                         f"{spec.dimension}, and these spectra have no {spec.dimension} "
+                         f"(only {', '.join(names) or 'one axis'}): it needs data swept in "
+                         f"{spec.dimension}")
+
+
 def compute_block(backend: Backend, block: np.ndarray, layout: SpectralLayout,
                   per_position: bool, fields: list[ResultField], func: Kernel,
                   args: tuple[Any, ...], stats: RunStats | None = None) -> dict[str, np.ndarray]:

@@ -17,7 +17,7 @@ from ...core.io.layout import SpectralLayout
 from ...core.io.results import sidecar_path
 from ...core.io.results_source import upstream_groups
 from ...core.io.source import SpectralSource
-from ...core.run.chain import upstream_source
+from ...core.run.chain import check_sweep, upstream_source
 
 
 class UpstreamCache:
@@ -37,6 +37,7 @@ class UpstreamCache:
         key = (str(source.file), source.dataset, analysis.input.analysis)
         found = self._found.get(key)
         if found is None:
+            check_sweep(analysis, source)
             _check_upstream(analysis, source)
             found, _ = upstream_source(analysis, source.file, source.dataset)
             self._found[key] = found

@@ -124,3 +124,16 @@ def test_a_loop_fit_reports_one_rate(qtbot, window, beps_file):
     panel_rate = stats.split(" spectra/s")[0]
     assert panel_rate.replace(",", "").isdigit(), stats
     assert f"({panel_rate} spectra/s)" in w.run_panel.message(), (stats, w.run_panel.message())
+
+
+def test_the_loop_fit_on_a_be_file_says_why_it_cannot_run(qtbot, window, small_file):
+    """A BE file has no DC sweep: no offer to run the SHO fit first (it would end in "no
+    dimension named 'DC_Offset'"), one line saying what the loop fit needs instead."""
+    w = window
+    open_and_wait(qtbot, w, small_file)
+    use(qtbot, w, "loop_fit")
+    error = w.session.configured.error
+    assert not w.session.configured.valid and not w.start_run()
+    assert "along DC_Offset" in error and "no DC_Offset" in error and "\n" not in error, error
+    assert w.info_bar.button("Choose the SHO fit") is None
+    assert "DC_Offset" in w.session.can_start()
