@@ -110,6 +110,20 @@ def describe(res: subprocess.CompletedProcess) -> str:
 
 
 PRE_EXEC_GRACE = 1.0
+PF_FORKNOEXEC = 0x40  # Linux task flag: forked and not (yet) exec'd
+
+
+def forked_not_execd(pid: int) -> bool | None:
+    """Whether the kernel marks the process as forked without exec (None: not known here).
+    Such a child shows its parent's command line, yet is not the application started again:
+    h5py's import asks ``uname -p`` through a (v)fork, and a busy machine can hold the child
+    there for a second."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "; flags is the 7th
+    return bool(int(fields[6]) & PF_FORKNOEXEC)
 
 
 def watch_descendants(proc: subprocess.Popen) -> dict[int, list[str]]:
@@ -117,13 +131,15 @@ def watch_descendants(proc: subprocess.Popen) -> dict[int, list[str]]:
 
     A child caught between fork() and exec() still shows the parent's command line; the entry
     is replaced when the child has exec'd, and dropped if the parent's command line is all
-    that was seen of it, for less than PRE_EXEC_GRACE seconds (loky and multiprocessing
-    fork+exec their helpers; nothing of ours forks without exec).
+    that was seen of it and the kernel said it had not exec'd (where /proc cannot tell: if
+    it was seen so for less than PRE_EXEC_GRACE seconds). Loky and multiprocessing fork+exec
+    their helpers; nothing of ours forks without exec.
     """
     import psutil
 
     latest: dict[int, list[str]] = {}
     as_parent: dict[int, list[float]] = {}  # pid -> [first, last] time seen with parent's cmd
+    pre_exec: dict[int, bool] = {}  # pid -> every sighting with parent's cmd was pre-exec
     try:
         me = psutil.Process(proc.pid)
         parent_cmd = me.cmdline()
@@ -136,7 +152,8 @@ def watch_descendants(proc: subprocess.Popen) -> dict[int, list[str]]:
         except psutil.Error:
             children = []
         for child in children:
-            try:
+            marked = forked_not_execd(child.pid)  # before the command line: an exec between
+            try:                                  # the two reads shows the new one
                 cmd = child.cmdline()
             except psutil.Error:
                 continue
@@ -145,10 +162,18 @@ def watch_descendants(proc: subprocess.Popen) -> dict[int, list[str]]:
             latest[child.pid] = cmd
             if cmd == parent_cmd:
                 as_parent.setdefault(child.pid, [now, now])[1] = now
+                if marked is not None:
+                    pre_exec[child.pid] = pre_exec.get(child.pid, True) and marked
         time.sleep(0.02)
+
+    def not_started(pid: int) -> bool:
+        if pid in pre_exec:
+            return pre_exec[pid]
+        first, last = as_parent[pid]
+        return last - first < PRE_EXEC_GRACE
+
     return {pid: cmd for pid, cmd in latest.items()
-            if not (cmd == parent_cmd
-                    and as_parent[pid][1] - as_parent[pid][0] < PRE_EXEC_GRACE)}
+            if not (cmd == parent_cmd and not_started(pid))}
 
 
 def png_size(path: Path) -> tuple[int, int]:
