@@ -143,6 +143,9 @@ def watch_descendants(proc: subprocess.Popen) -> dict[int, list[str]]:
     try:
         me = psutil.Process(proc.pid)
         parent_cmd = me.cmdline()
+        while not parent_cmd and proc.poll() is None:  # still inside its exec: empty for now
+            time.sleep(0.005)
+            parent_cmd = me.cmdline()
     except psutil.Error:
         return latest
     while proc.poll() is None:

@@ -1,7 +1,8 @@
 """The bundle tests' watcher tells a child caught between fork and exec (it shows its parent's
 command line) from the application started again with the same command line: by the kernel's
-"forked, not exec'd" flag, not by how long it was seen (a busy machine held h5py's
-``uname -p`` child past the old one-second grace once)."""
+"forked, not exec'd" flag, not by how long it was seen; and it takes the program's own command
+line only once it reads non-empty (it is empty while the exec is under way, and an empty one
+matched no child: a pre-exec child then passed for "the application started again")."""
 
 from __future__ import annotations
 
