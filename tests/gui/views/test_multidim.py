@@ -60,6 +60,9 @@ def test_picker_and_sliders_in_both_orders(qtbot, window, tmp_path, fastest_firs
         assert "Field" in w.map_view.title_text()
         np.testing.assert_allclose(w.layers.image(NAVIGATOR_MEAN),
                                    mean_image(path, spectral, step), rtol=1e-6)
+        # the pixel is tested again at the new step in a worker: the map may be ready first
+        qtbot.waitUntil(lambda s=step: w.inspector.report.step == s
+                        and w.inspector.report.spectrum is not None, timeout=10_000)
         np.testing.assert_array_equal(w.inspector.report.spectrum,
                                       w.source.read_position(w.inspector.report.position)[step])
     assert w.dialogs.errors == []
