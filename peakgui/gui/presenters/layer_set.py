@@ -131,8 +131,8 @@ class LayerSet:
         """Masks blank value maps (and derived ones), never counts, status codes, navigators
         or the R² the mask is judged by: those say why a pixel is masked."""
         q = self.analysis.quality if self.analysis is not None else None
-        return (self.mask_on and not layer.integer and isinstance(layer.key, str)
-                and self.masks() and (q is None or layer.key != q.field))
+        return (self.mask_on and self.mask_controls_apply(layer.key)
+                and (q is None or layer.key != q.field))
 
     def mask_controls_apply(self, key: LayerKey) -> bool:
         """Whether Mask and the R² cut-off mean anything on this layer: the value maps they
